@@ -1,0 +1,1 @@
+"""Platform layer: resources, IO managers, partitions, quality checks shared by every domain."""

@@ -1,0 +1,34 @@
+"""The resources every code location gets, built from `Settings`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from utr_assets.platform.artifacts import ArtifactStoreResource
+from utr_assets.platform.device import TorchDevice
+from utr_assets.platform.io_managers import JsonHandleIOManagerFactory, ParquetIOManagerFactory
+from utr_assets.settings import Settings, load_settings
+
+
+class SettingsResource(ConfigurableResource):
+    """The validated settings as a resource, so the UI shows which profile and override a run used."""
+
+    profile: str = Field("sample", description="Bundled profile: sample or paper.")
+    override: str | None = Field(None, description="Path of a user YAML merged over the profile.")
+
+    def get(self) -> Settings:
+        return load_settings(self.profile, self.override or "")
+
+
+def build_resources(settings: Settings) -> dict[str, Any]:
+    storage = {"root": settings.storage.root, "storage_options": dict(settings.storage.options)}
+    return {
+        "settings": SettingsResource(profile=settings.profile, override=settings.override_path),
+        "io_manager": ParquetIOManagerFactory(**storage),
+        "handle_io_manager": JsonHandleIOManagerFactory(**storage),
+        "artifact_store": ArtifactStoreResource(**storage),
+        "torch_device": TorchDevice(device=settings.compute.device),
+    }

@@ -1,0 +1,44 @@
+"""Run the whole graph outside the UI (the `utr-assets demo` command and integration tests).
+
+Unpartitioned assets run in one pass; each partitioned asset group runs once per partition key,
+in topological order, against the persistent instance in ``DAGSTER_HOME`` so the UI shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dagster import AssetSelection, DagsterInstance, Definitions, materialize
+
+
+def materialise_everything(log: Callable[[str], None] = print, instance: DagsterInstance | None = None,
+                           defs: Definitions | None = None) -> list[str]:
+    if defs is None:
+        from utr_assets.definitions import defs
+
+    instance = instance or DagsterInstance.get()
+    graph = defs.resolve_asset_graph()
+    assets = list(defs.assets or [])
+    resources = defs.resources or {}
+    failures: list[str] = []
+    stages: list[tuple[object, list]] = []  # consecutive runs of the toposort sharing a partitioning
+    for key in graph.toposort_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        if stages and stages[-1][0] == node.partitions_def:
+            stages[-1][1].append(key)
+        else:
+            stages.append((node.partitions_def, [key]))
+    for partitions_def, keys in stages:
+        selection = AssetSelection.assets(*keys)
+        partition_keys = [None] if partitions_def is None else partitions_def.get_partition_keys(
+            dynamic_partitions_store=instance)
+        for partition_key in partition_keys:
+            label = ", ".join(k.to_user_string() for k in keys) + (f" [{partition_key}]" if partition_key else "")
+            log(f"materialising {label}")
+            result = materialize(assets, selection=selection, partition_key=partition_key, instance=instance,
+                                 resources=resources, raise_on_error=False)
+            if not result.success:
+                failures.append(label)
+    return failures

@@ -1,0 +1,42 @@
+"""Line reading for text inputs that may be plain, gzip or bgzip, with clear errors.
+
+Yields (1-based line number, line without newline). An empty file, a truncated or corrupt gzip
+stream and undecodable bytes become `InputFormatError` naming the file and the line reached.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from utr_assets.reference.errors import InputFormatError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputFormatError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise InputFormatError(path, "file is empty")
+    opener = gzip.open if is_gzip(path) else open
+    number = 0
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            for number, line in enumerate(handle, start=1):  # noqa: B007 - number is reported on error
+                yield number, line.rstrip("\r\n")
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputFormatError(path, f"compressed stream is truncated or corrupt after line {number} ({exc})",
+                               number + 1) from exc
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(path, f"not UTF-8 text ({exc.reason})", number + 1) from exc
+    if number == 0:
+        raise InputFormatError(path, "file is empty (no lines after decompression)")

@@ -1,0 +1,165 @@
+"""Typed settings for a run of the platform: profiles, user overrides, validation.
+
+What belongs here: the settings schema (pydantic, unknown keys rejected), the two bundled
+profiles (`sample`, `paper`, YAML files in `utr_assets/profiles/`), and the merge of a user's YAML
+override named by ``UTR_ASSETS_CONFIG``. Nothing here imports dagster; resources are built from
+these settings in `utr_assets.platform`.
+
+Conventions: relative paths in a bundled profile resolve against the project root (the folder
+holding `data/`); relative paths in a user override resolve against that YAML file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILE_ENV = "UTR_ASSETS_PROFILE"
+OVERRIDE_ENV = "UTR_ASSETS_CONFIG"
+HOME_ENV = "UTR_ASSETS_HOME"
+
+
+class SettingsError(ValueError):
+    """A profile or override that cannot be used; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Strict):
+    root: str = Field(".utr_home", description="Artifact store root: a local folder or s3://bucket/prefix.")
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="fsspec storage options without credentials (e.g. endpoint_url); "
+        "credentials come only from the environment.",
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _no_credentials(cls, value: dict[str, Any]) -> dict[str, Any]:
+        forbidden = {"key", "secret", "token", "aws_access_key_id", "aws_secret_access_key", "password"}
+        leaked = sorted(forbidden & {k.lower() for k in value})
+        if leaked:
+            raise ValueError(f"credentials must come from the environment, not settings: {leaked}")
+        return value
+
+
+class ComputeSettings(_Strict):
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+
+
+class ReferenceSettings(_Strict):
+    genome: str = Field(description="Reference FASTA (plain or bgzip; .fai/.gzi built if missing).")
+    annotation: str = Field(description="GTF, GFF3 or UCSC genePred (plain or gzip).")
+    annotation_format: Literal["auto", "gtf", "gff3", "genepred"] = "auto"
+    coordinate_offset: int = Field(
+        0, description="Added to annotation coordinates to give FASTA coordinates (slices of a genome)."
+    )
+    transcript_selection: Literal["canonical", "longest_cds", "all"] = "canonical"
+    canonical_tags: tuple[str, ...] = ("Ensembl_canonical", "MANE_Select")
+    primary_contig_pattern: str = r"^(chr)?([0-9]+|X|Y)$"
+    spliced_utrs: bool = Field(False, description="Keep 3'UTRs spanning several exons (study: single-exon only).")
+    min_utr_length: int = Field(1, ge=1)
+
+
+class AlignmentSettings(_Strict):
+    maf: str = Field(description="MAF path pattern with {chrom}, e.g. data/sample/alignments/{chrom}.maf.gz")
+    reference_species: str = "Homo_sapiens"
+    chromosomes: tuple[str, ...] = Field(min_length=1)
+    min_species_coverage: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class Settings(_Strict):
+    profile: str
+    override_path: str | None = None
+    storage: StorageSettings = StorageSettings()
+    compute: ComputeSettings = ComputeSettings()
+    reference: ReferenceSettings
+    alignments: AlignmentSettings | None = None
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+_PATH_KEYS = {("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf")}
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the known path keys absolute against ``base``; URIs (s3://, https://) are kept."""
+    out = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    for section, key in _PATH_KEYS:
+        value = out.get(section, {}).get(key) if isinstance(out.get(section), dict) else None
+        if isinstance(value, str) and "://" not in value and not Path(value).is_absolute():
+            out[section][key] = str(base / value)
+    return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read settings file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise SettingsError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: settings must be a mapping at the top level")
+    return data
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def load_settings(profile: str | None = None, override: str | Path | None = None) -> Settings:
+    """Load a bundled profile and merge the user's override.
+
+    ``override=None`` reads ``UTR_ASSETS_CONFIG``; ``override=""`` means no override at all.
+    """
+    profile = profile or os.environ.get(PROFILE_ENV) or "sample"
+    profile_path = PROFILES_DIR / f"{profile}.yaml"
+    if not profile_path.is_file():
+        raise SettingsError(f"unknown profile {profile!r}; available: {', '.join(available_profiles())}")
+    raw = _resolve_paths(_read_yaml(profile_path), PROJECT_ROOT)
+    raw["profile"] = profile
+    sources = [str(profile_path)]
+    if override is None:
+        override = os.environ.get(OVERRIDE_ENV)
+    if override:
+        override_path = Path(override).expanduser().resolve()
+        raw = _deep_merge(raw, _resolve_paths(_read_yaml(override_path), override_path.parent))
+        sources.append(str(override_path))
+        raw["override_path"] = str(override_path)
+    if os.environ.get(HOME_ENV):
+        raw = _deep_merge(raw, {"storage": {"root": os.environ[HOME_ENV]}})
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings from {' + '.join(sources)}: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def current_settings() -> Settings:
+    """The settings of this process (profile and override from the environment), loaded once."""
+    return load_settings()
