@@ -1,0 +1,117 @@
+"""Public entry points: MAF + ``utr3_regions`` -> aligned projections, orthologs and the species table.
+
+What belongs here: the table shapes and RNA orientation of the outputs. One pass over the MAF serves
+both tables (``extract_utrs``); the single-table functions are conveniences over it.
+
+Tables (one row per (utr_id, species) present; species absent from the whole UTR get no row):
+- alignments: ``utr_id, species, aligned, n_bases, hamming, n_rows, contig, strand``. ``aligned`` is in
+  RNA orientation, exactly the human 3'UTR length, ``-`` where the species has no aligned base; columns
+  where human has a gap are dropped. For the reference species, ``aligned`` is the MAF's reference bases
+  (the table's sequence where no block covers), ``n_bases`` the covered positions and ``hamming`` the
+  positions where the MAF disagrees with ``utr3_regions.sequence``. For others, ``hamming`` is the chosen
+  row's distance to human (gaps count), ``n_rows`` how many chained rows were merged into it.
+- orthologs: see ``orthologs.ORTHOLOG_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine import ExtractionStats, UtrQuery, revcomp, run_pass, utr_queries
+from .index import MafIndex
+from .orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
+from .projection import chain_rows, choose_row
+from .reader import GAP
+
+ALIGNMENT_COLUMNS = ["utr_id", "species", "aligned", "n_bases", "hamming", "n_rows", "contig", "strand"]
+
+
+def _rna(arr: np.ndarray, strand: str) -> str:
+    b = arr.tobytes()
+    return (revcomp(b) if strand == "-" else b).decode()
+
+
+def utr_records(
+    q: UtrQuery, reference_species: str, genomes: Mapping[str, Genome] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """(alignment records, ortholog records) of one finished UTR."""
+    covered = int(q.human_covered.sum())
+    mismatch = int(np.count_nonzero(q.human[q.human_covered] != q.sequence_dna[q.human_covered]))
+    human_rna = _rna(q.sequence_dna, q.strand)
+    aln = [dict(utr_id=q.utr_id, species=reference_species, aligned=_rna(q.human, q.strand), n_bases=covered,
+                hamming=mismatch, n_rows=1, contig=q.chrom, strand=q.strand)]
+    for species, rows in sorted(chain_rows(q.fragments, q.length).items()):
+        c = choose_row(rows, q.human)
+        aln.append(dict(utr_id=q.utr_id, species=species, aligned=_rna(c.aligned, q.strand),
+                        n_bases=int(np.count_nonzero(c.aligned != GAP)), hamming=c.hamming, n_rows=len(c.rows_used),
+                        contig=c.rows_used[0].contig, strand=c.rows_used[0].strand))
+    return aln, ortholog_records(q, reference_species, human_rna, genomes)
+
+
+def iter_utr_records(
+    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
+    genomes: Mapping[str, Genome] | None = None,
+) -> tuple[Iterator[tuple[list[dict], list[dict]]], ExtractionStats]:
+    """Streaming form: per finished UTR its (alignment, ortholog) records; bounded by the active UTRs."""
+    finished, stats = run_pass(maf_path, utr_queries(utr_regions), reference_species, index)
+    return (utr_records(q, reference_species, genomes) for q in finished), stats
+
+
+def extract_utrs(
+    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
+    genomes: Mapping[str, Genome] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
+    """One pass over the MAF -> (alignments, orthologs, stats). ``index``: read by seeks (plain/bgzip);
+    ``None``: one streaming pass that fully parses only the blocks overlapping a UTR."""
+    records, stats = iter_utr_records(maf_path, utr_regions, reference_species, index, genomes)
+    aln: list[dict] = []
+    orth: list[dict] = []
+    for a, o in records:
+        aln.extend(a)
+        orth.extend(o)
+    return (pd.DataFrame(aln, columns=ALIGNMENT_COLUMNS), pd.DataFrame(orth, columns=ORTHOLOG_COLUMNS), stats)
+
+
+def extract_utr_alignments(
+    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None
+) -> tuple[pd.DataFrame, ExtractionStats]:
+    aln, _, stats = extract_utrs(maf_path, utr_regions, reference_species, index)
+    return aln, stats
+
+
+def extract_utr_orthologs(
+    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
+    genomes: Mapping[str, Genome] | None = None,
+) -> tuple[pd.DataFrame, ExtractionStats]:
+    _, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index, genomes)
+    return orth, stats
+
+
+def species_table(
+    alignments: pd.DataFrame, orthologs: pd.DataFrame, index: MafIndex | None = None
+) -> pd.DataFrame:
+    """``species, maf_rows, utrs_aligned, aligned_bases, orthologs, ortholog_bases``; every species seen
+    in the MAF (when an index with species counts is given) or in either table, names verbatim."""
+    maf_rows = Counter(index.species_rows) if index is not None else Counter()
+    a = alignments.groupby("species").agg(utrs_aligned=("utr_id", "nunique"), aligned_bases=("n_bases", "sum"))
+    o = orthologs.groupby("species").agg(orthologs=("utr_id", "size"), ortholog_bases=("length", "sum"))
+    names = sorted(set(maf_rows) | set(a.index) | set(o.index))
+    out = pd.DataFrame({"species": names, "maf_rows": [maf_rows.get(s, 0) for s in names]})
+    out = out.join(a, on="species").join(o, on="species").fillna(0)
+    for col in ("utrs_aligned", "aligned_bases", "orthologs", "ortholog_bases"):
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def coverage_histogram(stats: ExtractionStats, bins: int = 10) -> dict[str, int]:
+    """UTR counts by number of aligned species (metadata for the assets)."""
+    values = np.array(list(stats.coverage.values()), dtype=np.int64)
+    if not len(values):
+        return {}
+    counts, edges = np.histogram(values, bins=min(bins, int(values.max()) + 1))
+    return {f"{int(np.ceil(edges[i]))}-{int(np.floor(edges[i + 1]))}": int(c) for i, c in enumerate(counts)}

@@ -1,0 +1,165 @@
+"""Aligned projection of MAF blocks onto human intervals, and the per-species row choice (SPEC §2, Zoo-AL).
+
+What belongs here: cutting one parsed block to the columns of a human interval with numpy (columns where
+human has a gap dropped), turning each non-reference row into a ``Fragment``, chaining fragments into rows
+and choosing one row per species. Not here: file access, UTR tables, RNA orientation (``extract.py``).
+
+Conventions: everything here is in DNA orientation (reference + strand). A fragment's species coordinates
+``sp_start``/``sp_end`` are on the MAF row's own strand (0-based half-open), so along increasing alignment
+columns they increase for ``+`` and ``-`` rows alike. ``h0``/``h1`` are offsets into the UTR's exon-concatenated
+sequence in genome order; ``g0``/``g1`` the matching genomic span, so introns between fragments are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .reader import GAP, MafBlock
+
+CHAIN_MAX_GAP = 49
+# uppercase, '-' kept, every non-ACGT letter (IUPAC, '.', '*') -> N
+_NORMALISE = bytes(
+    (c - 32 if 97 <= c <= 122 else c) if chr(c).upper() in "ACGT" or c == GAP else ord("N") for c in range(256)
+)
+
+
+@dataclass(slots=True)
+class Fragment:
+    species: str
+    contig: str
+    strand: str
+    src_size: int
+    sp_start: int  # row-strand coordinate of the first species base aligned to a human base
+    sp_end: int  # row-strand coordinate just after the last one
+    h0: int
+    h1: int
+    g0: int
+    g1: int
+    aligned: np.ndarray  # uint8, length h1 - h0, '-' where the species has no base
+    unaligned: bytes  # species bases over columns h0..h1-1, species insertions included, gaps removed
+
+
+@dataclass(slots=True)
+class SpeciesRow:
+    contig: str
+    strand: str
+    aligned: np.ndarray  # uint8 over the whole UTR
+    fragments: list[Fragment] = field(default_factory=list)
+
+    @property
+    def h_end(self) -> int:
+        return self.fragments[-1].h1
+
+    @property
+    def g_end(self) -> int:
+        return self.fragments[-1].g1
+
+    @property
+    def sp_end(self) -> int:
+        return self.fragments[-1].sp_end
+
+
+def normalised_matrix(block: MafBlock) -> np.ndarray:
+    """The block's rows as a (rows, columns) uint8 array, uppercased, non-ACGT letters as N."""
+    return np.frombuffer(b"".join(block.texts).translate(_NORMALISE), np.uint8).reshape(len(block.texts), -1)
+
+
+def project_block(
+    block: MafBlock, mat: np.ndarray, piece_start: int, piece_end: int, h_offset: int
+) -> tuple[np.ndarray, int, list[Fragment]]:
+    """Columns of ``block`` (``mat`` = its ``normalised_matrix``) over the human piece [piece_start, piece_end) (genomic, clipped to the block).
+
+    Returns (human bases, h0, fragments of the non-reference rows). ``h_offset`` is the UTR offset of
+    ``piece_start``. Extra rows of the reference species (paralogs) are skipped.
+    """
+    a, b = max(piece_start, block.ref_start), min(piece_end, block.ref_end)
+    if a >= b:
+        return np.empty(0, np.uint8), h_offset, []
+    ref_cols = np.flatnonzero(mat[block.ref] != GAP)
+    cols = ref_cols[a - block.ref_start : b - block.ref_start]
+    c0, c1 = int(cols[0]), int(cols[-1]) + 1
+    window = mat[:, c0:c1]
+    sub = mat[:, cols]
+    present = sub != GAP
+    h0 = h_offset + (a - piece_start)
+    ref_species = block.species[block.ref]
+    frags: list[Fragment] = []
+    for j in np.flatnonzero(present.any(axis=1)):
+        j = int(j)
+        if j == block.ref or block.species[j] == ref_species:
+            continue
+        row_present = present[j]
+        first = int(row_present.argmax())
+        last = len(row_present) - 1 - int(row_present[::-1].argmax())
+        # species bases before column cols[first] (within the block) give the row-strand coordinate
+        before = int(np.count_nonzero(mat[j, : int(cols[first])] != GAP))
+        n_bases = int(np.count_nonzero(mat[j, int(cols[first]) : int(cols[last]) + 1] != GAP))
+        win = window[j]
+        frags.append(
+            Fragment(
+                species=block.species[j], contig=block.contigs[j], strand=block.strands[j],
+                src_size=block.src_sizes[j], sp_start=block.starts[j] + before,
+                sp_end=block.starts[j] + before + n_bases, h0=h0, h1=h0 + (b - a), g0=a, g1=b,
+                aligned=sub[j], unaligned=win[win != GAP].tobytes(),
+            )
+        )
+    return sub[block.ref], h0, frags
+
+
+def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[SpeciesRow]]:
+    """Chain fragments (in genome order) into rows per species.
+
+    A fragment extends an existing row of the same species, contig and strand that ends (in human offsets)
+    before it starts, when its species start lies 0..49 bases after the row's last base, human intron
+    bases between them allowed on top; the row with the smallest gap wins. Otherwise it opens a new row.
+    """
+    rows: dict[str, list[SpeciesRow]] = {}
+    for frag in sorted(fragments, key=lambda f: f.h0):
+        best, best_gap = None, None
+        for row in rows.get(frag.species, ()):
+            if row.contig != frag.contig or row.strand != frag.strand or row.h_end > frag.h0:
+                continue
+            gap = frag.sp_start - row.sp_end
+            intron = (frag.g0 - row.g_end) - (frag.h0 - row.h_end)
+            if 0 <= gap <= CHAIN_MAX_GAP + intron and (best_gap is None or gap < best_gap):
+                best, best_gap = row, gap
+        if best is None:
+            best = SpeciesRow(frag.contig, frag.strand, np.full(length, GAP, np.uint8))
+            rows.setdefault(frag.species, []).append(best)
+        best.aligned[frag.h0 : frag.h1] = frag.aligned
+        best.fragments.append(frag)
+    return rows
+
+
+@dataclass(slots=True)
+class ChosenRow:
+    """The row kept for one species: the closest row to human with gaps filled from the others."""
+
+    aligned: np.ndarray
+    hamming: int  # of the closest row alone, gaps counted as differences
+    rows_used: list[SpeciesRow]
+
+    @property
+    def unaligned(self) -> bytes:
+        frags = sorted((f for r in self.rows_used for f in r.fragments), key=lambda f: f.h0)
+        return b"".join(f.unaligned for f in frags)
+
+
+def choose_row(rows: list[SpeciesRow], human: np.ndarray) -> ChosenRow:
+    """Keep the row closest to human (Hamming distance, gaps count); fill its gaps from the other rows
+    in increasing distance, taking a row only when none of its bases overlaps what is already filled."""
+    dist = [int(np.count_nonzero(r.aligned != human)) for r in rows]
+    order = sorted(range(len(rows)), key=dist.__getitem__)
+    best = rows[order[0]]
+    merged = best.aligned.copy()
+    covered = merged != GAP
+    used = [best]
+    for k in order[1:]:
+        other = rows[k].aligned != GAP
+        if not (other & covered).any():
+            merged[other] = rows[k].aligned[other]
+            covered |= other
+            used.append(rows[k])
+    return ChosenRow(merged, dist[order[0]], used)
