@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import MafFormatError
-from .index import MafIndex, _reference_row
+from .index import MafIndex, reference_row
 from .mafio import RandomAccess, detect_compression, iter_chunks
 from .projection import Fragment, normalised_matrix, project_block
 from .reader import GAP, MafBlock, iter_block_texts, parse_block
-
 
 
 @dataclass
@@ -219,7 +218,7 @@ def _streamed_blocks(path: Path, compression: str, by_chrom: dict[str, list[UtrQ
     for offset, line, text in iter_block_texts(path, iter_chunks(path, compression)):
         n += 1
         stats.bytes_total = offset + len(text)
-        chrom, start, size, ln = _reference_row(text, prefix, exact, path, line)
+        chrom, start, size, ln = reference_row(text, prefix, exact, path, line)
         if start < last.get(chrom, -1):
             raise MafFormatError(path, f"reference coordinates not sorted: {chrom}:{start} follows "
                                        f"{chrom}:{last[chrom]}", ln)

@@ -137,7 +137,7 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
     total = 0
     for offset, line, text in iter_block_texts(path, source):
         total = offset + len(text)
-        chrom, start, size, ref_line = _reference_row(text, ref_prefix, ref_exact, path, line)
+        chrom, start, size, ref_line = reference_row(text, ref_prefix, ref_exact, path, line)
         code = chrom_ids.setdefault(chrom, len(chrom_ids))
         if start < last_start.get(code, -1):
             raise MafFormatError(
@@ -181,7 +181,7 @@ def load_or_build_index(
     return idx, True
 
 
-def _reference_row(text: bytes, prefix: bytes, exact: bytes, path: Path, line: int) -> tuple[str, int, int, int]:
+def reference_row(text: bytes, prefix: bytes, exact: bytes, path: Path, line: int) -> tuple[str, int, int, int]:
     """(contig, start, size, line) of the block's first reference row, parsing nothing else."""
     pos = 0 if text.startswith(b"s") else text.find(b"\ns") + 1
     while pos > 0 or (pos == 0 and text.startswith(b"s")):

@@ -78,21 +78,32 @@ def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -
     cursor = anchor.fragments[-1].sp_end if forward else anchor.fragments[0].sp_start
     g_cursor = q.stop + 3 if forward else q.stop
     pool = [f for f in fragments if f.contig == anchor.contig and f.strand == anchor.strand]
-    taken: list[Fragment] = []
+    taken: list[bytes] = []
     while pool:
         best, best_key = None, None
         for f in pool:
-            sp_gap, h_gap = (f.sp_start - cursor, f.g0 - g_cursor) if forward else (cursor - f.sp_end, g_cursor - f.g1)
-            if h_gap >= 0 and 0 <= sp_gap <= CHAIN_MAX_GAP + h_gap and (best_key is None or (h_gap, sp_gap) < best_key):
-                best, best_key = f, (h_gap, sp_gap)
+            if forward:
+                sp_gap, h_gap, extends = f.sp_start - cursor, f.g0 - g_cursor, f.g1 > g_cursor and f.sp_end > cursor
+            else:
+                sp_gap, h_gap, extends = cursor - f.sp_end, g_cursor - f.g1, f.g0 < g_cursor and f.sp_start < cursor
+            # overlapping reference blocks: the species may overlap by as much as human does
+            if extends and -max(0, -h_gap) <= sp_gap <= CHAIN_MAX_GAP + max(0, h_gap):
+                key = (h_gap, abs(sp_gap))
+                if best_key is None or key < best_key:
+                    best, best_key = f, key
         if best is None:
             break
-        taken.append(best)
         pool.remove(best)
-        cursor, g_cursor = (best.sp_end, best.g1) if forward else (best.sp_start, best.g0)
+        trim = max(0, -(best.sp_start - cursor if forward else cursor - best.sp_end))
+        if forward:
+            taken.append(best.unaligned[trim:])
+            cursor, g_cursor = best.sp_end, best.g1
+        else:
+            taken.append(best.unaligned[: len(best.unaligned) - trim])
+            cursor, g_cursor = best.sp_start, best.g0
     if not forward:
         taken.reverse()
-    return b"".join(f.unaligned for f in taken)
+    return b"".join(taken)
 
 
 def ortholog_records(

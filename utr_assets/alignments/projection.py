@@ -38,7 +38,7 @@ class Fragment:
     g0: int
     g1: int
     aligned: np.ndarray  # uint8, length h1 - h0, '-' where the species has no base
-    unaligned: bytes  # species bases over columns h0..h1-1, species insertions included, gaps removed
+    unaligned: bytes  # the species bases sp_start..sp_end (insertions between human bases included)
 
 
 @dataclass(slots=True)
@@ -79,8 +79,6 @@ def project_block(
         return np.empty(0, np.uint8), h_offset, []
     ref_cols = np.flatnonzero(mat[block.ref] != GAP)
     cols = ref_cols[a - block.ref_start : b - block.ref_start]
-    c0, c1 = int(cols[0]), int(cols[-1]) + 1
-    window = mat[:, c0:c1]
     sub = mat[:, cols]
     present = sub != GAP
     h0 = h_offset + (a - piece_start)
@@ -95,14 +93,15 @@ def project_block(
         last = len(row_present) - 1 - int(row_present[::-1].argmax())
         # species bases before column cols[first] (within the block) give the row-strand coordinate
         before = int(np.count_nonzero(mat[j, : int(cols[first])] != GAP))
-        n_bases = int(np.count_nonzero(mat[j, int(cols[first]) : int(cols[last]) + 1] != GAP))
-        win = window[j]
+        win = mat[j, int(cols[first]) : int(cols[last]) + 1]
+        win = win[win != GAP]
+        n_bases = len(win)
         frags.append(
             Fragment(
                 species=block.species[j], contig=block.contigs[j], strand=block.strands[j],
                 src_size=block.src_sizes[j], sp_start=block.starts[j] + before,
                 sp_end=block.starts[j] + before + n_bases, h0=h0, h1=h0 + (b - a), g0=a, g1=b,
-                aligned=sub[j], unaligned=win[win != GAP].tobytes(),
+                aligned=sub[j], unaligned=win.tobytes(),
             )
         )
     return sub[block.ref], h0, frags
@@ -111,24 +110,28 @@ def project_block(
 def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[SpeciesRow]]:
     """Chain fragments (in genome order) into rows per species.
 
-    A fragment extends an existing row of the same species, contig and strand that ends (in human offsets)
-    before it starts, when its species start lies 0..49 bases after the row's last base, human intron
-    bases between them allowed on top; the row with the smallest gap wins. Otherwise it opens a new row.
+    A fragment extends an existing row of the same species, contig and strand that it extends (in human
+    offsets), when its species start lies 0..49 bases after the row's last base, human intron bases between
+    them allowed on top (and as much overlap as the human blocks overlap); the smallest gap wins. Otherwise
+    it opens a new row.
     """
     rows: dict[str, list[SpeciesRow]] = {}
     for frag in sorted(fragments, key=lambda f: f.h0):
         best, best_gap = None, None
         for row in rows.get(frag.species, ()):
-            if row.contig != frag.contig or row.strand != frag.strand or row.h_end > frag.h0:
+            if row.contig != frag.contig or row.strand != frag.strand or frag.h1 <= row.h_end:
                 continue
+            # adjacent reference blocks may overlap by a few bases; then the species may overlap as much
+            overlap = max(0, row.h_end - frag.h0)
             gap = frag.sp_start - row.sp_end
-            intron = (frag.g0 - row.g_end) - (frag.h0 - row.h_end)
-            if 0 <= gap <= CHAIN_MAX_GAP + intron and (best_gap is None or gap < best_gap):
-                best, best_gap = row, gap
+            intron = max(0, (frag.g0 - row.g_end) - (frag.h0 - row.h_end))
+            if -overlap <= gap <= CHAIN_MAX_GAP + intron and (best_gap is None or abs(gap) < best_gap):
+                best, best_gap = row, abs(gap)
         if best is None:
             best = SpeciesRow(frag.contig, frag.strand, np.full(length, GAP, np.uint8))
             rows.setdefault(frag.species, []).append(best)
-        best.aligned[frag.h0 : frag.h1] = frag.aligned
+        window = best.aligned[frag.h0 : frag.h1]
+        window[:] = np.where(frag.aligned != GAP, frag.aligned, window)  # a later block's bases win
         best.fragments.append(frag)
     return rows
 
@@ -140,11 +143,6 @@ class ChosenRow:
     aligned: np.ndarray
     hamming: int  # of the closest row alone, gaps counted as differences
     rows_used: list[SpeciesRow]
-
-    @property
-    def unaligned(self) -> bytes:
-        frags = sorted((f for r in self.rows_used for f in r.fragments), key=lambda f: f.h0)
-        return b"".join(f.unaligned for f in frags)
 
 
 def choose_row(rows: list[SpeciesRow], human: np.ndarray) -> ChosenRow:
