@@ -1,0 +1,160 @@
+"""Numpy fast paths: sequences -> content token ids and their nucleotide spans, a whole batch at once.
+
+What belongs here: the vectorised encoders for the fixed-vocabulary families (overlapping 6-mers,
+non-overlapping 6-mers with single-letter fallback, single nucleotides) and the ragged `TokenBatch`
+they return. Not here: special tokens and chunking (`chunking.py`), Hugging Face objects
+(`hf_tokenizers.py`), BPE (`bpe.py`). Each encoder is proven id-for-id equal to its saved Hugging Face
+tokenizer in the unit tests.
+
+Span convention: token t of sequence i covers nucleotides [starts[t], ends[t]) of that sequence,
+0-based half-open, in the orientation the sequence is given in. Special tokens never appear here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .vocab import (
+    DNABERT_KMER_OFFSET,
+    DNABERT_UNK_ID,
+    K,
+    KMER_CODE,
+    NT_KMER_OFFSET,
+    NT_LETTER_CODE,
+    NT_UNK_ID,
+    NUCLEOTIDE_CODE,
+    nt_letter_offset,
+)
+
+
+@dataclass(frozen=True)
+class TokenBatch:
+    """Content tokens of ``n`` sequences, flattened: sequence i owns rows ``offsets[i]:offsets[i+1]``."""
+
+    ids: np.ndarray  # int32
+    starts: np.ndarray  # int32, nucleotide start within its own sequence
+    ends: np.ndarray  # int32, exclusive nucleotide end
+    offsets: np.ndarray  # int64, length n + 1, offsets[0] == 0
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def sequence(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, starts, ends) of sequence ``i``."""
+        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
+        return self.ids[lo:hi], self.starts[lo:hi], self.ends[lo:hi]
+
+    def counts(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+
+def _concat(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes of all sequences concatenated, bounds[n + 1], lengths[n])."""
+    try:
+        buf = np.frombuffer("".join(sequences).encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError as err:
+        raise ValueError(f"sequences must be ASCII (ACGTN): {err}") from None
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    bounds = np.zeros(len(sequences) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return buf, bounds, lengths
+
+
+def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + c)`` for each (s, c), without a Python loop."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - first, counts)
+
+
+def _batch(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, counts: np.ndarray) -> TokenBatch:
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return TokenBatch(ids.astype(np.int32), starts.astype(np.int32), ends.astype(np.int32), offsets)
+
+
+def _kmer_index(digits: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
+    """Base-4 index of the k-mer starting at each position (first base = most significant digit)."""
+    idx = np.zeros(len(positions), dtype=np.int64)
+    for j in range(k):
+        idx = idx * 4 + digits[positions + j]
+    return idx
+
+
+def overlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
+    """DNABERT: every k-mer at stride 1; a k-mer with any non-ACGT base is [UNK].
+
+    A sequence of length L gives max(L - k + 1, 0) tokens; token t covers [t, t + k).
+    """
+    buf, bounds, lengths = _concat(sequences)
+    code = KMER_CODE[buf]
+    bad = code < 0
+    digits = np.where(bad, 0, code).astype(np.int64)
+    counts = np.maximum(lengths - k + 1, 0)
+    positions = ragged_arange(bounds[:-1], counts)
+    nbad = np.zeros(len(buf) + 1, dtype=np.int64)
+    np.cumsum(bad, out=nbad[1:])
+    has_bad = (nbad[positions + k] - nbad[positions]) > 0
+    ids = np.where(has_bad, DNABERT_UNK_ID, DNABERT_KMER_OFFSET + _kmer_index(digits, positions, k))
+    starts = positions - np.repeat(bounds[:-1], counts)
+    return _batch(ids, starts, starts + k, counts)
+
+
+def nonoverlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
+    """Nucleotide Transformer: the published tokenizer's rule, vectorised.
+
+    Every non-ACGT character is a single-letter token and restarts the k-mer frame (NT splits the
+    sequence at N); inside each ACGT-only segment, k-mers left to right from the segment start and
+    the segment's last ``len % k`` bases as single letters. 'N' -> the letter N; any other
+    character -> <unk>.
+    """
+    buf, bounds, lengths = _concat(sequences)
+    n = len(buf)
+    code = KMER_CODE[buf]
+    brk = code < 0
+    pos = np.arange(n, dtype=np.int64)
+    seq_end = np.repeat(bounds[1:], lengths)
+    reset = np.zeros(n, dtype=bool)
+    reset[bounds[:-1][lengths > 0]] = True
+    reset[1:] |= brk[:-1]
+    seg_start = np.maximum.accumulate(np.where(reset, pos, 0)) if n else pos
+    next_brk = np.minimum.accumulate(np.where(brk, pos, n)[::-1])[::-1] if n else pos
+    seg_end = np.minimum(next_brk, seq_end)
+    offset = pos - seg_start
+    seg_len = seg_end - seg_start
+    full = seg_len - seg_len % k
+    is_kmer = ~brk & (offset < full) & (offset % k == 0)
+    keep = is_kmer | brk | (offset >= full)
+    tok_pos = pos[keep]
+    tok_kmer = is_kmer[keep]
+    digits = np.where(brk, 0, code).astype(np.int64)
+    ids = NT_KMER_OFFSET + _kmer_index(digits, tok_pos[tok_kmer], k)
+    letters = NT_LETTER_CODE[buf[tok_pos[~tok_kmer]]].astype(np.int64)
+    single_ids = np.where(letters >= 0, nt_letter_offset(k) + letters, NT_UNK_ID)
+    all_ids = np.empty(len(tok_pos), dtype=np.int64)
+    all_ids[tok_kmer] = ids
+    all_ids[~tok_kmer] = single_ids
+    seq_of_pos = np.repeat(np.arange(len(lengths)), lengths)
+    counts = np.bincount(seq_of_pos[tok_pos], minlength=len(lengths))
+    starts = tok_pos - np.repeat(bounds[:-1], counts)
+    return _batch(all_ids, starts, starts + np.where(tok_kmer, k, 1), counts)
+
+
+def single_nucleotides(sequences: Sequence[str]) -> TokenBatch:
+    """One token per base: A C G T N -> 0..4 (the one-hot channel), anything else -> [UNK]."""
+    buf, bounds, lengths = _concat(sequences)
+    ids = NUCLEOTIDE_CODE[buf]
+    starts = np.arange(len(buf), dtype=np.int64) - np.repeat(bounds[:-1], lengths)
+    return _batch(ids, starts, starts + 1, lengths)
+
+
+def kmer_text(sequence: str, k: int = K) -> str:
+    """DNABERT's model input text: the overlapping k-mers separated by single spaces ('' if shorter than k)."""
+    return " ".join(sequence[i : i + k] for i in range(len(sequence) - k + 1))

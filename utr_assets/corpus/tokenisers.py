@@ -1,0 +1,218 @@
+"""One object per tokeniser family: the saved Hugging Face tokenizer plus our batch fast path.
+
+What belongs here: `Tokeniser` (fast `encode_batch` -> TokenBatch, the plain HF path `hf_encode`
+it must equal, `decode`, `chunk`, save/load) and its four families. Not here: vocabularies
+(`vocab.py`), tokenizer.json recipes (`hf_tokenizers.py`, `bpe.py`), window placement (`chunking.py`).
+
+A saved tokeniser is a Hugging Face tokenizer directory (`AutoTokenizer.from_pretrained(path)` works
+with no remote code) plus ``utr_tokeniser.json`` (family, k) and, for species-aware models,
+``species.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+from . import bpe, hf_tokenizers
+from .chunking import ChunkBatch, ChunkSpec, chunk_batch
+from .kmers import TokenBatch, kmer_text, nonoverlapping_kmers, overlapping_kmers, single_nucleotides
+from .species import SPECIES_FILE, SpeciesVocabulary
+from .vocab import DNABERT_KMER_OFFSET, DNABERT_UNK_ID, K, kmers
+
+TOKENISER_FILE = "utr_tokeniser.json"
+FAMILIES = ("dnabert", "dnabert2", "nt", "dss")
+
+
+class Tokeniser(ABC):
+    family: ClassVar[str]
+    lossless: ClassVar[bool]  # decode(content ids) == input for every ACGTN sequence
+
+    def __init__(self, hf: PreTrainedTokenizerFast, *, k: int = K, species: SpeciesVocabulary | None = None):
+        self.hf = hf
+        self.k = k
+        self.species = species
+        self._tokens = np.array(hf.convert_ids_to_tokens(list(range(len(hf)))), dtype=object)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.hf)
+
+    @property
+    def prefix_ids(self) -> tuple[int, ...]:
+        return ()
+
+    @property
+    def suffix_ids(self) -> tuple[int, ...]:
+        return ()
+
+    @abstractmethod
+    def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
+        """Content tokens (no specials) of every sequence, with nucleotide spans: the fast path."""
+
+    def hf_text(self, sequence: str) -> str:
+        """The text the Hugging Face tokenizer takes for this sequence."""
+        return sequence
+
+    def hf_encode(self, sequence: str) -> list[int]:
+        """Content ids through the plain Hugging Face call, one sequence: the reference path."""
+        return self.hf(self.hf_text(sequence), add_special_tokens=False)["input_ids"]
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Content ids back to nucleotides."""
+        return "".join(self._tokens[np.asarray(list(ids), dtype=np.int64)])
+
+    def chunk(self, sequences: Sequence[str], spec: ChunkSpec) -> ChunkBatch:
+        return chunk_batch(self.encode_batch(sequences), spec, self.prefix_ids, self.suffix_ids)
+
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        path = Path(directory)
+        self.hf.save_pretrained(path)
+        (path / TOKENISER_FILE).write_text(json.dumps({"family": self.family, "k": self.k}, indent=1))
+        if self.species is not None:
+            self.species.save(path)
+        return path
+
+
+class DnabertTokeniser(Tokeniser):
+    """Overlapping 6-mers, [CLS] ... [SEP]; not lossless (k-mers with N are [UNK])."""
+
+    family = "dnabert"
+    lossless = False
+
+    @property
+    def prefix_ids(self) -> tuple[int, ...]:
+        return (self.hf.cls_token_id,)
+
+    @property
+    def suffix_ids(self) -> tuple[int, ...]:
+        return (self.hf.sep_token_id,)
+
+    def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
+        return overlapping_kmers(sequences, self.k)
+
+    def hf_text(self, sequence: str) -> str:
+        return kmer_text(sequence, self.k)
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Bases read from any covering k-mer that is not [UNK]; bases covered only by [UNK] -> N."""
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if len(ids) == 0:
+            return ""
+        letters = np.frombuffer("".join(kmers(self.k)).encode(), dtype="S1").reshape(-1, self.k)
+        out = np.full(len(ids) + self.k - 1, b"N", dtype="S1")
+        known = np.flatnonzero(ids != DNABERT_UNK_ID)
+        for j in range(self.k):
+            out[known + j] = letters[ids[known] - DNABERT_KMER_OFFSET, j]
+        return out.tobytes().decode()
+
+
+class NtTokeniser(Tokeniser):
+    """Non-overlapping 6-mers with single-letter fallback, <cls> prefix; lossless for ACGTN."""
+
+    family = "nt"
+    lossless = True
+
+    @property
+    def prefix_ids(self) -> tuple[int, ...]:
+        return (self.hf.cls_token_id,)
+
+    def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
+        return nonoverlapping_kmers(sequences, self.k)
+
+
+class BpeTokeniser(Tokeniser):
+    """DNABERT-2-style BPE trained on the corpus, [CLS] ... [SEP]; lossless for ACGTN."""
+
+    family = "dnabert2"
+    lossless = True
+
+    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs):
+        super().__init__(hf, **kwargs)
+        self._lengths = bpe.token_lengths(hf.backend_tokenizer)
+
+    @property
+    def prefix_ids(self) -> tuple[int, ...]:
+        return (self.hf.cls_token_id,)
+
+    @property
+    def suffix_ids(self) -> tuple[int, ...]:
+        return (self.hf.sep_token_id,)
+
+    def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
+        # Rust batch encoding; spans from token lengths (no normaliser/pre-tokenizer, so tokens tile the
+        # sequence), except sequences with [UNK], whose spans come from the encoder's offsets.
+        backend = self.hf.backend_tokenizer
+        encodings = backend.encode_batch_fast(list(sequences), add_special_tokens=False)
+        per_seq = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+        counts = np.fromiter((len(a) for a in per_seq), dtype=np.int64, count=len(per_seq))
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        ids = np.concatenate(per_seq) if per_seq else np.zeros(0, dtype=np.int64)
+        lengths = self._lengths[ids].astype(np.int64)
+        cum = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=cum[1:])
+        starts = cum[:-1] - np.repeat(cum[offsets[:-1]], counts)
+        ends = starts + lengths
+        seq_of_token = np.repeat(np.arange(len(counts)), counts)
+        with_unk = np.unique(seq_of_token[ids == self.hf.unk_token_id])
+        for i in with_unk:
+            spans = np.asarray(backend.encode(sequences[i], add_special_tokens=False).offsets, dtype=np.int64)
+            starts[offsets[i] : offsets[i + 1]] = spans[:, 0]
+            ends[offsets[i] : offsets[i + 1]] = spans[:, 1]
+        return TokenBatch(ids.astype(np.int32), starts.astype(np.int32), ends.astype(np.int32), offsets)
+
+
+class NucleotideTokeniser(Tokeniser):
+    """Single nucleotides (A C G T N = 0..4) for the state-space family; species index kept alongside."""
+
+    family = "dss"
+    lossless = True
+
+    def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
+        return single_nucleotides(sequences)
+
+
+_CLASSES: dict[str, type[Tokeniser]] = {
+    cls.family: cls for cls in (DnabertTokeniser, BpeTokeniser, NtTokeniser, NucleotideTokeniser)
+}
+
+
+def build_tokeniser(
+    family: str,
+    *,
+    sequences: Iterable[str] | None = None,
+    vocab_size: int = bpe.DEFAULT_VOCAB_SIZE,
+    k: int = K,
+    species: SpeciesVocabulary | None = None,
+    bpe_max_nucleotides: int | None = 200_000_000,
+) -> Tokeniser:
+    """A fresh tokeniser of ``family``; dnabert2 trains its BPE on ``sequences`` (train split only)."""
+    if family == "dnabert":
+        return DnabertTokeniser(hf_tokenizers.dnabert_tokenizer(k), k=k, species=species)
+    if family == "nt":
+        return NtTokeniser(hf_tokenizers.nt_tokenizer(k), k=k, species=species)
+    if family == "dss":
+        return NucleotideTokeniser(hf_tokenizers.nucleotide_tokenizer(), k=1, species=species)
+    if family == "dnabert2":
+        if sequences is None:
+            raise ValueError("the dnabert2 (BPE) tokeniser is trained: pass the training sequences")
+        backend = bpe.train_bpe(sequences, vocab_size, max_nucleotides=bpe_max_nucleotides)
+        return BpeTokeniser(bpe.bpe_tokenizer(backend), k=0, species=species)
+    raise ValueError(f"unknown tokeniser family {family!r}; expected one of {FAMILIES}")
+
+
+def load_tokeniser(directory: str | os.PathLike[str]) -> Tokeniser:
+    """Load a tokeniser saved with `Tokeniser.save` (the HF part through AutoTokenizer)."""
+    path = Path(directory)
+    meta = json.loads((path / TOKENISER_FILE).read_text())
+    hf = AutoTokenizer.from_pretrained(str(path))
+    species = SpeciesVocabulary.load(path) if (path / SPECIES_FILE).exists() else None
+    return _CLASSES[meta["family"]](hf, k=int(meta["k"]), species=species)
