@@ -20,12 +20,12 @@ import numpy as np
 from .vocab import (
     DNABERT_KMER_OFFSET,
     DNABERT_UNK_ID,
-    K,
     KMER_CODE,
     NT_KMER_OFFSET,
     NT_LETTER_CODE,
     NT_UNK_ID,
     NUCLEOTIDE_CODE,
+    K,
     nt_letter_offset,
 )
 

@@ -1,0 +1,64 @@
+"""Corpus domain (SPEC §2-3): the multispecies 3'UTR pretraining corpus, the four tokenisers as
+Hugging Face tokenizers, chunking to each family's context, and the tokenised corpus. Plain Python:
+no Dagster here (`assets.py` is the glue).
+
+Modules:
+  splits      orientation, human-only subset, seeded gene-grouped split and shuffle
+  shards      parquet shards: bytes for the artifact store, streaming reads
+  vocab       fixed vocabularies and their id layouts
+  kmers       numpy fast paths (TokenBatch: ids + nucleotide spans)
+  hf_tokenizers / bpe   tokenizer.json recipes; BPE training
+  tokenisers  Tokeniser per family: fast path, HF reference path, decode, save/load
+  species     species vocabulary (species.json)
+  chunking    context windows with overlap and left-filled last chunk (ChunkBatch)
+  tokenise    corpus frames -> tokenised Arrow tables
+  checks      quality checks as plain functions
+"""
+
+from .checks import (
+    CheckResult,
+    check_chunk_lengths,
+    check_genes_disjoint,
+    check_round_trip,
+    check_spans,
+    check_token_ids,
+)
+from .chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch, window_starts
+from .kmers import TokenBatch, kmer_text, nonoverlapping_kmers, overlapping_kmers, single_nucleotides
+from .shards import (
+    iter_corpus,
+    iter_record_batches,
+    parquet_bytes,
+    read_corpus,
+    shard_files,
+    shard_name,
+    shard_tables,
+    write_corpus_shards,
+    write_parquet,
+)
+from .species import SpeciesVocabulary, UnknownSpeciesError
+from .splits import (
+    CORPUS_COLUMNS,
+    CorpusSplits,
+    human_only,
+    prepare_corpus,
+    reverse_complement,
+    shuffle,
+    split_by_gene,
+    to_dna_orientation,
+    validation_genes,
+)
+from .tokenise import TOKENISED_SCHEMA, TokenisationStats, tokenise_batches, tokenise_frame
+from .tokenisers import FAMILIES, Tokeniser, build_tokeniser, load_tokeniser
+
+__all__ = [
+    "CORPUS_COLUMNS", "FAMILIES", "PAPER_CHUNKS", "TOKENISED_SCHEMA",
+    "CheckResult", "ChunkBatch", "ChunkSpec", "CorpusSplits", "SpeciesVocabulary", "TokenBatch",
+    "TokenisationStats", "Tokeniser", "UnknownSpeciesError",
+    "build_tokeniser", "check_chunk_lengths", "check_genes_disjoint", "check_round_trip", "check_spans",
+    "check_token_ids", "chunk_batch", "human_only", "iter_corpus", "iter_record_batches", "kmer_text",
+    "load_tokeniser", "nonoverlapping_kmers", "overlapping_kmers", "parquet_bytes", "prepare_corpus",
+    "read_corpus", "reverse_complement", "shard_files", "shard_name", "shard_tables", "shuffle",
+    "single_nucleotides", "split_by_gene", "to_dna_orientation", "tokenise_batches", "tokenise_frame",
+    "validation_genes", "window_starts", "write_corpus_shards", "write_parquet",
+]
