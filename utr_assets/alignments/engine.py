@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import MafFormatError
-from .index import MafIndex, reference_row
+from .index import MafIndex, reference_row, relocate
 from .mafio import RandomAccess, detect_compression, iter_chunks
-from .projection import Fragment, normalised_matrix, project_block
+from .projection import BlockArrays, Fragment, block_arrays, project_block
 from .reader import GAP, MafBlock, iter_block_texts, parse_block
 
 
@@ -74,30 +74,32 @@ class UtrQuery:
     blocks: int = 0
 
     def __post_init__(self) -> None:
+        lo, hi = self.pieces[0][0], self.pieces[-1][1]
+        if self.stop is not None:
+            lo, hi = min(lo, self.stop), max(hi, self.stop + 3)
+        self._span = (lo, hi)
         self.human = self.sequence_dna.copy()
         self.human_covered = np.zeros(self.length, bool)
 
     @property
     def span(self) -> tuple[int, int]:
-        lo, hi = self.pieces[0][0], self.pieces[-1][1]
-        if self.stop is not None:
-            lo, hi = min(lo, self.stop), max(hi, self.stop + 3)
-        return lo, hi
+        """Genomic span of the exons and the stop codon."""
+        return self._span
 
-    def add_block(self, block: MafBlock, mat: np.ndarray | None) -> np.ndarray:
-        mat = normalised_matrix(block) if mat is None else mat
+    def add_block(self, block: MafBlock, arrays: BlockArrays | None) -> BlockArrays:
+        arrays = block_arrays(block) if arrays is None else arrays
         self.blocks += 1
         for start, end, offset in self.pieces:
-            ref, h0, frags = project_block(block, mat, start, end, offset)
+            ref, h0, frags = project_block(block, arrays, start, end, offset)
             if len(ref):
                 self.human[h0 : h0 + len(ref)] = ref
                 self.human_covered[h0 : h0 + len(ref)] = True
                 self.fragments.extend(frags)
         if self.stop is not None:
-            ref, h0, frags = project_block(block, mat, self.stop, self.stop + 3, 0)
+            ref, h0, frags = project_block(block, arrays, self.stop, self.stop + 3, 0)
             self.stop_human[h0 : h0 + len(ref)] = ref
             self.stop_fragments.extend(frags)
-        return mat
+        return arrays
 
 
 _COMP = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
@@ -107,8 +109,9 @@ def revcomp(seq: bytes) -> bytes:
     return seq.translate(_COMP)[::-1]
 
 
-def utr_queries(regions: pd.DataFrame) -> list[UtrQuery]:
-    """``utr3_regions`` rows -> queries; ``blocks`` is "s-e,s-e" (0-based half-open, ascending)."""
+def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuery]:
+    """``utr3_regions`` rows -> queries; ``blocks`` is "s-e,s-e" (0-based half-open, ascending).
+    ``stop_codons=False`` leaves the stop codon out (the aligned projection does not need it)."""
     out = []
     for r in regions.itertuples(index=False):
         spans = [tuple(int(x) for x in b.split("-")) for b in str(r.blocks).split(",")] if r.blocks else [(r.start, r.end)]
@@ -121,7 +124,7 @@ def utr_queries(regions: pd.DataFrame) -> list[UtrQuery]:
             raise ValueError(f"utr3_regions {r.utr_id}: sequence has {len(seq)} nt, blocks cover {off}")
         dna = revcomp(seq) if r.strand == "-" else seq
         stop = getattr(r, "stop_codon_start", None)
-        stop = None if stop is None or pd.isna(stop) else int(stop)
+        stop = None if not stop_codons or stop is None or pd.isna(stop) else int(stop)
         out.append(UtrQuery(str(r.utr_id), str(r.chrom), str(r.strand), pieces, off, stop,
                             np.frombuffer(dna, np.uint8).copy()))
     return out
@@ -204,7 +207,12 @@ def _indexed_blocks(path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQue
                 text = data[lo : lo + int(index.lengths[r])]
                 stats.blocks_read += 1
                 stats.bytes_read += len(text)
-                yield parse_block(text, str(path), int(index.lines[r]), int(index.offsets[r]), reference)
+                line = int(index.lines[r])
+                try:
+                    block = parse_block(text, str(path), line, int(index.offsets[r]), reference)
+                except MafFormatError as err:
+                    raise (relocate(err, path, int(index.offsets[r])) if line == 0 else err) from None
+                yield block
             i = j + 1
 
 

@@ -50,25 +50,26 @@ def utr_records(
         aln.append(dict(utr_id=q.utr_id, species=species, aligned=_rna(c.aligned, q.strand),
                         n_bases=int(np.count_nonzero(c.aligned != GAP)), hamming=c.hamming, n_rows=len(c.rows_used),
                         contig=c.rows_used[0].contig, strand=c.rows_used[0].strand))
-    return aln, ortholog_records(q, reference_species, human_rna, genomes)
+    return aln, ortholog_records(q, reference_species, human_rna, genomes) if q.stop is not None else []
 
 
 def iter_utr_records(
     maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None,
+    genomes: Mapping[str, Genome] | None = None, orthologs: bool = True,
 ) -> tuple[Iterator[tuple[list[dict], list[dict]]], ExtractionStats]:
-    """Streaming form: per finished UTR its (alignment, ortholog) records; bounded by the active UTRs."""
-    finished, stats = run_pass(maf_path, utr_queries(utr_regions), reference_species, index)
+    """Streaming form: per finished UTR its (alignment, ortholog) records; bounded by the active UTRs.
+    ``orthologs=False`` skips the stop-codon anchoring (ortholog records are then empty)."""
+    finished, stats = run_pass(maf_path, utr_queries(utr_regions, orthologs), reference_species, index)
     return (utr_records(q, reference_species, genomes) for q in finished), stats
 
 
 def extract_utrs(
     maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None,
+    genomes: Mapping[str, Genome] | None = None, orthologs: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
     """One pass over the MAF -> (alignments, orthologs, stats). ``index``: read by seeks (plain/bgzip);
     ``None``: one streaming pass that fully parses only the blocks overlapping a UTR."""
-    records, stats = iter_utr_records(maf_path, utr_regions, reference_species, index, genomes)
+    records, stats = iter_utr_records(maf_path, utr_regions, reference_species, index, genomes, orthologs)
     aln: list[dict] = []
     orth: list[dict] = []
     for a, o in records:
@@ -80,7 +81,7 @@ def extract_utrs(
 def extract_utr_alignments(
     maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None
 ) -> tuple[pd.DataFrame, ExtractionStats]:
-    aln, _, stats = extract_utrs(maf_path, utr_regions, reference_species, index)
+    aln, _, stats = extract_utrs(maf_path, utr_regions, reference_species, index, orthologs=False)
     return aln, stats
 
 

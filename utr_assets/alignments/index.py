@@ -12,9 +12,11 @@ Invariant the index relies on and checks: within one reference contig, block sta
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +24,10 @@ import numpy as np
 
 from .errors import MafFormatError
 from .mafio import detect_compression, iter_bgzf_members, iter_chunks
-from .reader import iter_block_texts
+from .reader import _check_header, iter_block_texts
 
 FORMAT_VERSION = 1
+_DROP_EVERY = 64 << 20
 _SPECIES = re.compile(rb"^s[ \t]+([^ \t.\n]+)", re.M)
 
 
@@ -111,8 +114,9 @@ class MafIndex:
         return cls(**meta, **arrays)
 
 
-def build_maf_index(maf_path: str | Path, reference_species: str, count_species: bool = True) -> MafIndex:
-    """One streaming pass; reads each block's reference row only (plus a species regex when asked)."""
+def build_maf_index(maf_path: str | Path, reference_species: str, count_species: bool = False) -> MafIndex:
+    """One streaming pass reading each block's reference row only. ``count_species`` also counts ``s`` rows
+    per species (``species_rows``) with a regex over every block, which makes the pass several times slower."""
     path = Path(maf_path)
     st = os.stat(path)
     compression = detect_compression(path)
@@ -126,6 +130,8 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
                 if data:
                     yield data
         source = chunks()
+    elif compression == "plain":
+        source = None
     else:
         source = iter_chunks(path, compression)
     ref_prefix = reference_species.encode() + b"."
@@ -135,17 +141,28 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
     species: Counter[bytes] = Counter()
     last_start: dict[int, int] = {}
     total = 0
-    for offset, line, text in iter_block_texts(path, source):
-        total = offset + len(text)
-        chrom, start, size, ref_line = reference_row(text, ref_prefix, ref_exact, path, line)
+    blocks = _mmap_blocks(path) if source is None else \
+        ((o, ln, t, len(t), None) for o, ln, t in iter_block_texts(path, source))
+    for offset, line, text, length, whole in blocks:
+        total = offset + length
+        try:
+            try:
+                chrom, start, size, ref_line = reference_row(text, ref_prefix, ref_exact, path, line)
+            except MafFormatError:
+                if whole is None or len(text) == length:
+                    raise
+                chrom, start, size, ref_line = reference_row(whole(), ref_prefix, ref_exact, path, line)
+        except MafFormatError as err:
+            raise (relocate(err, path, offset) if line == 0 else err) from None
         code = chrom_ids.setdefault(chrom, len(chrom_ids))
         if start < last_start.get(code, -1):
+            ref_line = line_of_offset(path, offset) + ref_line if line == 0 else ref_line
             raise MafFormatError(
                 path, f"reference coordinates not sorted: {chrom}:{start} follows {chrom}:{last_start[code]} "
                 "(the index needs blocks in reference order per contig; sort the MAF, e.g. with maf-sort)", ref_line
             )
         last_start[code] = start
-        cols.append((code, start, start + size, offset, len(text), line))
+        cols.append((code, start, start + size, offset, length, line))
         if count_species:
             species.update(_SPECIES.findall(text))
     arr = np.array(cols, dtype=np.int64).reshape(-1, 6)
@@ -159,6 +176,48 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
         members=np.array(members, dtype=np.int64).reshape(-1, 2),
         species_rows={k.decode(): v for k, v in sorted(species.items())},
     )
+
+
+def _mmap_blocks(path: Path) -> Iterator[tuple[int, int, bytes, int, object]]:
+    """(offset, 0, first KiB of the block, block length, full-block getter) for a plain file.
+
+    Blocks are never copied whole: the reference row is normally the first ``s`` line. Line numbers are
+    not counted (the costly part): 0 means "relative", see ``relocate``.
+    """
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        n = len(mm)
+        pos = 0 if mm[:1] == b"a" else mm.find(b"\na") + 1
+        _check_header(str(path), mm[: pos if pos > 0 else n], 1)
+        if pos == 0 and mm[:1] != b"a":
+            return
+        dropped = 0
+        while pos < n:
+            nxt = mm.find(b"\na", pos)
+            end = nxt + 1 if nxt >= 0 else n
+            yield pos, 0, mm[pos : min(end, pos + 1024)], end - pos, lambda a=pos, b=end: mm[a:b]
+            if end - dropped > _DROP_EVERY:  # keep RSS bounded: let the kernel drop pages we have passed
+                edge = end - end % mmap.PAGESIZE
+                mm.madvise(mmap.MADV_DONTNEED, dropped, edge - dropped)
+                dropped = edge
+            pos = end
+
+
+def relocate(err: MafFormatError, path: str | Path, offset: int) -> MafFormatError:
+    """An error raised with line numbers relative to a block (block line = 0) made absolute."""
+    line = None if err.line is None else line_of_offset(path, offset) + err.line
+    return MafFormatError(err.path, err.problem, line)
+
+
+def line_of_offset(path: str | Path, offset: int) -> int:
+    """1-based line number at an uncompressed offset (slow path for error messages)."""
+    lines, done = 1, 0
+    for chunk in iter_chunks(path):
+        take = chunk[: max(0, offset - done)]
+        lines += take.count(b"\n")
+        done += len(chunk)
+        if done >= offset:
+            break
+    return lines
 
 
 def load_or_build_index(
@@ -189,7 +248,7 @@ def reference_row(text: bytes, prefix: bytes, exact: bytes, path: Path, line: in
         head = text[pos : (eol if eol >= 0 else len(text))][:400].split()
         if len(head) >= 2 and (head[1].startswith(prefix) or head[1] == exact):
             ln = line + text.count(b"\n", 0, pos)
-            if len(head) < 6:
+            if len(head) < 6 or (eol < 0 and len(head) < 7):
                 raise MafFormatError(path, f"'s' line has {len(head)} fields, expected 7", ln)
             try:
                 start, size, src_size = int(head[2]), int(head[3]), int(head[5])

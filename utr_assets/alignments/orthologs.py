@@ -17,6 +17,7 @@ Alignment-derived sequences are in human DNA orientation and are reverse-complem
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import groupby
 from typing import Protocol
 
 import numpy as np
@@ -70,36 +71,36 @@ def from_assembly(q: UtrQuery, anchor: SpeciesRow, genome: Genome) -> tuple[str,
 def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -> bytes:
     """Species bases (human DNA orientation) chained from the stop codon along the gene direction.
 
-    Starting at the anchor, repeatedly take the fragment on the anchor's contig and strand that is next
-    in human order and starts 0..49 species bases after the current end (human gaps, e.g. introns, allowed
-    on top); for ``-`` genes the walk goes towards lower human coordinates.
+    Starting at the anchor, walk the fragments on the anchor's contig and strand in human order (towards
+    lower coordinates for ``-`` genes) and take each that starts 0..49 species bases after the current end
+    (human gaps, e.g. introns, allowed on top); fragments that do not continue the walk are skipped.
     """
     forward = q.strand == "+"
     cursor = anchor.fragments[-1].sp_end if forward else anchor.fragments[0].sp_start
     g_cursor = q.stop + 3 if forward else q.stop
     pool = [f for f in fragments if f.contig == anchor.contig and f.strand == anchor.strand]
+    # walk along the gene direction; fragments from one block (same human span) compete, nearest wins
+    pool.sort(key=(lambda f: f.g0) if forward else (lambda f: -f.g1))
     taken: list[bytes] = []
-    while pool:
-        best, best_key = None, None
-        for f in pool:
+    for _, group in groupby(pool, key=lambda f: (f.g0, f.g1)):
+        best, best_gap = None, None
+        for f in group:
             if forward:
                 sp_gap, h_gap, extends = f.sp_start - cursor, f.g0 - g_cursor, f.g1 > g_cursor and f.sp_end > cursor
             else:
                 sp_gap, h_gap, extends = cursor - f.sp_end, g_cursor - f.g1, f.g0 < g_cursor and f.sp_start < cursor
             # overlapping reference blocks: the species may overlap by as much as human does
-            if extends and -max(0, -h_gap) <= sp_gap <= CHAIN_MAX_GAP + max(0, h_gap):
-                key = (h_gap, abs(sp_gap))
-                if best_key is None or key < best_key:
-                    best, best_key = f, key
+            if extends and -max(0, -h_gap) <= sp_gap <= CHAIN_MAX_GAP + max(0, h_gap) and \
+                    (best_gap is None or abs(sp_gap) < best_gap):
+                best, best_gap, trim = f, abs(sp_gap), max(0, -sp_gap)
         if best is None:
-            break
-        pool.remove(best)
-        trim = max(0, -(best.sp_start - cursor if forward else cursor - best.sp_end))
+            continue
         if forward:
             taken.append(best.unaligned[trim:])
             cursor, g_cursor = best.sp_end, best.g1
         else:
-            taken.append(best.unaligned[: len(best.unaligned) - trim])
+            seq = best.unaligned
+            taken.append(seq[: len(seq) - trim])
             cursor, g_cursor = best.sp_start, best.g0
     if not forward:
         taken.reverse()

@@ -13,6 +13,7 @@ sequence in genome order; ``g0``/``g1`` the matching genomic span, so introns be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,7 +39,12 @@ class Fragment:
     g0: int
     g1: int
     aligned: np.ndarray  # uint8, length h1 - h0, '-' where the species has no base
-    unaligned: bytes  # the species bases sp_start..sp_end (insertions between human bases included)
+    window: np.ndarray  # the row's columns from its first to its last aligned base (a view into the block)
+
+    @property
+    def unaligned(self) -> bytes:
+        """The species bases sp_start..sp_end, insertions between human bases included, gaps removed."""
+        return self.window[self.window != GAP].tobytes()
 
 
 @dataclass(slots=True)
@@ -61,15 +67,23 @@ class SpeciesRow:
         return self.fragments[-1].sp_end
 
 
-def normalised_matrix(block: MafBlock) -> np.ndarray:
-    """The block's rows as a (rows, columns) uint8 array, uppercased, non-ACGT letters as N."""
-    return np.frombuffer(b"".join(block.texts).translate(_NORMALISE), np.uint8).reshape(len(block.texts), -1)
+class BlockArrays(NamedTuple):
+    """Per-block arrays computed once and shared by every UTR piece that overlaps the block."""
+
+    mat: np.ndarray  # (rows, columns) uint8, uppercased, non-ACGT letters as N
+    ref_cols: np.ndarray  # columns where the reference has a base, in order
+    bases: np.ndarray  # (rows, columns) int64: species bases up to and including each column
+
+
+def block_arrays(block: MafBlock) -> BlockArrays:
+    mat = np.frombuffer(b"".join(block.texts).translate(_NORMALISE), np.uint8).reshape(len(block.texts), -1)
+    return BlockArrays(mat, np.flatnonzero(mat[block.ref] != GAP), np.cumsum(mat != GAP, axis=1, dtype=np.int64))
 
 
 def project_block(
-    block: MafBlock, mat: np.ndarray, piece_start: int, piece_end: int, h_offset: int
+    block: MafBlock, arrays: BlockArrays, piece_start: int, piece_end: int, h_offset: int
 ) -> tuple[np.ndarray, int, list[Fragment]]:
-    """Columns of ``block`` (``mat`` = its ``normalised_matrix``) over the human piece [piece_start, piece_end) (genomic, clipped to the block).
+    """Columns of ``block`` over the human piece [piece_start, piece_end) (genomic, clipped to the block).
 
     Returns (human bases, h0, fragments of the non-reference rows). ``h_offset`` is the UTR offset of
     ``piece_start``. Extra rows of the reference species (paralogs) are skipped.
@@ -77,33 +91,28 @@ def project_block(
     a, b = max(piece_start, block.ref_start), min(piece_end, block.ref_end)
     if a >= b:
         return np.empty(0, np.uint8), h_offset, []
-    ref_cols = np.flatnonzero(mat[block.ref] != GAP)
+    mat, ref_cols, nongap = arrays
     cols = ref_cols[a - block.ref_start : b - block.ref_start]
     sub = mat[:, cols]
     present = sub != GAP
+    has = present.any(axis=1)
+    # first/last aligned human column per row, and species bases before them (row-strand coordinates)
+    first = cols[present.argmax(axis=1)]
+    last = cols[len(cols) - 1 - present[:, ::-1].argmax(axis=1)]
+    rows = np.arange(len(mat))
+    before = nongap[rows, first] - 1  # the base at `first` is present for rows that have any
+    n_bases = nongap[rows, last] - before
     h0 = h_offset + (a - piece_start)
+    h1 = h0 + (b - a)
     ref_species = block.species[block.ref]
     frags: list[Fragment] = []
-    for j in np.flatnonzero(present.any(axis=1)):
-        j = int(j)
-        if j == block.ref or block.species[j] == ref_species:
+    for j in np.flatnonzero(has).tolist():
+        species = block.species[j]
+        if j == block.ref or species == ref_species:
             continue
-        row_present = present[j]
-        first = int(row_present.argmax())
-        last = len(row_present) - 1 - int(row_present[::-1].argmax())
-        # species bases before column cols[first] (within the block) give the row-strand coordinate
-        before = int(np.count_nonzero(mat[j, : int(cols[first])] != GAP))
-        win = mat[j, int(cols[first]) : int(cols[last]) + 1]
-        win = win[win != GAP]
-        n_bases = len(win)
-        frags.append(
-            Fragment(
-                species=block.species[j], contig=block.contigs[j], strand=block.strands[j],
-                src_size=block.src_sizes[j], sp_start=block.starts[j] + before,
-                sp_end=block.starts[j] + before + n_bases, h0=h0, h1=h0 + (b - a), g0=a, g1=b,
-                aligned=sub[j], unaligned=win.tobytes(),
-            )
-        )
+        sp_start = block.starts[j] + int(before[j])
+        frags.append(Fragment(species, block.contigs[j], block.strands[j], block.src_sizes[j], sp_start,
+                              sp_start + int(n_bases[j]), h0, h1, a, b, sub[j], mat[j, first[j] : last[j] + 1]))
     return sub[block.ref], h0, frags
 
 
@@ -130,8 +139,11 @@ def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[Species
         if best is None:
             best = SpeciesRow(frag.contig, frag.strand, np.full(length, GAP, np.uint8))
             rows.setdefault(frag.species, []).append(best)
-        window = best.aligned[frag.h0 : frag.h1]
-        window[:] = np.where(frag.aligned != GAP, frag.aligned, window)  # a later block's bases win
+        if best.fragments and frag.h0 < best.h_end:  # overlapping reference blocks: a later block's bases win
+            window = best.aligned[frag.h0 : frag.h1]
+            window[:] = np.where(frag.aligned != GAP, frag.aligned, window)
+        else:
+            best.aligned[frag.h0 : frag.h1] = frag.aligned
         best.fragments.append(frag)
     return rows
 

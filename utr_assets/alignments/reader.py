@@ -20,6 +20,8 @@ from .errors import MafFormatError
 from .mafio import iter_chunks
 
 GAP = 45  # ord("-")
+_STRANDS = {b"+": "+", b"-": "-"}
+_NAME_CACHE: dict[bytes, tuple[str, str, str]] = {}  # row name -> (name, species, contig)
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -107,11 +109,21 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             f = raw.split()
             if len(f) != 7:
                 raise MafFormatError(path, f"'s' line has {len(f)} fields, expected 7", ln)
-            name = f[1].decode()
-            start = _int(f[2], "start", path, ln)
-            size = _int(f[3], "size", path, ln)
-            strand = f[4].decode()
-            src_size = _int(f[5], "srcSize", path, ln)
+            try:
+                start, size, src_size = int(f[2]), int(f[3]), int(f[5])
+            except ValueError:
+                start, size, src_size = (_int(f[k], w, path, ln) for k, w in ((2, "start"), (3, "size"), (5, "srcSize")))
+            if start < 0 or size < 0:
+                raise MafFormatError(path, "start and size must not be negative", ln)
+            name_b = f[1]
+            names_split = _NAME_CACHE.get(name_b)
+            if names_split is None:
+                if len(_NAME_CACHE) > 100_000:
+                    _NAME_CACHE.clear()
+                name_s = name_b.decode()
+                names_split = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
+            name, species, contig = names_split
+            strand = _STRANDS.get(f[4], f[4].decode(errors="replace"))
             seq = f[6]
             if strand not in ("+", "-"):
                 raise MafFormatError(path, f"strand must be '+' or '-', got {strand!r}", ln)
@@ -131,7 +143,6 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
                 raise MafFormatError(
                     path, f"row has {len(seq)} columns, the block's first row has {len(block.texts[0])}", ln
                 )
-            species, contig = split_name(name)
             names[name] = len(block.texts)
             block.species.append(species)
             block.contigs.append(contig)
