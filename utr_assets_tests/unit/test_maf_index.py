@@ -1,0 +1,91 @@
+"""MAF block index: queries against brute force, persistence and staleness, bgzip seeks, order errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from utr_assets.alignments import (
+    MafFormatError,
+    MafIndex,
+    build_maf_index,
+    iter_maf_blocks,
+    load_or_build_index,
+)
+from utr_assets.alignments.mafio import RandomAccess
+
+PHAST = "phast_chr22/chr22.14500000-15500000.maf"
+
+
+def test_queries_match_brute_force(real: Path) -> None:
+    maf = real / PHAST
+    idx = build_maf_index(maf, "hg17", count_species=True)
+    blocks = list(iter_maf_blocks(maf, "hg17"))
+    assert idx.n_blocks == len(blocks) and idx.species_rows["hg17"] == len(blocks)
+    rng = np.random.default_rng(0)
+    for s in rng.integers(0, 1_000_000, 200).tolist():
+        e = s + int(rng.integers(1, 5000))
+        expected = {b.offset for b in blocks if b.ref_start < e and s < b.ref_end}
+        assert set(idx.offsets[idx.query("chr22", s, e)].tolist()) == expected
+    assert len(idx.query("chr1", 0, 10**9)) == 0
+
+
+def test_save_load_stale_and_rebuild(real: Path, tmp_path: Path) -> None:
+    maf = tmp_path / "x.maf"
+    maf.write_bytes((real / PHAST).read_bytes())
+    idx, rebuilt = load_or_build_index(maf, "hg17")
+    assert rebuilt and Path(str(maf) + ".utridx.npz").exists()
+    again, rebuilt = load_or_build_index(maf, "hg17")
+    assert not rebuilt and np.array_equal(again.offsets, idx.offsets) and again.chroms == idx.chroms
+    os.utime(maf, ns=(0, idx.maf_mtime_ns + 10**9))
+    assert MafIndex.load(Path(str(maf) + ".utridx.npz")).is_stale(maf)
+    _, rebuilt = load_or_build_index(maf, "hg17")
+    assert rebuilt
+
+
+def test_bgzip_random_access_reads_the_same_blocks(real: Path, tmp_path: Path) -> None:
+    import pysam
+
+    bgz = tmp_path / "x.maf.gz"
+    pysam.tabix_compress(str(real / PHAST), str(bgz), force=True)
+    plain, packed = build_maf_index(real / PHAST, "hg17"), build_maf_index(bgz, "hg17")
+    assert packed.compression == "bgzip" and len(packed.members) > 1
+    assert np.array_equal(plain.offsets, packed.offsets) and np.array_equal(plain.lengths, packed.lengths)
+    data = (real / PHAST).read_bytes()
+    with RandomAccess(bgz, "bgzip", packed.members) as ra:
+        for r in (0, 700, packed.n_blocks - 1):
+            o, n = int(packed.offsets[r]), int(packed.lengths[r])
+            assert ra.read(o, n) == data[o : o + n]
+
+
+def test_unsorted_reference_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    maf = tmp_path / "u.maf"
+    maf.write_text("##maf\na\ns hg38.chr1 50 2 + 100 AC\n\na\ns hg38.chr1 10 2 + 100 GT\n")
+    with pytest.raises(MafFormatError) as err:
+        build_maf_index(maf, "hg38")
+    assert err.value.line == 6 and "not sorted" in err.value.problem
+
+
+def test_index_errors_name_absolute_lines(tmp_path: Path) -> None:
+    maf = tmp_path / "m.maf"
+    maf.write_text("##maf\n\na\ns hg38.chr1 0 2 + 100 AC\n\na\ns mm10.chr1 0 2 + 100 AC\n")
+    with pytest.raises(MafFormatError) as err:
+        build_maf_index(maf, "hg38")
+    assert err.value.line == 6 and "no row of the reference species" in err.value.problem
+
+
+def test_seek_read_errors_name_absolute_lines(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from utr_assets.alignments import extract_utr_alignments
+
+    maf = tmp_path / "m.maf"
+    maf.write_text("##maf\n\na\ns hg38.chr1 0 4 + 100 ACGT\n\na\ns hg38.chr1 4 4 + 100 ACGT\ns mm10.chr1 0 4 + 9 AC-T\n")
+    region = dict(utr_id="u", gene_id="g", gene_name="g", transcript_id="t", chrom="chr1", start=4, end=8,
+                  strand="+", blocks="4-8", length=4, stop_codon_start=1, sequence="ACGT")
+    with pytest.raises(MafFormatError) as err:
+        extract_utr_alignments(maf, pd.DataFrame([region]), "hg38", index=build_maf_index(maf, "hg38"))
+    assert err.value.line == 8 and "size field 4" in err.value.problem
