@@ -12,6 +12,7 @@ import numpy as np
 
 from utr_assets.simulate.biology import RBPS
 from utr_assets.simulate.fileio import close_gzip_text, open_gzip_text
+from utr_assets.simulate.genome import RANDOM_CONTIG
 
 
 def write_phylop(world, path: Path) -> None:
@@ -36,7 +37,7 @@ def write_truth(world, folder: Path) -> dict[str, int]:
                 neutral += not inst.functional
                 lines.append(f"{inst.chrom}\t{inst.start}\t{inst.start + 5}\t{inst.strand}\t{gene.gene_id}\t"
                              f"{gene.transcripts[0].transcript_id}\t{inst.rbp}\t{inst.kmer}\t{int(inst.functional)}\t"
-                             f"{inst.utr_offset}\t{int(gene.region is not None)}\n")
+                             f"{inst.utr_offset}\t{int(gene.region is not None and chrom.name != RANDOM_CONTIG)}\n")
     (folder / "motif_instances.tsv").write_text("".join(lines))
     rbps = ["rbp\tkmers\tstability_effect_log2\n"] + [f"{r}\t{','.join(k)}\t{e}\n" for r, (k, e) in RBPS.items()]
     (folder / "rbps.tsv").write_text("".join(rbps))
