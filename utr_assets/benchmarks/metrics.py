@@ -118,3 +118,28 @@ def roc_curve_points(labels: Any, scores: Any, max_points: int = 200) -> tuple[n
         idx = np.unique(np.linspace(0, fpr.size - 1, max_points).round().astype(int))
         fpr, tpr = fpr[idx], tpr[idx]
     return fpr, tpr
+
+
+# Tidy result rows: one dict per number; `leaderboard` stacks them (METRIC_COLUMNS).
+METRIC_COLUMNS = ["model", "task", "split", "score", "metric", "value", "ci_low", "ci_high", "n", "n_pos", "n_neg",
+                  "n_dropped"]
+
+
+def auc_rows(model: str, task: str, split: str, score: str, labels: Any, scores: Any, *, zero_shot: bool,
+             n_boot: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
+    """`roc_auc` (raw) and, for zero-shot scores, `roc_auc_flipped` (max(AUC, 1-AUC), mirrored CI)."""
+    res = roc_auc_with_ci(labels, scores, n_boot=n_boot, seed=seed)
+    base = {"model": model, "task": task, "split": split, "score": score, "n": res["n_pos"] + res["n_neg"],
+            "n_pos": res["n_pos"], "n_neg": res["n_neg"], "n_dropped": res["n_dropped"]}
+    rows = [{**base, "metric": "roc_auc", "value": res["value"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}]
+    if zero_shot:
+        lo, hi = flip_ci(res)
+        rows.append({**base, "metric": "roc_auc_flipped", "value": res["flipped_value"], "ci_low": lo, "ci_high": hi})
+    return rows
+
+
+def pearson_rows(model: str, task: str, split: str, score: str, y: Any, yhat: Any) -> list[dict[str, Any]]:
+    res = pearson_with_fisher_ci(y, yhat)
+    return [{"model": model, "task": task, "split": split, "score": score, "metric": "pearson_r", "value": res["r"],
+             "ci_low": res["ci_low"], "ci_high": res["ci_high"], "n": res["n"], "n_pos": None, "n_neg": None,
+             "n_dropped": res["n_dropped"]}]

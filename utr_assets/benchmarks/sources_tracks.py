@@ -1,0 +1,173 @@
+"""Per-base genome tracks: PhyloP wiggle (fixedStep/variableStep) and the CADD score table.
+
+Wiggle (UCSC): `fixedStep chrom=C start=S step=T [span=W]` then one value a line, S 1-based;
+`variableStep chrom=C [span=W]` then "POS VALUE" lines, POS 1-based. Stored here 0-based.
+Genome-wide PhyloP is distributed as bigWig; convert with `bigWigToWig` (or restrict to the UTR
+spans with `regions`) - reading 3e9 wiggle lines in Python is not the intended path at scale.
+CADD (whole_genome_SNVs.tsv.gz): `## CADD ...` banner, `#Chrom Pos Ref Alt RawScore PHRED`, Pos
+1-based, NCBI chromosome names; bgzipped with a tabix index it is queried by region.
+Inputs are hg38; no liftover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysam
+
+from utr_assets.benchmarks.tsv import numeric, read_tsv, require_columns
+from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom
+from utr_assets.reference.errors import InputFormatError
+from utr_assets.reference.textio import iter_lines
+
+Regions = Iterable[tuple[str, int, int]]      # (chrom, start0, end0) half-open
+
+
+class ConservationTrack:
+    """Sorted 0-based positions and values per chromosome; NaN where the track has no value."""
+
+    def __init__(self, data: dict[str, tuple[np.ndarray, np.ndarray]]):
+        self.data = data
+
+    def values(self, chrom: str, positions0: np.ndarray) -> np.ndarray:
+        chrom = normalise_chrom(chrom, self.data)
+        out = np.full(len(positions0), np.nan)
+        if chrom not in self.data:
+            return out
+        pos, val = self.data[chrom]
+        k = np.clip(np.searchsorted(pos, positions0), 0, max(len(pos) - 1, 0))
+        hit = pos[k] == positions0 if len(pos) else np.zeros(len(positions0), bool)
+        out[hit] = val[k[hit]]
+        return out
+
+    def utr_values(self, index: UtrIndex, utr_id: str) -> np.ndarray:
+        """Track values over a 3'UTR in RNA orientation (offset 0 first)."""
+        return self.values(str(index.regions.at[utr_id, "chrom"]), index.genome_positions(utr_id))
+
+
+def _header_fields(line: str, path: Path, number: int) -> dict[str, str]:
+    fields = dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
+    if "chrom" not in fields:
+        raise InputFormatError(path, "declaration line without chrom=", number)
+    return fields
+
+
+def read_wiggle(path: str | Path, regions: Regions | None = None) -> ConservationTrack:
+    """A wiggle file -> ConservationTrack; with `regions`, only positions inside them are kept."""
+    path = Path(path)
+    keep: dict[str, list[tuple[int, int]]] | None = None
+    if regions is not None:
+        keep = {}
+        for c, s, e in regions:
+            keep.setdefault(c, []).append((int(s), int(e)))
+    chunks: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    mode, chrom, start0, step, span = "", "", 0, 1, 1
+    values: list[float] = []
+    positions: list[int] = []
+
+    def flush() -> None:
+        if not values:
+            return
+        v = np.asarray(values, dtype=np.float32)
+        p = (start0 + np.arange(v.size, dtype=np.int64) * step) if mode == "fixed" else np.asarray(positions)
+        if span > 1:
+            p = (p[:, None] + np.arange(span)[None, :]).ravel()
+            v = np.repeat(v, span)
+        if keep is not None:
+            mask = np.zeros(p.size, bool)
+            for s, e in keep.get(normalise_chrom(chrom, keep), []):
+                mask |= (p >= s) & (p < e)
+            p, v = p[mask], v[mask]
+        chunks.setdefault(chrom, []).append((p, v))
+        values.clear()
+        positions.clear()
+
+    for number, line in iter_lines(path):
+        if not line or line.startswith(("#", "track", "browser")):
+            continue
+        if line.startswith(("fixedStep", "variableStep")):
+            flush()
+            f = _header_fields(line, path, number)
+            mode, chrom = ("fixed" if line.startswith("fixedStep") else "variable"), f["chrom"]
+            try:
+                span = int(f.get("span", 1))
+                step = int(f.get("step", 1))
+                start0 = int(f["start"]) - 1 if mode == "fixed" else 0
+            except (KeyError, ValueError) as exc:
+                raise InputFormatError(path, f"bad declaration ({exc}): start/step/span must be integers",
+                                       number) from exc
+            if mode == "fixed" and (start0 < 0 or step < 1 or span < 1):
+                raise InputFormatError(path, "fixedStep start must be >= 1 (1-based), step/span >= 1", number)
+            continue
+        if not mode:
+            raise InputFormatError(path, "data line before any fixedStep/variableStep declaration", number)
+        try:
+            if mode == "fixed":
+                values.append(float(line))
+            else:
+                p, v = line.split()
+                positions.append(int(p) - 1)
+                values.append(float(v))
+        except ValueError as exc:
+            raise InputFormatError(path, f"bad {mode}Step data line {line[:40]!r}", number) from exc
+    flush()
+    data = {}
+    for c, parts in chunks.items():
+        p = np.concatenate([x for x, _ in parts])
+        v = np.concatenate([y for _, y in parts])
+        order = np.argsort(p, kind="stable")
+        p, v = p[order], v[order]
+        if p.size > 1 and (np.diff(p) == 0).any():
+            dup = int(p[np.flatnonzero(np.diff(p) == 0)[0]])
+            raise InputFormatError(path, f"{c}:{dup + 1} (1-based) has more than one value")
+        data[c] = (p, v)
+    return ConservationTrack(data)
+
+
+CADD_COLUMNS = ["chrom", "pos", "ref", "alt", "raw_score", "phred"]
+
+
+def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.DataFrame:
+    """CADD per-SNV scores -> DataFrame CADD_COLUMNS (pos 1-based, chrom as in the file).
+
+    With `regions` and a tabix index beside the file, only those regions are read.
+    """
+    path = Path(path)
+    tbi = Path(f"{path}.tbi")
+    if regions is not None and tbi.is_file():
+        rows = []
+        with pysam.TabixFile(str(path)) as tabix:
+            contigs = set(tabix.contigs)
+            for chrom, s, e in regions:
+                name = normalise_chrom(chrom, contigs)
+                if name not in contigs:
+                    continue
+                for rec in tabix.fetch(name, int(s), int(e)):
+                    f = rec.split("\t")
+                    if len(f) < 6:
+                        raise InputFormatError(path, f"CADD row with {len(f)} fields in {name}:{s}-{e}")
+                    rows.append(f[:6])
+        table = pd.DataFrame(rows, columns=["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], dtype=object)
+        table["_line"] = -1
+    else:
+        table = read_tsv(path)
+        require_columns(table, ["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], path)
+    out = pd.DataFrame({"chrom": table["Chrom"].astype(str), "pos": numeric(table, "Pos", path).astype("int64"),
+                        "ref": table["Ref"].astype(str), "alt": table["Alt"].astype(str),
+                        "raw_score": numeric(table, "RawScore", path), "phred": numeric(table, "PHRED", path)})
+    if regions is not None and not tbi.is_file():
+        mask = np.zeros(len(out), bool)
+        for chrom, s, e in regions:
+            name = normalise_chrom(chrom, set(out["chrom"]))
+            mask |= (out["chrom"] == name).to_numpy() & (out["pos"] > s).to_numpy() & (out["pos"] <= e).to_numpy()
+        out = out[mask]
+    return out.drop_duplicates(["chrom", "pos", "ref", "alt"]).reset_index(drop=True)
+
+
+def cadd_position_max(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per-position CADD (SPEC §4): max RawScore over the 3 alternatives -> (chrom, pos, raw_score_max)."""
+    return (scores.groupby(["chrom", "pos"], sort=True)["raw_score"].max()
+            .rename("raw_score_max").reset_index())
