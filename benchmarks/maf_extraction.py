@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -52,7 +53,7 @@ def run_bx(maf: Path, regions, reference: str, chrom: str) -> dict:
 
     index_path = maf.with_suffix(".bx.index")
     t0 = time.perf_counter()
-    builder = Path(sys.executable).with_name("maf_build_index.py")
+    builder = shutil.which("maf_build_index.py") or Path(sys.executable).with_name("maf_build_index.py")
     subprocess.run([sys.executable, str(builder), "-s", reference, str(maf), str(index_path)], check=True)
     t1 = time.perf_counter()
     access = bxmaf.MAFIndexedAccess(str(maf), str(index_path), keep_open=True)

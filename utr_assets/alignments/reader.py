@@ -100,6 +100,8 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             except ValueError:
                 raise MafFormatError(path, f"bad score {tok.decode(errors='replace')!r}", line) from None
     block = MafBlock(path, line, offset, score, [], [], [], [], [], [], [], [])
+    if _fast_rows(block, lines, path, line):
+        return _set_reference(block, path, reference_species)
     names: dict[str, int] = {}
     for i in range(1, len(lines)):
         raw = lines[i]
@@ -178,11 +180,57 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             block.quality[row] = f[2]
         else:
             raise MafFormatError(path, f"unknown line type {raw[:20].decode(errors='replace')!r}", ln)
+    return _set_reference(block, path, reference_species)
+
+
+def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> bool:
+    """Bulk parse of the common block (only well-formed ``s`` lines, blank lines at the end).
+
+    Returns False, leaving ``block`` untouched, whenever anything is unusual: the line-by-line parser then
+    handles the block and reports the exact problem.
+    """
+    rows = lines[1:]
+    while rows and not rows[-1].strip():
+        rows.pop()
+    if not rows or any(r[:2] != b"s " for r in rows):
+        return False
+    tok = b" ".join(rows).split()
+    if len(tok) != 7 * len(rows):
+        return False
+    try:
+        starts = list(map(int, tok[2::7]))
+        sizes = list(map(int, tok[3::7]))
+        src_sizes = list(map(int, tok[5::7]))
+    except ValueError:
+        return False
+    seqs = tok[6::7]
+    ncol = len(seqs[0])
+    for st, sz, src, seq in zip(starts, sizes, src_sizes, seqs, strict=True):
+        if st < 0 or sz < 0 or st + sz > src or len(seq) != ncol or len(seq) - seq.count(b"-") != sz:
+            return False
+    strands = [_STRANDS.get(x) for x in tok[4::7]]
+    if None in strands:
+        return False
+    for name_b in tok[1::7]:
+        hit = _NAME_CACHE.get(name_b)
+        if hit is None:
+            if len(_NAME_CACHE) > 100_000:
+                _NAME_CACHE.clear()
+            name_s = name_b.decode()
+            hit = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
+        block.species.append(hit[1])
+        block.contigs.append(hit[2])
+    block.starts, block.sizes, block.src_sizes, block.strands, block.texts = starts, sizes, src_sizes, strands, seqs
+    block.row_lines = list(range(line + 1, line + 1 + len(rows)))
+    return True
+
+
+def _set_reference(block: MafBlock, path: str, reference_species: str | None) -> MafBlock:
     if reference_species is not None:
         try:
             block.ref = block.species.index(reference_species)
         except ValueError:
-            raise MafFormatError(path, f"block has no row of the reference species {reference_species!r}", line) from None
+            raise MafFormatError(path, f"block has no row of the reference species {reference_species!r}", block.line) from None
         if block.strands[block.ref] != "+":
             raise MafFormatError(path, "the reference row is on the '-' strand", block.row_lines[block.ref])
     return block
