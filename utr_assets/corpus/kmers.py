@@ -64,14 +64,17 @@ def _concat(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + c)`` for each (s, c), without a Python loop."""
+    """Concatenation of ``arange(s, s + c)`` for each (s, c), without a Python loop (int32 when it fits)."""
     counts = np.asarray(counts, dtype=np.int64)
+    starts = np.asarray(starts, dtype=np.int64)
     total = int(counts.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
     first = np.zeros(len(counts), dtype=np.int64)
     np.cumsum(counts[:-1], out=first[1:])
-    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - first, counts)
+    small = total < 2**31 and (len(starts) == 0 or int(np.abs(starts).max()) + total < 2**31)
+    dtype = np.int32 if small else np.int64
+    return np.arange(total, dtype=dtype) + np.repeat((starts - first).astype(dtype), counts)
 
 
 def _batch(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, counts: np.ndarray) -> TokenBatch:
@@ -80,12 +83,27 @@ def _batch(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, counts: np.nda
     return TokenBatch(ids.astype(np.int32), starts.astype(np.int32), ends.astype(np.int32), offsets)
 
 
-def _kmer_index(digits: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
-    """Base-4 index of the k-mer starting at each position (first base = most significant digit)."""
-    idx = np.zeros(len(positions), dtype=np.int64)
-    for j in range(k):
-        idx = idx * 4 + digits[positions + j]
+def _rolling_kmer_index(digits: np.ndarray, k: int) -> np.ndarray:
+    """Base-4 index of the k-mer starting at every position of ``digits`` (first base = most significant
+    digit); positions within k - 1 of the end read zero digits past the end and must be discarded."""
+    n = len(digits)
+    padded = np.zeros(n + k - 1, dtype=np.int32)
+    padded[:n] = digits
+    idx = np.zeros(n, dtype=np.int32)
+    for j in range(k):  # contiguous slices: k passes over small integers, no gathers
+        idx <<= 2
+        idx |= padded[j : j + n]
     return idx
+
+
+def _prepare(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, bounds, lengths, base-4 digits with non-ACGT as 0, non-ACGT mask)."""
+    buf, bounds, lengths = _concat(sequences)
+    code = KMER_CODE[buf]
+    bad = code < 0
+    digits = code.astype(np.int32)
+    digits[bad] = 0
+    return buf, bounds, lengths, digits, bad
 
 
 def overlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
@@ -93,17 +111,15 @@ def overlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
 
     A sequence of length L gives max(L - k + 1, 0) tokens; token t covers [t, t + k).
     """
-    buf, bounds, lengths = _concat(sequences)
-    code = KMER_CODE[buf]
-    bad = code < 0
-    digits = np.where(bad, 0, code).astype(np.int64)
+    buf, bounds, lengths, digits, bad = _prepare(sequences)
     counts = np.maximum(lengths - k + 1, 0)
     positions = ragged_arange(bounds[:-1], counts)
-    nbad = np.zeros(len(buf) + 1, dtype=np.int64)
+    nbad = np.zeros(len(buf) + 1, dtype=np.int32)
     np.cumsum(bad, out=nbad[1:])
-    has_bad = (nbad[positions + k] - nbad[positions]) > 0
-    ids = np.where(has_bad, DNABERT_UNK_ID, DNABERT_KMER_OFFSET + _kmer_index(digits, positions, k))
-    starts = positions - np.repeat(bounds[:-1], counts)
+    has_bad = nbad[positions + k] != nbad[positions]
+    ids = _rolling_kmer_index(digits, k)[positions] + DNABERT_KMER_OFFSET
+    ids[has_bad] = DNABERT_UNK_ID
+    starts = positions - np.repeat(bounds[:-1].astype(positions.dtype), counts)
     return _batch(ids, starts, starts + k, counts)
 
 
@@ -115,18 +131,19 @@ def nonoverlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
     the segment's last ``len % k`` bases as single letters. 'N' -> the letter N; any other
     character -> <unk>.
     """
-    buf, bounds, lengths = _concat(sequences)
+    buf, bounds, lengths, digits, brk = _prepare(sequences)
     n = len(buf)
-    code = KMER_CODE[buf]
-    brk = code < 0
-    pos = np.arange(n, dtype=np.int64)
-    seq_end = np.repeat(bounds[1:], lengths)
+    pos = np.arange(n, dtype=np.int32)
+    # A segment starts at a sequence start or right after a break, and ends at a break or the sequence end.
     reset = np.zeros(n, dtype=bool)
     reset[bounds[:-1][lengths > 0]] = True
     reset[1:] |= brk[:-1]
+    stop = brk.copy()
+    stop[bounds[1:][lengths > 0] - 1] = True  # last base of each sequence: segment end is the next position
     seg_start = np.maximum.accumulate(np.where(reset, pos, 0)) if n else pos
-    next_brk = np.minimum.accumulate(np.where(brk, pos, n)[::-1])[::-1] if n else pos
-    seg_end = np.minimum(next_brk, seq_end)
+    seg_last = np.minimum.accumulate(np.where(stop, pos, n)[::-1])[::-1] if n else pos
+    # seg_last is the break itself, or the last base when the sequence ends without one.
+    seg_end = seg_last + (~brk[seg_last] if n else 0)
     offset = pos - seg_start
     seg_len = seg_end - seg_start
     full = seg_len - seg_len % k
@@ -134,17 +151,13 @@ def nonoverlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
     keep = is_kmer | brk | (offset >= full)
     tok_pos = pos[keep]
     tok_kmer = is_kmer[keep]
-    digits = np.where(brk, 0, code).astype(np.int64)
-    ids = NT_KMER_OFFSET + _kmer_index(digits, tok_pos[tok_kmer], k)
-    letters = NT_LETTER_CODE[buf[tok_pos[~tok_kmer]]].astype(np.int64)
-    single_ids = np.where(letters >= 0, nt_letter_offset(k) + letters, NT_UNK_ID)
-    all_ids = np.empty(len(tok_pos), dtype=np.int64)
-    all_ids[tok_kmer] = ids
-    all_ids[~tok_kmer] = single_ids
-    seq_of_pos = np.repeat(np.arange(len(lengths)), lengths)
-    counts = np.bincount(seq_of_pos[tok_pos], minlength=len(lengths))
+    ids = _rolling_kmer_index(digits, k)[tok_pos] + NT_KMER_OFFSET
+    letters = NT_LETTER_CODE[buf[tok_pos]]
+    single = ~tok_kmer
+    ids[single] = np.where(letters[single] >= 0, nt_letter_offset(k) + letters[single], NT_UNK_ID)
+    counts = np.diff(np.searchsorted(tok_pos, bounds))
     starts = tok_pos - np.repeat(bounds[:-1], counts)
-    return _batch(all_ids, starts, starts + np.where(tok_kmer, k, 1), counts)
+    return _batch(ids, starts, starts + np.where(tok_kmer, k, 1), counts)
 
 
 def single_nucleotides(sequences: Sequence[str]) -> TokenBatch:
