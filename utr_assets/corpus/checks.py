@@ -76,7 +76,7 @@ def check_spans(table: pa.Table, tokeniser: Tokeniser, sequences: Mapping[tuple[
     chosen = set(wanted)
     rows = [i for i, k in enumerate(keys) if k in chosen]
     sub = table.take(rows)
-    tokens_text = tokeniser._tokens
+    tokens_text = tokeniser.token_strings
     unk = tokeniser.hf.unk_token_id
     mismatched, uncovered = 0, 0
     covered: dict[tuple[str, str], np.ndarray] = {k: np.zeros(len(sequences[k]), dtype=bool) for k in wanted}

@@ -42,6 +42,11 @@ class Tokeniser(ABC):
         self._tokens = np.array(hf.convert_ids_to_tokens(list(range(len(hf)))), dtype=object)
 
     @property
+    def token_strings(self) -> np.ndarray:
+        """Token text by id (object array)."""
+        return self._tokens
+
+    @property
     def vocab_size(self) -> int:
         return len(self.hf)
 
@@ -106,7 +111,9 @@ class DnabertTokeniser(Tokeniser):
         ids = np.asarray(list(ids), dtype=np.int64)
         if len(ids) == 0:
             return ""
-        letters = np.frombuffer("".join(kmers(self.k)).encode(), dtype="S1").reshape(-1, self.k)
+        if not hasattr(self, "_letters"):
+            self._letters = np.frombuffer("".join(kmers(self.k)).encode(), dtype="S1").reshape(-1, self.k)
+        letters = self._letters
         out = np.full(len(ids) + self.k - 1, b"N", dtype="S1")
         known = np.flatnonzero(ids != DNABERT_UNK_ID)
         for j in range(self.k):
