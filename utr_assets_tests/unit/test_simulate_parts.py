@@ -89,3 +89,23 @@ def test_evolution_keeps_human_and_slows_functional_sites() -> None:
         fast.append(differs[:, 100:].sum() / valid[:, 100:].sum())
         assert (species[:, :100] != GAP).all()                              # protected: no deletions
     assert np.mean(slow) < 0.2 * np.mean(fast)
+
+
+def test_scales_are_named_and_bench_is_big() -> None:
+    import pytest
+
+    from utr_assets.simulate.scales import SCALES, get_scale
+
+    assert set(SCALES) >= {"sample", "bench"}
+    bench = get_scale("bench")
+    assert bench.n_species >= 50 and not bench.write_tasks and sum(bench.genes_per_chrom) >= 3_000
+    with pytest.raises(ValueError, match="unknown scale"):
+        get_scale("galactic")
+
+
+def test_gzip_writer_is_reproducible(tmp_path) -> None:
+    from utr_assets.simulate.fileio import sha256, write_gzip_text
+
+    write_gzip_text(tmp_path / "a.gz", "hello\n")
+    write_gzip_text(tmp_path / "b.gz", "hello\n")
+    assert sha256(tmp_path / "a.gz") == sha256(tmp_path / "b.gz")
