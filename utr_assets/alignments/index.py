@@ -143,8 +143,24 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
     total = 0
     blocks = _mmap_blocks(path) if source is None else \
         ((o, ln, t, len(t), None) for o, ln, t in iter_block_texts(path, source))
+    # fast path: the reference row is the first line after the 'a' line (multiz, hal2maf); anything else
+    # (and every malformed row) goes through reference_row, which validates and names the line
+    quick = re.compile(rb"a[^\n]*\n[ \t]*s[ \t]+" + re.escape(ref_prefix) +
+                       rb"(\S+)[ \t]+(\d+)[ \t]+(\d+)[ \t]+\+[ \t]+(\d+)[ \t]+\S")
     for offset, line, text, length, whole in blocks:
         total = offset + length
+        m = quick.match(text)
+        if m is not None:
+            start, size, src_size = int(m[2]), int(m[3]), int(m[4])
+            if start + size <= src_size:
+                chrom = m[1].decode()
+                code = chrom_ids.setdefault(chrom, len(chrom_ids))
+                if start >= last_start.get(code, -1):
+                    last_start[code] = start
+                    cols.append((code, start, start + size, offset, length, line))
+                    if count_species:
+                        species.update(_SPECIES.findall(whole() if whole is not None else text))
+                    continue
         try:
             try:
                 chrom, start, size, ref_line = reference_row(text, ref_prefix, ref_exact, path, line)
@@ -164,7 +180,7 @@ def build_maf_index(maf_path: str | Path, reference_species: str, count_species:
         last_start[code] = start
         cols.append((code, start, start + size, offset, length, line))
         if count_species:
-            species.update(_SPECIES.findall(text))
+            species.update(_SPECIES.findall(whole() if whole is not None else text))
     arr = np.array(cols, dtype=np.int64).reshape(-1, 6)
     order = np.lexsort((arr[:, 1], arr[:, 0]))
     arr = arr[order]

@@ -53,18 +53,13 @@ class SpeciesRow:
     strand: str
     aligned: np.ndarray  # uint8 over the whole UTR
     fragments: list[Fragment] = field(default_factory=list)
+    h_end: int = 0  # of the last fragment: human offset, genomic end, row-strand species end
+    g_end: int = 0
+    sp_end: int = 0
 
-    @property
-    def h_end(self) -> int:
-        return self.fragments[-1].h1
-
-    @property
-    def g_end(self) -> int:
-        return self.fragments[-1].g1
-
-    @property
-    def sp_end(self) -> int:
-        return self.fragments[-1].sp_end
+    def add(self, frag: Fragment) -> None:
+        self.fragments.append(frag)
+        self.h_end, self.g_end, self.sp_end = frag.h1, frag.g1, frag.sp_end
 
 
 class BlockArrays(NamedTuple):
@@ -72,12 +67,12 @@ class BlockArrays(NamedTuple):
 
     mat: np.ndarray  # (rows, columns) uint8, uppercased, non-ACGT letters as N
     ref_cols: np.ndarray  # columns where the reference has a base, in order
-    bases: np.ndarray  # (rows, columns) int64: species bases up to and including each column
+    bases: np.ndarray  # (rows, columns) int32: species bases up to and including each column
 
 
 def block_arrays(block: MafBlock) -> BlockArrays:
     mat = np.frombuffer(b"".join(block.texts).translate(_NORMALISE), np.uint8).reshape(len(block.texts), -1)
-    return BlockArrays(mat, np.flatnonzero(mat[block.ref] != GAP), np.cumsum(mat != GAP, axis=1, dtype=np.int64))
+    return BlockArrays(mat, np.flatnonzero(mat[block.ref] != GAP), np.cumsum(mat != GAP, axis=1, dtype=np.int32))
 
 
 def project_block(
@@ -144,7 +139,7 @@ def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[Species
             window[:] = np.where(frag.aligned != GAP, frag.aligned, window)
         else:
             best.aligned[frag.h0 : frag.h1] = frag.aligned
-        best.fragments.append(frag)
+        best.add(frag)
     return rows
 
 
@@ -161,6 +156,8 @@ def choose_row(rows: list[SpeciesRow], human: np.ndarray) -> ChosenRow:
     """Keep the row closest to human (Hamming distance, gaps count); fill its gaps from the other rows
     in increasing distance, taking a row only when none of its bases overlaps what is already filled."""
     dist = [int(np.count_nonzero(r.aligned != human)) for r in rows]
+    if len(rows) == 1:
+        return ChosenRow(rows[0].aligned, dist[0], rows)
     order = sorted(range(len(rows)), key=dist.__getitem__)
     best = rows[order[0]]
     merged = best.aligned.copy()

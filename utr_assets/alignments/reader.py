@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -192,9 +193,10 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
     rows = lines[1:]
     while rows and not rows[-1].strip():
         rows.pop()
-    if not rows or any(r[:2] != b"s " for r in rows):
+    body = b"\n".join(rows)
+    if not rows or not body.startswith(b"s ") or body.count(b"\ns ") != len(rows) - 1:
         return False
-    tok = b" ".join(rows).split()
+    tok = body.split()
     if len(tok) != 7 * len(rows):
         return False
     try:
@@ -204,10 +206,11 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
     except ValueError:
         return False
     seqs = tok[6::7]
-    ncol = len(seqs[0])
-    for st, sz, src, seq in zip(starts, sizes, src_sizes, seqs, strict=True):
-        if st < 0 or sz < 0 or st + sz > src or len(seq) != ncol or len(seq) - seq.count(b"-") != sz:
-            return False
+    lens = np.fromiter(map(len, seqs), np.int64, len(seqs))
+    gaps = np.fromiter(map(bytes.count, seqs, repeat(b"-")), np.int64, len(seqs))
+    st, sz, src = np.array(starts), np.array(sizes), np.array(src_sizes)
+    if (lens != lens[0]).any() or (lens - gaps != sz).any() or (st < 0).any() or (sz < 0).any() or (st + sz > src).any():
+        return False
     strands = [_STRANDS.get(x) for x in tok[4::7]]
     if None in strands:
         return False
