@@ -2,17 +2,20 @@
 
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
+from utr_assets.alignments import assets as alignment_assets
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
 from utr_assets.settings import Settings, current_settings
 
-DOMAINS = [reference_assets]
+STATIC_DOMAINS = [reference_assets]
+SETTINGS_DOMAINS = [alignment_assets]  # their partitions follow the settings (e.g. chromosomes)
 
 
 def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
-        assets=load_assets_from_modules(DOMAINS),
-        asset_checks=load_asset_checks_from_modules(DOMAINS),
+        assets=[*load_assets_from_modules(STATIC_DOMAINS),
+                *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings))],
+        asset_checks=load_asset_checks_from_modules(STATIC_DOMAINS),
         resources=build_resources(settings),
     )
 

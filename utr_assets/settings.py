@@ -73,6 +73,7 @@ class ReferenceSettings(_Strict):
 class AlignmentSettings(_Strict):
     maf: str = Field(description="MAF path pattern with {chrom}, e.g. data/sample/alignments/{chrom}.maf.gz")
     reference_species: str = "Homo_sapiens"
+    species_list: str | None = Field(None, description="Expected species, one per line; checked against the MAF.")
     chromosomes: tuple[str, ...] = Field(min_length=1)
     min_species_coverage: float = Field(0.0, ge=0.0, le=1.0)
 
@@ -96,7 +97,8 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-_PATH_KEYS = {("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf")}
+_PATH_KEYS = {("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf"),
+              ("alignments", "species_list")}
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from dagster import AssetSelection, DagsterInstance, Definitions, materialize
 
+_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 def materialise_everything(log: Callable[[str], None] = print, instance: DagsterInstance | None = None,
                            defs: Definitions | None = None) -> list[str]:
@@ -22,7 +24,7 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
     resources = defs.resources or {}
     failures: list[str] = []
     stages: list[tuple[object, list]] = []  # consecutive runs of the toposort sharing a partitioning
-    for key in graph.toposort_asset_keys():
+    for key in graph.toposorted_asset_keys:
         node = graph.get(key)
         if not node.is_materializable:
             continue
@@ -38,7 +40,11 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
             label = ", ".join(k.to_user_string() for k in keys) + (f" [{partition_key}]" if partition_key else "")
             log(f"materialising {label}")
             result = materialize(assets, selection=selection, partition_key=partition_key, instance=instance,
-                                 resources=resources, raise_on_error=False)
+                                 resources=resources, raise_on_error=False, run_config=_QUIET)
+            for evaluation in result.get_asset_check_evaluations():
+                if not evaluation.passed:
+                    log(f"  check failed: {evaluation.asset_key.to_user_string()}.{evaluation.check_name} "
+                        f"({evaluation.severity.value})")
             if not result.success:
                 failures.append(label)
     return failures
