@@ -98,7 +98,7 @@ def test_scales_are_named_and_bench_is_big() -> None:
 
     assert set(SCALES) >= {"sample", "bench"}
     bench = get_scale("bench")
-    assert bench.n_species >= 50 and not bench.write_tasks and sum(bench.genes_per_chrom) >= 3_000
+    assert bench.n_species >= 50 and not bench.write_tasks and sum(bench.genes_per_chrom) >= 2_000
     with pytest.raises(ValueError, match="unknown scale"):
         get_scale("galactic")
 
