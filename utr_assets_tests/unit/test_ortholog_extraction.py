@@ -113,3 +113,18 @@ def test_phast_mouse_ortholog_of_uc002zlh(real: Path, tmp_path: Path) -> None:
     assert got.loc["mm5", "contig"] == "chr6" and got.loc["mm5", "source"] == "alignment"
     assert set(orth.species) <= {"hg17", "rn3", "mm5", "galGal2", "fr1"}
     assert all(set(s) <= set("ACGTN") for s in orth.sequence)
+
+
+def test_extract_utrs_to_dir_writes_tables_and_reuses_index(maf: Path, tmp_path: Path) -> None:
+    import json
+
+    from utr_assets.alignments import extract_utrs_to_dir
+
+    regions = pd.DataFrame([_region("+"), _region("-")])
+    first = extract_utrs_to_dir(maf, regions, tmp_path / "out", "hg38")
+    second = extract_utrs_to_dir(maf, regions, tmp_path / "out", "hg38")
+    assert first["index_rebuilt"] and not second["index_rebuilt"] and second["mode"] == "index"
+    assert json.loads((tmp_path / "out/extraction_stats.json").read_text())["n_utrs"] == 2
+    orth = pd.read_parquet(tmp_path / "out/utr3_orthologs.parquet")
+    assert set(orth.species) == {"hg38", "mm10", "canFam3"}
+    assert set(pd.read_parquet(tmp_path / "out/species.parquet").species) == {"hg38", "mm10", "canFam3", "rn6"}

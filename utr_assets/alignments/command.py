@@ -1,0 +1,55 @@
+"""The body of ``utr-assets extract-utrs`` for people outside Dagster: MAF + utr3_regions -> files.
+
+What belongs here: index reuse (beside the MAF, rebuilt when stale), the one extraction pass and the
+output files. Turning an annotation + genome into ``utr3_regions`` is the reference domain's job; the CLI
+calls it and hands the table here. Outputs (written atomically): ``utr3_alignments.parquet``,
+``utr3_orthologs.parquet``, ``species.parquet``, ``extraction_stats.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .extract import coverage_histogram, extract_utrs, species_table
+from .index import load_or_build_index
+from .mafio import detect_compression
+
+
+def extract_utrs_to_dir(
+    maf_path: str | Path, utr_regions: pd.DataFrame, out_dir: str | Path, reference_species: str,
+    genomes: Mapping[str, str | Path] | None = None, use_index: bool = True, index_path: str | Path | None = None,
+) -> dict[str, object]:
+    """Run the extraction and write the four outputs; returns the stats written to the JSON file.
+
+    ``genomes`` maps species to FASTA paths (pysam-indexable) for assembly-derived orthologs.
+    ``use_index``: keep/reuse the index at ``index_path`` (default ``<maf>.utridx.npz``; plain and bgzip only,
+    plain gzip is streamed).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    index = None
+    rebuilt = False
+    if use_index and detect_compression(maf_path) != "gzip":
+        index, rebuilt = load_or_build_index(maf_path, reference_species, index_path)
+    fastas = None
+    if genomes:
+        import pysam
+
+        fastas = {species: pysam.FastaFile(str(path)) for species, path in genomes.items()}
+    aln, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index=index, genomes=fastas)
+    species = species_table(aln, orth, index)
+    for name, table in (("utr3_alignments", aln), ("utr3_orthologs", orth), ("species", species)):
+        tmp = out / f".{name}.parquet.tmp{os.getpid()}"
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, out / f"{name}.parquet")
+    summary: dict[str, object] = {**stats.as_metadata(), "index_rebuilt": rebuilt,
+                                  "coverage_histogram": coverage_histogram(stats)}
+    tmp = out / f".extraction_stats.json.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(summary, indent=2))
+    os.replace(tmp, out / "extraction_stats.json")
+    return summary
