@@ -13,7 +13,9 @@ Each tool runs in its own subprocess (so ``ru_maxrss`` is its own peak RSS) on t
 - biopython: ``Bio.AlignIO.MafIO.MafIndex`` (sqlite index built on first open), then ``get_spliced`` per UTR.
 Figures: index build and extraction seconds, MB/s = MAF MB / (build + extract) and extraction-only, UTRs/s,
 peak RSS. The MAF comes from ``maf_synth.py`` (the sample generator ``utr_assets.simulate`` writes no MAF
-of this size); pass ``--maf``/``--regions`` to time a real one. Generated files go to ``benchmarks/out/``.
+of this size); ``--simulate-scale bench`` uses the sample generator's world instead (97 species, real-alignment
+artefacts; its gzip MAF is decompressed first); ``--maf``/``--regions`` time a real one. Files go to
+``benchmarks/out/``.
 """
 
 from __future__ import annotations
@@ -101,6 +103,33 @@ def run_bio(maf: Path, regions, reference: str, chrom: str) -> dict:
     return dict(build_s=t1 - t0, extract_s=t2 - t1, rows=rows)
 
 
+def simulated_inputs(scale: str, seed: int, chrom: str) -> tuple[Path, Path]:
+    """The sample generator's world at ``scale``: its ``chrom`` MAF decompressed to plain text (bx and
+    Biopython index plain files only) and utr3_regions from its GTF and genome via the reference domain."""
+    import gzip
+    import shutil as sh
+
+    from utr_assets.reference.annotation import read_annotation
+    from utr_assets.reference.fasta import Genome
+    from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
+    from utr_assets.simulate import generate_sample
+
+    out = HERE / "out" / f"simulate_{scale}_seed{seed}"
+    maf, reg = out / f"{chrom}.maf", out / f"utr3_regions_{chrom}.parquet"
+    if maf.exists() and reg.exists():
+        return maf, reg
+    t = time.perf_counter()
+    generate_sample(out / "world", seed, scale)
+    print(f"generated the {scale} world in {time.perf_counter() - t:.1f} s", flush=True)
+    with gzip.open(out / "world" / "alignments" / f"{chrom}.maf.gz", "rb") as src, open(maf, "wb") as dst:
+        sh.copyfileobj(src, dst, 16 << 20)
+    gtf = out / "world" / "annotation" / "genes.gtf.gz"
+    regions, _ = select_utr3_regions(read_annotation(gtf), Genome(out / "world" / "genome" / "genome.fa.gz"),
+                                     Utr3Selection(spliced_utrs=True), gtf)
+    regions[regions.chrom == chrom].to_parquet(reg, index=False)
+    return maf, reg
+
+
 def worker(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -123,6 +152,7 @@ def main() -> None:
     ap.add_argument("--species", type=int, default=60)
     ap.add_argument("--utr-fraction", type=float, default=0.02, help="share of the contig under 3'UTR spans")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--simulate-scale", help="use utr_assets.simulate.generate_sample at this scale (e.g. bench)")
     ap.add_argument("--maf", type=Path)
     ap.add_argument("--regions", type=Path)
     ap.add_argument("--reference", default="hg38")
@@ -132,6 +162,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         return worker(args)
+    if args.maf is None and args.simulate_scale:
+        args.maf, args.regions = simulated_inputs(args.simulate_scale, args.seed, args.chrom)
+        args.reference = "Homo_sapiens"
     if args.maf is None:
         sys.path.insert(0, str(HERE))
         from maf_synth import write_synthetic_maf
