@@ -3,12 +3,13 @@
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
 from utr_assets.alignments import assets as alignment_assets
+from utr_assets.corpus import assets as corpus_assets
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
 from utr_assets.settings import Settings, current_settings
 
 STATIC_DOMAINS = [reference_assets]
-SETTINGS_DOMAINS = [alignment_assets]  # their partitions follow the settings (e.g. chromosomes)
+SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow the settings (e.g. chromosomes)
 
 
 def build_definitions(settings: Settings) -> Definitions:

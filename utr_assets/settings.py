@@ -78,6 +78,14 @@ class AlignmentSettings(_Strict):
     min_species_coverage: float = Field(0.0, ge=0.0, le=1.0)
 
 
+class CorpusSettings(_Strict):
+    validation_fraction: float = Field(0.1, gt=0.0, lt=1.0, description="Share of human genes held out.")
+    seed: int = 0
+    rows_per_shard: int = Field(50_000, ge=1)
+    bpe_vocab_size: int = Field(4096, ge=16, description="DNABERT-2 style BPE vocabulary (study: 4,096).")
+    min_length: int = Field(1, ge=1, description="Orthologs shorter than this are left out of the corpus.")
+
+
 class Settings(_Strict):
     profile: str
     override_path: str | None = None
@@ -85,6 +93,8 @@ class Settings(_Strict):
     compute: ComputeSettings = ComputeSettings()
     reference: ReferenceSettings
     alignments: AlignmentSettings | None = None
+    corpus: CorpusSettings = CorpusSettings()
+    registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +107,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-_PATH_KEYS = {("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf"),
+_PATH_KEYS = {("registry", None), ("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf"),
               ("alignments", "species_list")}
 
 
@@ -105,6 +115,11 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the known path keys absolute against ``base``; URIs (s3://, https://) are kept."""
     out = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
     for section, key in _PATH_KEYS:
+        if key is None:
+            value = out.get(section)
+            if isinstance(value, str) and "://" not in value and not Path(value).is_absolute():
+                out[section] = str(base / value)
+            continue
         value = out.get(section, {}).get(key) if isinstance(out.get(section), dict) else None
         if isinstance(value, str) and "://" not in value and not Path(value).is_absolute():
             out[section][key] = str(base / value)

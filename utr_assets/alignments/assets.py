@@ -62,10 +62,12 @@ def build_assets(settings: Settings) -> list:
         chrom = context.partition_key
         maf = settings.get().alignments.maf.format(chrom=chrom)
         started = time.perf_counter()
-        index, rebuilt = load_or_build_index(maf, cfg.reference_species, _index_path(artifact_store, maf, chrom))
+        index_path = _index_path(artifact_store, maf, chrom)
+        index, rebuilt = load_or_build_index(maf, cfg.reference_species, index_path)
         seconds = time.perf_counter() - started
         on_chrom = int((index.chrom_codes == index.chroms.index(chrom)).sum()) if chrom in index.chroms else 0
-        summary = {"maf": maf, "chromosome": chrom, "blocks_total": index.n_blocks, "blocks_on_chrom": on_chrom,
+        summary = {"maf": maf, "index": str(index_path) if index_path else None, "chromosome": chrom,
+                   "blocks_total": index.n_blocks, "blocks_on_chrom": on_chrom,
                    "bytes_total": index.total_bytes, "compression": index.compression,
                    "species_rows": index.species_rows, "rebuilt": rebuilt}
         yield Output(summary, metadata={k: v for k, v in summary.items() if k != "species_rows"}
@@ -86,7 +88,7 @@ def build_assets(settings: Settings) -> list:
     def utr3_alignment_pass(context: AssetExecutionContext, utr3_regions: pd.DataFrame, maf_index: dict):
         chrom = context.partition_key
         regions = utr3_regions[utr3_regions.chrom == chrom]
-        index, _ = load_or_build_index(maf_index["maf"], cfg.reference_species)
+        index, _ = load_or_build_index(maf_index["maf"], cfg.reference_species, maf_index["index"])
         readable = index if index.compression != "gzip" else None
         alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable)
         stats_meta = stats.as_metadata() | {"species_coverage_histogram": MetadataValue.json(coverage_histogram(stats))}

@@ -15,9 +15,11 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from dagster import ConfigurableResource
@@ -25,6 +27,15 @@ from pydantic import Field
 from upath import UPath
 
 _CHUNK = 1 << 20
+MANIFEST = "_MANIFEST.json"
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        while chunk := src.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,65 @@ class ArtifactStore:
             while chunk := src.read(_CHUNK):
                 out.write(chunk)
         return ArtifactHandle(str(final), out.digest.hexdigest(), out.size, extra=extra)
+
+    def put_directory(self, local_dir: str | os.PathLike[str], final: UPath, **extra: Any) -> ArtifactHandle:
+        """Publish a finished local directory (e.g. a Hugging Face checkpoint) at ``final``.
+
+        Every file is hashed into ``_MANIFEST.json``, written last: a directory without its manifest is
+        incomplete. Local stores rename the whole directory into place (the old one, if any, is
+        swapped out first); object stores upload each file atomically, then the manifest.
+        """
+        local_dir = Path(local_dir)
+        files = sorted(p for p in local_dir.rglob("*") if p.is_file())
+        if not files:
+            raise ValueError(f"{local_dir}: nothing to publish (empty directory)")
+        manifest: dict[str, Any] = {}
+        if self._is_local:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            staging = final.parent / f".tmp-{uuid.uuid4().hex}-{final.name}"
+            shutil.copytree(local_dir, staging.path)
+            for path in files:
+                manifest[path.relative_to(local_dir).as_posix()] = _file_digest(path)
+            (Path(staging.path) / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+            trash = final.parent / f".old-{uuid.uuid4().hex}-{final.name}"
+            if final.exists():
+                os.replace(final.path, trash.path)
+            os.replace(staging.path, final.path)
+            shutil.rmtree(trash.path, ignore_errors=True)
+        else:
+            if (final / MANIFEST).exists():
+                (final / MANIFEST).unlink()
+            for path in files:
+                relative = path.relative_to(local_dir).as_posix()
+                manifest[relative] = self.put_file(path, final.joinpath(*relative.split("/"))).sha256
+            self.write_bytes(final / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+        digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+        size = sum(p.stat().st_size for p in files)
+        return ArtifactHandle(str(final), digest, size, extra={"files": len(files), **extra})
+
+    def fetch_directory(self, handle: ArtifactHandle, cache: str | os.PathLike[str]) -> Path:
+        """A local copy of a published directory (the directory itself when the store is local), verified."""
+        source = UPath(handle.uri, **self.root.storage_options)
+        manifest_path = source / MANIFEST
+        if not manifest_path.exists():
+            raise FileNotFoundError(f"{handle.uri} is incomplete or missing (no {MANIFEST})")
+        manifest = json.loads(manifest_path.read_bytes())
+        if hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest() != handle.sha256:
+            raise ValueError(f"{handle.uri} changed since its handle was written")
+        if self._is_local:
+            return Path(source.path)
+        target = Path(cache) / handle.sha256[:16]
+        if not (target / MANIFEST).exists():
+            staging = Path(cache) / f".tmp-{uuid.uuid4().hex}"
+            for relative, digest in manifest.items():
+                out = staging / relative
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(source.joinpath(*relative.split("/")).read_bytes())
+                if _file_digest(out) != digest:
+                    raise ValueError(f"{handle.uri}/{relative}: sha256 mismatch after download")
+            (staging / MANIFEST).write_text(json.dumps(manifest))
+            os.replace(staging, target)
+        return target
 
     def verify(self, handle: ArtifactHandle) -> None:
         """Raise if the artifact behind ``handle`` is missing or its content changed."""

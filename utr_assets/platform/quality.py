@@ -36,6 +36,13 @@ def check_specs(asset: str | AssetKey, checks: Sequence[QualityCheck]) -> list[A
     return [AssetCheckSpec(c.name, asset=key, description=c.description, blocking=c.blocking) for c in checks]
 
 
+def named_check_specs(asset: str | AssetKey, descriptions: dict[str, str], blocking: bool = True
+                      ) -> list[AssetCheckSpec]:
+    """Specs of checks computed in plain Python (see `plain_check`)."""
+    key = AssetKey.from_coercible(asset)
+    return [AssetCheckSpec(name, asset=key, description=text, blocking=blocking) for name, text in descriptions.items()]
+
+
 @lru_cache(maxsize=1)
 def _ge() -> tuple[ModuleType, Any]:
     """Import GE once per process; an ephemeral context with progress bars off and one batch asset."""
@@ -127,3 +134,11 @@ def run_quality_checks(asset: str | AssetKey, frame: pd.DataFrame,
         outcomes = validate_frame(frame, check.expectations, f"{key.to_user_string()}.{check.name}")
         results.append(_to_check_result(key, check, outcomes, len(frame), time.perf_counter() - started))
     return results
+
+
+def plain_check(asset: str | AssetKey, name: str, passed: bool, metadata: dict[str, Any] | None = None,
+                blocking: bool = True) -> AssetCheckResult:
+    """A check computed in plain Python (artifact properties), reported like the GE ones."""
+    return AssetCheckResult(asset_key=AssetKey.from_coercible(asset), check_name=name, passed=bool(passed),
+                            severity=AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN,
+                            metadata=metadata or {})

@@ -10,6 +10,19 @@ from collections.abc import Callable
 
 from dagster import AssetSelection, DagsterInstance, Definitions, materialize
 
+
+def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None:
+    """Add every registry slug as a `model` partition (the registry sensor does this in the UI)."""
+    from utr_assets.platform.partitions import model_partitions
+    from utr_assets.platform.registry import load_registry
+
+    settings = defs.resources["settings"].get()
+    existing = set(instance.get_dynamic_partitions(model_partitions.name))
+    missing = [slug for slug in load_registry(settings.registry) if slug not in existing]
+    if missing:
+        instance.add_dynamic_partitions(model_partitions.name, missing)
+
+
 _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -23,6 +36,7 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
     assets = list(defs.assets or [])
     resources = defs.resources or {}
     failures: list[str] = []
+    _sync_model_partitions(instance, defs)
     stages: list[tuple[object, list]] = []  # consecutive runs of the toposort sharing a partitioning
     for key in graph.toposorted_asset_keys:
         node = graph.get(key)

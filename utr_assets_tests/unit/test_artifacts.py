@@ -102,3 +102,23 @@ def test_parquet_io_manager_rejects_non_tables(tmp_path) -> None:
                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_directories_publish_with_a_manifest_and_fetch_verified(storage, tmp_path) -> None:
+    store = ArtifactStore(storage["root"], storage["storage_options"])
+    local = tmp_path / "ckpt"
+    (local / "sub").mkdir(parents=True)
+    (local / "model.safetensors").write_bytes(b"w" * 1000)
+    (local / "sub" / "config.json").write_text("{}")
+    target = store.path("model_checkpoint", "nt-3utr", "final")
+    handle = store.put_directory(local, target)
+    assert handle.extra["files"] == 2 and handle.bytes == 1002
+    fetched = store.fetch_directory(handle, tmp_path / "cache")
+    assert (fetched / "model.safetensors").read_bytes() == b"w" * 1000
+    assert (fetched / "sub" / "config.json").read_text() == "{}"
+    (local / "model.safetensors").write_bytes(b"v" * 10)  # republish replaces the old directory whole
+    second = store.put_directory(local, target)
+    assert second.sha256 != handle.sha256
+    with pytest.raises(ValueError, match="changed since its handle"):
+        store.fetch_directory(handle, tmp_path / "cache2")
+    assert (store.fetch_directory(second, tmp_path / "cache3") / "model.safetensors").read_bytes() == b"v" * 10
