@@ -51,12 +51,15 @@ def roc_curves_png(curves: pd.DataFrame, title: str) -> bytes:
     return _png(fig)
 
 
-def bar_chart_png(table: pd.DataFrame, title: str) -> bytes:
+def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None) -> bytes:
     """Grouped bars: x = split, one bar per model/score label, CI as error bars, published as ticks.
 
-    `table`: leaderboard rows of one task and one metric (status ok).
+    `table`: leaderboard rows of one task (status ok); `metric` picks one (default: the first listed).
     """
     table = table[table["status"] == "ok"] if "status" in table else table
+    if len(table):
+        metric = metric or str(table["metric"].iloc[0])
+        table = table[table["metric"] == metric].drop_duplicates(["model", "score", "split"])
     splits = sorted(table["split"].unique())
     labels = sorted({f"{m} {s}" for m, s in zip(table["model"], table["score"], strict=True)})
     width = 0.8 / max(len(labels), 1)
