@@ -1,0 +1,60 @@
+"""DNABERT-2 family (SPEC §3): BPE tokens, a BERT-style encoder with rotary positions and a GLU MLP
+(transformers' ModernBertForMaskedLM, global attention in every layer), 15% token masking.
+
+What belongs here: presets, config/model builders, collator choice, the study's optimiser settings.
+DNABERT-2 itself used ALiBi; ModernBERT uses rotary positions (SPEC allows either) and GeGLU.
+Paper preset: 12 x 768, 12 heads, GLU intermediate 3072, vocab 4,096 -> 117.1M parameters (study ~117M).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformers import ModernBertConfig, ModernBertForMaskedLM, PretrainedConfig, PreTrainedModel
+
+from .collators import SpecialIds, TokenMaskingCollator
+
+NAME = "dnabert2"
+MODEL_TYPE = "modernbert"
+VOCAB_SIZE = 4096
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+                 max_position_embeddings=128),
+    "paper": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                  max_position_embeddings=1024),
+}
+PAPER_PARAMETERS = 117_000_000
+TRAINING: dict[str, dict[str, Any]] = {
+    "tiny": dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="linear", warmup_steps=10),
+    "paper": dict(optimizer="adamw", lr=5e-4, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
+                  schedule="linear", warmup_steps=10_000),
+}
+# Specials of the corpus BPE tokenizer ([PAD] [UNK] [CLS] [SEP] [MASK] at 0..4); overridable.
+_SPECIALS = dict(pad_token_id=0, cls_token_id=2, bos_token_id=2, sep_token_id=3, eos_token_id=3)
+
+
+def _preset(preset: str) -> dict[str, Any]:
+    if preset not in PRESETS:
+        raise KeyError(f"{NAME}: unknown preset {preset!r}; known: {sorted(PRESETS)}")
+    return PRESETS[preset]
+
+
+def context_length(preset: str) -> int:
+    return int(_preset(preset)["max_position_embeddings"])
+
+
+def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> ModernBertConfig:
+    layers = overrides.get("num_hidden_layers", _preset(preset)["num_hidden_layers"])
+    kwargs = dict(_preset(preset), vocab_size=vocab_size, **_SPECIALS,
+                  layer_types=["full_attention"] * layers,  # DNABERT-2 has no sliding-window layers
+                  mlp_bias=True, attention_bias=True, norm_bias=True)
+    kwargs.update(overrides)
+    return ModernBertConfig(**kwargs)
+
+
+def build_model(config: PretrainedConfig) -> PreTrainedModel:
+    return ModernBertForMaskedLM(config)
+
+
+def collator(tokenizer: Any, rate: float = 0.15, seed: int = 0, **_: Any) -> TokenMaskingCollator:
+    return TokenMaskingCollator(SpecialIds.of(tokenizer), rate=rate, seed=seed)
