@@ -3,6 +3,7 @@
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
 from utr_assets.alignments import assets as alignment_assets
+from utr_assets.automation import build_automation
 from utr_assets.corpus import assets as corpus_assets
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
@@ -13,11 +14,13 @@ SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow 
 
 
 def build_definitions(settings: Settings) -> Definitions:
+    assets = [*load_assets_from_modules(STATIC_DOMAINS),
+              *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings))]
     return Definitions(
-        assets=[*load_assets_from_modules(STATIC_DOMAINS),
-                *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings))],
+        assets=assets,
         asset_checks=load_asset_checks_from_modules(STATIC_DOMAINS),
         resources=build_resources(settings),
+        **build_automation(settings, assets),
     )
 
 
