@@ -81,6 +81,10 @@ class UtrQuery:
         self.human = self.sequence_dna.copy()
         self.human_covered = np.zeros(self.length, bool)
 
+    def release(self) -> None:
+        """Drop the fragments (they hold views into block arrays) once the consumer is done with them."""
+        self.fragments, self.stop_fragments = [], []
+
     @property
     def span(self) -> tuple[int, int]:
         """Genomic span of the exons and the stop codon."""
@@ -163,6 +167,7 @@ def _dispatch(blocks: Iterator[MafBlock], by_chrom: dict[str, list[UtrQuery]], s
         for q in done:
             act.remove(q)
             yield _finish(q, stats)
+            q.release()
         mat = None
         for q in act:
             if q.span[0] < be and bs < q.span[1]:
@@ -171,6 +176,7 @@ def _dispatch(blocks: Iterator[MafBlock], by_chrom: dict[str, list[UtrQuery]], s
     for chrom in by_chrom:
         for q in active[chrom] + list(pending[chrom]):
             yield _finish(q, stats)
+            q.release()
     stats.seconds = time.perf_counter() - t0
 
 
