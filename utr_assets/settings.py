@@ -86,6 +86,27 @@ class CorpusSettings(_Strict):
     min_length: int = Field(1, ge=1, description="Orthologs shorter than this are left out of the corpus.")
 
 
+class TaskSettings(_Strict):
+    """Benchmark task sources (hg38; liftover is out of scope). A missing source skips its split."""
+
+    eclip_experiments: str | None = Field(None, description="Experiment list (rbp, file) or ENCODE metadata.tsv.")
+    rbns_enriched: str | None = Field(None, description="RBNS enriched 5-mers per RBP (rbp, kmer, ...).")
+    phylop: str | None = Field(None, description="PhyloP wiggle (fixedStep/variableStep, plain or gzip).")
+    clinvar: str | None = None
+    gnomad: str | None = None
+    eqtl_susie: str | None = None
+    cadd_simulated: str | None = None
+    cadd_human_derived: str | None = None
+    cadd_scores: str | None = Field(None, description="CADD per-position table (Chrom Pos Ref Alt RawScore PHRED).")
+    griesemer_oligo_info: str | None = None
+    griesemer_values: dict[str, str] = Field(default_factory=dict, description="cell line -> log2FC table.")
+    siegel: str | None = None
+    half_life: str | None = None
+    half_life_folds: str | None = None
+    n_variants_max: int = Field(10_000, ge=1)
+    seed: int = 0
+
+
 class Settings(_Strict):
     profile: str
     override_path: str | None = None
@@ -94,6 +115,7 @@ class Settings(_Strict):
     reference: ReferenceSettings
     alignments: AlignmentSettings | None = None
     corpus: CorpusSettings = CorpusSettings()
+    tasks: TaskSettings = TaskSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
@@ -111,9 +133,20 @@ _PATH_KEYS = {("registry", None), ("storage", "root"), ("reference", "genome"), 
               ("alignments", "species_list")}
 
 
+def _absolute(value: str, base: Path) -> str:
+    return value if "://" in value or Path(value).is_absolute() else str(base / value)
+
+
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the known path keys absolute against ``base``; URIs (s3://, https://) are kept."""
     out = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    tasks = out.get("tasks")
+    if isinstance(tasks, dict):
+        for key, value in list(tasks.items()):
+            if isinstance(value, str) and key not in ("seed",):
+                tasks[key] = _absolute(value, base)
+            elif key == "griesemer_values" and isinstance(value, dict):
+                tasks[key] = {cell: _absolute(path, base) for cell, path in value.items()}
     for section, key in _PATH_KEYS:
         if key is None:
             value = out.get(section)
