@@ -1,0 +1,38 @@
+"""The `utr-assets` command: extract-utrs on the real phast slice, settings, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from utr_assets.cli import main
+from utr_assets_tests.conftest import PHAST_OFFSET
+
+
+def test_extract_utrs_on_phast_slice(phast_slice: dict[str, Path], tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = main(["extract-utrs", "--maf", str(phast_slice["maf"]), "--annotation", str(phast_slice["annotation"]),
+                 "--genome", str(phast_slice["genome"]), "--out", str(out), "--reference-species", "hg17",
+                 "--selection", "all", "--spliced", "--coordinate-offset", str(PHAST_OFFSET)])
+    assert code == 0, capsys.readouterr()
+    alignments = pd.read_parquet(out / "utr3_alignments.parquet")
+    regions = pd.read_parquet(out / "utr3_regions.parquet").set_index("utr_id")
+    zlh = alignments[alignments.utr_id == "uc002zlh.1"].set_index("species")
+    assert {"hg17", "rn3", "mm5"} <= set(zlh.index)
+    assert zlh.loc["hg17", "aligned"] == regions.loc["uc002zlh.1", "sequence"]
+    assert (zlh.aligned.str.len() == 347).all()
+    stats = json.loads((out / "extraction_stats.json").read_text())
+    assert stats["n_utrs"] == len(regions)
+
+
+def test_settings_command_and_clear_errors(tmp_path: Path, capsys) -> None:
+    assert main(["settings", "--profile", "paper"]) == 0
+    assert '"profile": "paper"' in capsys.readouterr().out
+    assert main(["settings", "--profile", "nope"]) == 2
+    assert "unknown profile 'nope'" in capsys.readouterr().err
+    missing = tmp_path / "missing.gtf"
+    code = main(["extract-utrs", "--maf", "x.maf", "--annotation", str(missing), "--genome", "g.fa",
+                 "--out", str(tmp_path / "o")])
+    assert code == 2 and "missing.gtf: file not found" in capsys.readouterr().err
