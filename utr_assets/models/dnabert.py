@@ -27,9 +27,11 @@ PAPER_PARAMETERS = 89_000_000
 # Study: AdamW (0.9, 0.98), eps 1e-6, wd 0.01, peak lr 4e-4, triangular cyclic schedule.
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(optimizer="adamw", lr=2e-3, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
-                 schedule="linear", warmup_steps=10),
+                 schedule="linear", warmup_steps=10, micro_batch_size=16, max_epochs=20),
+    # effective batch 1,920 chunks on one GPU (32 x 60); divide grad_accum_steps by the GPU count
     "paper": dict(optimizer="adamw", lr=4e-4, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
-                  schedule="triangular", warmup_steps=10_000),
+                  schedule="triangular", warmup_steps=10_000, micro_batch_size=32, grad_accum_steps=60,
+                  max_epochs=100),
 }
 
 

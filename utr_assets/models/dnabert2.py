@@ -25,9 +25,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 PAPER_PARAMETERS = 117_000_000
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="linear", warmup_steps=10),
+    "tiny": dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="linear", warmup_steps=10,
+                 micro_batch_size=16, max_epochs=20),
+    # effective batch 4,480 chunks on one GPU (16 x 280); divide grad_accum_steps by the GPU count
     "paper": dict(optimizer="adamw", lr=5e-4, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
-                  schedule="linear", warmup_steps=10_000),
+                  schedule="linear", warmup_steps=10_000, micro_batch_size=16, grad_accum_steps=280,
+                  max_epochs=100),
 }
 # Specials of the corpus BPE tokenizer ([PAD] [UNK] [CLS] [SEP] [MASK] at 0..4); overridable.
 _SPECIALS = dict(pad_token_id=0, cls_token_id=2, bos_token_id=2, sep_token_id=3, eos_token_id=3)

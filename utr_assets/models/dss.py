@@ -38,8 +38,11 @@ PRESETS: dict[str, dict[str, Any]] = {
 PAPER_PARAMETERS = 1_000_000
 # Study: AdamW lr 1e-4.
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adamw", lr=3e-3, weight_decay=0.01, schedule="linear", warmup_steps=10),
-    "paper": dict(optimizer="adamw", lr=1e-4, weight_decay=0.01, schedule="constant", warmup_steps=1000),
+    "tiny": dict(optimizer="adamw", lr=3e-3, weight_decay=0.01, schedule="linear", warmup_steps=10,
+                 micro_batch_size=16, max_epochs=20),
+    # effective batch 2,560 chunks on one GPU (32 x 80); divide grad_accum_steps by the GPU count
+    "paper": dict(optimizer="adamw", lr=1e-4, weight_decay=0.01, schedule="constant", warmup_steps=1000,
+                  micro_batch_size=32, grad_accum_steps=80, max_epochs=100),
 }
 
 

@@ -28,8 +28,11 @@ PRESETS: dict[str, dict[str, Any]] = {
 PAPER_PARAMETERS = 98_000_000
 # Study: Adam lr 1e-4, inverse square root after 3,000 warm-up steps.
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adam", lr=2e-3, schedule="linear", warmup_steps=10, weight_decay=0.0),
-    "paper": dict(optimizer="adam", lr=1e-4, schedule="inverse_sqrt", warmup_steps=3000, weight_decay=0.0),
+    "tiny": dict(optimizer="adam", lr=2e-3, schedule="linear", warmup_steps=10, weight_decay=0.0,
+                 micro_batch_size=16, max_epochs=20),
+    # effective batch 480 chunks on one GPU (16 x 30); divide grad_accum_steps by the GPU count
+    "paper": dict(optimizer="adam", lr=1e-4, schedule="inverse_sqrt", warmup_steps=3000, weight_decay=0.0,
+                  micro_batch_size=16, grad_accum_steps=30, max_epochs=100),
 }
 # Specials of the NT layout (<unk> <pad> <mask> <cls> at 0..3); overridable.
 _SPECIALS = dict(pad_token_id=1, mask_token_id=2)
