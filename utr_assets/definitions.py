@@ -6,11 +6,12 @@ from utr_assets.alignments import assets as alignment_assets
 from utr_assets.automation import build_automation
 from utr_assets.benchmarks import assets as benchmark_assets
 from utr_assets.corpus import assets as corpus_assets
+from utr_assets.models import assets as model_assets
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
 from utr_assets.settings import Settings, current_settings
 
-STATIC_DOMAINS = [reference_assets, benchmark_assets]
+STATIC_DOMAINS = [reference_assets, model_assets, benchmark_assets]
 SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow the settings (e.g. chromosomes)
 
 

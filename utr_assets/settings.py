@@ -86,6 +86,18 @@ class CorpusSettings(_Strict):
     min_length: int = Field(1, ge=1, description="Orthologs shorter than this are left out of the corpus.")
 
 
+class TrainingSettings(_Strict):
+    """Overrides of the family's study settings (SPEC §3) for this profile; None keeps the study's value."""
+
+    seed: int = 0
+    max_epochs: int | None = None
+    max_steps: int | None = Field(None, ge=1)
+    micro_batch_size: int | None = Field(None, ge=1)
+    checkpoint_every: int | None = Field(None, ge=1)
+    max_validation_chunks: int | None = Field(None, ge=1, description="Cap validation chunks (fast CPU runs).")
+    max_train_chunks: int | None = Field(None, ge=1, description="Cap training chunks (fast CPU runs).")
+
+
 class TaskSettings(_Strict):
     """Benchmark task sources (hg38; liftover is out of scope). A missing source skips its split."""
 
@@ -116,6 +128,7 @@ class Settings(_Strict):
     alignments: AlignmentSettings | None = None
     corpus: CorpusSettings = CorpusSettings()
     tasks: TaskSettings = TaskSettings()
+    training: TrainingSettings = TrainingSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
