@@ -1,0 +1,175 @@
+"""The scorer of masked language models (trained here or pretrained): per-base probabilities, embeddings
+and reconstruction losses for the dnabert, nt, dnabert2 and dss tokenisations.
+
+What belongs here: choosing the plan and readout tables per tokeniser family, chunking, and turning
+runner outputs into per-sequence results. Not here: loading checkpoints (`loading.py`), plans
+(`marginals.py`), torch batching (`runner.py`).
+
+Families and capabilities:
+- dnabert, nt, dss: probabilities (exact masked marginals, SPEC §4), embeddings, loss.
+- dnabert2 (BPE): embeddings and loss only. SPEC §4 defines no per-base marginal for variable-length
+  tokens (the study reported none), so `base_probabilities` raises and variant pref/palt are NaN.
+Embeddings: last hidden layer, mean over the real tokens of a chunk (content tokens: no padding, no
+[CLS]/[SEP]), then the mean over the sequence's chunks ("mean_chunks") or its first chunk ("truncate").
+Loss: mean cross-entropy of the unmasked model predicting its own input at every content token, each
+token counted once (in the chunk where it is farthest from an edge); [UNK] (and N for dss) excluded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch
+from utr_assets.corpus.kmers import ragged_arange
+from utr_assets.corpus.tokenisers import Tokeniser
+from utr_assets.corpus.vocab import DNABERT_KMER_OFFSET, NT_KMER_OFFSET, kmers
+
+from . import marginals as mg
+from .base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
+from .runner import ModelIO, run_chunks, run_plan
+
+PROBABILITY_MODES = ("masked", "reference")  # reference: NT's single-pass reference-aware mode only
+EMBEDDING_MODES = ("mean_chunks", "truncate")
+
+
+def model_context(model: torch.nn.Module) -> int:
+    """Tokens per chunk the model takes (dss: nucleotides per chunk)."""
+    config = model.config
+    value = getattr(config, "chunk_length", None) or getattr(config, "max_position_embeddings", None)
+    if not value:
+        raise ScoringError(f"cannot tell the context length of {type(model).__name__}: pass context=")
+    return int(value)
+
+
+class LanguageModelScorer(ScorerBase):
+    def __init__(self, model: torch.nn.Module, tokeniser: Tokeniser, *, name: str = "model",
+                 device: torch.device | str = "cpu", context: int | None = None, overlap: int | None = None,
+                 max_tokens: int = 8192, probability_mode: str = "masked", species: str = "Homo_sapiens",
+                 autocast: bool = True, rolling_stride: int = mg.ROLLING_STRIDE):
+        if probability_mode not in PROBABILITY_MODES:
+            raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}")
+        if probability_mode == "reference" and tokeniser.family != "nt":
+            raise ScoringError("the reference-aware single-pass mode is defined for the nt tokenisation only")
+        self.name, self.tokeniser, self.family = name, tokeniser, tokeniser.family
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.probability_mode, self.rolling_stride = probability_mode, rolling_stride
+        self.n_prefix, self.n_special = len(tokeniser.prefix_ids), len(tokeniser.prefix_ids) + len(tokeniser.suffix_ids)
+        ctx = context or model_context(model)
+        size = ctx - self.n_special
+        default_overlap = min(PAPER_CHUNKS[self.family].overlap, max(size // 4, 1))
+        self.spec = ChunkSpec(ctx, default_overlap if overlap is None else overlap)
+        self.spec.content_size(self.n_special)  # validates
+        hf = tokeniser.hf
+        species_index = None
+        if getattr(model.config, "n_species", 0):
+            if tokeniser.species is None:
+                raise ScoringError(f"{name}: species-aware model but the tokeniser has no species.json")
+            species_index = tokeniser.species.index(species)
+        self.io = ModelIO(int(hf.pad_token_id), int(hf.mask_token_id), self.device, species_index, max_tokens,
+                          autocast, mixed_lengths=self.family != "dss")
+        self.hidden_size = int(model.config.hidden_size)
+        caps = {EMBEDDINGS, LOSS} | ({PROBABILITIES} if self.family in ("dnabert", "nt", "dss") else set())
+        self.capabilities = frozenset(caps)
+        self._table, self._substitution = self._readout_tables()
+        excluded = {hf.unk_token_id} | ({4} if self.family == "dss" else set())  # dss id 4 = N
+        self._no_target = np.array(sorted(i for i in excluded if i is not None), dtype=np.int64)
+
+    def _readout_tables(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        tok, V = self.tokeniser, self.tokeniser.vocab_size
+        if self.family == "dss":
+            return mg.nucleotide_table(V), None
+        if self.family not in ("dnabert", "nt"):
+            return None, None
+        offset = DNABERT_KMER_OFFSET if self.family == "dnabert" else NT_KMER_OFFSET
+        expected = kmers(tok.k)
+        if list(tok.token_strings[offset:offset + len(expected)]) != expected:
+            raise ScoringError(f"{self.name}: tokenizer vocabulary is not the published {tok.k}-mer layout")
+        if self.family == "dnabert":
+            return mg.kmer_marginal_table(V, offset, tok.k), None
+        letters = {b: int(tok.hf.convert_tokens_to_ids(b)) for b in "ACGT"}
+        return (mg.kmer_marginal_table(V, offset, tok.k, letters),
+                mg.kmer_substitution_table(V, offset, tok.k, letters))
+
+    def _chunks(self, sequences: Sequence[str]):
+        tokens = self.tokeniser.encode_batch(list(sequences))
+        chunks = chunk_batch(tokens, self.spec, self.tokeniser.prefix_ids, self.tokeniser.suffix_ids)
+        return tokens, chunks
+
+    def plan(self, sequences: Sequence[str]) -> mg.MaskPlan:
+        """The masked-copy plan of ``sequences`` (exposed for tests and the benchmark)."""
+        if PROBABILITIES not in self.capabilities:
+            raise self._refuse(PROBABILITIES)
+        tokens, chunks = self._chunks(sequences)
+        lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+        if self.family == "dnabert":
+            return mg.plan_dnabert(tokens, lengths, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
+        if self.family == "dss":
+            return mg.plan_rolling(tokens, chunks, self.rolling_stride)
+        if self.probability_mode == "reference":
+            return mg.plan_nt_reference(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
+        return mg.plan_nt(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
+
+    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
+        plan = self.plan(sequences)
+        out = [np.full((len(s), 4), np.nan, dtype=np.float32) for s in sequences]
+        if plan.n_copies:
+            probs = run_plan(self.model, self.io, plan, self._table, self._substitution)
+            for s in np.unique(plan.r_seq):
+                sel = plan.r_seq == s
+                out[s][plan.r_pos[sel]] = probs[sel]
+        return out
+
+    def embeddings_and_loss(self, sequences: Sequence[str], mode: str = "mean_chunks"
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """((n, hidden) embeddings, (n,) losses) from one unmasked pass over all chunks."""
+        if mode not in EMBEDDING_MODES:
+            raise ScoringError(f"embedding mode must be one of {EMBEDDING_MODES}, got {mode!r}")
+        n = len(sequences)
+        emb = np.full((n, self.hidden_size), np.nan, dtype=np.float32)
+        loss = np.full(n, np.nan, dtype=np.float64)
+        tokens, chunks = self._chunks(sequences)
+        if len(chunks) == 0:
+            return emb, loss
+        content, target_ok = self._token_masks(tokens, chunks)
+        chunk_emb, token_loss, n_real = run_chunks(self.model, self.io, chunks, content, target_ok)
+        if chunk_emb.shape[1] != self.hidden_size:
+            raise ScoringError(f"{self.name}: last hidden layer width {chunk_emb.shape[1]} != hidden_size "
+                               f"{self.hidden_size}")
+        use = (n_real > 0) & ((chunks.chunk_index == 0) if mode == "truncate" else True)
+        sums = np.zeros((n, self.hidden_size), dtype=np.float64)
+        np.add.at(sums, chunks.sequence[use], chunk_emb[use])
+        count = np.bincount(chunks.sequence[use], minlength=n)
+        emb[count > 0] = (sums[count > 0] / count[count > 0, None]).astype(np.float32)
+        seq_of_token = np.repeat(chunks.sequence, np.diff(chunks.offsets))
+        ok = ~np.isnan(token_loss)
+        total = np.bincount(seq_of_token[ok], weights=token_loss[ok], minlength=n)
+        k = np.bincount(seq_of_token[ok], minlength=n)
+        loss[k > 0] = total[k > 0] / k[k > 0]
+        return emb, loss
+
+    def _token_masks(self, tokens, chunks: ChunkBatch) -> tuple[np.ndarray, np.ndarray]:
+        """(content: not a special token, target_ok: content, owned by this chunk, a scorable id) per chunk token."""
+        content = chunks.starts >= 0
+        n_content = np.diff(chunks.offsets) - self.n_special
+        seq_tok = np.repeat(np.arange(len(tokens)), tokens.counts())
+        tok_index = ragged_arange(np.zeros(len(tokens), dtype=np.int64), tokens.counts()).astype(np.int64)
+        owner = mg.assign_chunks(chunks, self.n_special, seq_tok, tok_index, tok_index)
+        # flat chunk position of content token j of chunk c: offsets[c] + n_prefix + j
+        c_of = np.repeat(np.arange(len(chunks)), n_content)
+        j = ragged_arange(np.zeros(len(chunks), dtype=np.int64), n_content).astype(np.int64)
+        flat = chunks.offsets[c_of] + self.n_prefix + j
+        global_tok = tokens.offsets[chunks.sequence[c_of]] + chunks.token_start[c_of] + j
+        target_ok = np.zeros(len(chunks.ids), dtype=bool)
+        target_ok[flat] = owner[global_tok] == c_of
+        target_ok &= ~np.isin(chunks.ids, self._no_target)
+        return content, target_ok
+
+    def embeddings(self, sequences: Sequence[str], mode: str = "mean_chunks") -> np.ndarray:
+        return self.embeddings_and_loss(sequences, mode)[0]
+
+    def reconstruction_loss(self, sequences: Sequence[str]) -> np.ndarray:
+        return self.embeddings_and_loss(sequences)[1]
