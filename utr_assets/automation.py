@@ -42,7 +42,12 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
                            partitions_def=model_partitions,
                            description="Everything one model needs, from its tokenised corpus to its task metrics.")
 
-    @sensor(job=job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
+    sensor_status = DefaultSensorStatus.RUNNING if settings.automation.registry_sensor == "running" \
+        else DefaultSensorStatus.STOPPED
+    schedule_status = DefaultScheduleStatus.RUNNING if settings.automation.weekly_schedule == "running" \
+        else DefaultScheduleStatus.STOPPED
+
+    @sensor(job=job, minimum_interval_seconds=60, default_status=sensor_status,
             description=f"Keeps the `model` partitions in sync with {settings.registry}; benchmarks new models.")
     def model_registry_sensor(context: SensorEvaluationContext) -> SensorResult:
         registry = load_registry(settings.registry)
@@ -58,7 +63,7 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
             dynamic_partitions_requests=[model_partitions.build_add_request(new)] if new else [],
         )
 
-    @schedule(job=job, cron_schedule="0 3 * * 1", default_status=DefaultScheduleStatus.RUNNING,
+    @schedule(job=job, cron_schedule="0 3 * * 1", default_status=schedule_status,
               description="Weekly re-benchmark of every registered model (Mondays 03:00), fresh run keys.")
     def weekly_benchmark_schedule(context: ScheduleEvaluationContext):
         stamp = context.scheduled_execution_time.strftime("%Y-%m-%d")

@@ -119,6 +119,12 @@ class TaskSettings(_Strict):
     seed: int = 0
 
 
+class AutomationSettings(_Strict):
+    registry_sensor: Literal["running", "stopped"] = Field(
+        "running", description="Default state of the model-registry sensor in a fresh Dagster instance.")
+    weekly_schedule: Literal["running", "stopped"] = "running"
+
+
 class Settings(_Strict):
     profile: str
     override_path: str | None = None
@@ -129,6 +135,7 @@ class Settings(_Strict):
     corpus: CorpusSettings = CorpusSettings()
     tasks: TaskSettings = TaskSettings()
     training: TrainingSettings = TrainingSettings()
+    automation: AutomationSettings = AutomationSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
