@@ -49,6 +49,7 @@ class Scorer(Protocol):
     name: str
     capabilities: frozenset[str]
     hidden_size: int | None
+    needs_ids: bool
 
     def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None
                            ) -> list[np.ndarray]: ...
@@ -66,6 +67,7 @@ class ScorerBase:
     name: str = "scorer"
     capabilities: frozenset[str] = frozenset()
     hidden_size: int | None = None
+    needs_ids: bool = False  # reads per-UTR data: scores whole UTRs by utr_id, not arbitrary windows
 
     def _refuse(self, capability: str) -> ScoringError:
         return ScoringError(f"{self.name}: no {capability!r} capability (has {sorted(self.capabilities)})")

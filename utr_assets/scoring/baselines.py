@@ -1,0 +1,184 @@
+"""Baselines as scorers (SPEC §4-5): Zoo-AL column frequencies, PhyloP and CADD per-base tracks, k-mer
+counts and the Griesemer 58 features.
+
+What belongs here: adapting alignment tables, genome tracks and sequence features to the Scorer
+interface. Not here: reading the source files (utr_assets.benchmarks.sources_tracks) or computing the
+features (utr_assets.benchmarks.features), which are reused.
+
+Conventions:
+- Zoo-AL: ``utr3_alignments`` rows (utr_id, aligned) in RNA orientation, human length, '-' = gap.
+  P[i] = frequencies of A/C/G/T (U counts as T) in column i over all rows, human included, gaps and N
+  ignored, renormalised by the EPS rule. A column with no A/C/G/T in any row, or a UTR with no
+  alignment rows, is a NaN row (documented; no information is not "uniform").
+- PhyloP / CADD: per-base values over the UTR in RNA orientation (genome positions from `UtrIndex`:
+  0-based, blocks, strand), NaN where the track has no value. CADD per position = max RawScore over
+  the three alternatives. bigWig needs pyBigWig, which is not a dependency: convert with bigWigToWig.
+- k-mer counts / Griesemer: "embeddings" = the feature vectors (hidden_size = 4**k or 58).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from utr_assets.benchmarks.features import griesemer_features, kmer_count_features
+from utr_assets.benchmarks.sources_tracks import ConservationTrack, cadd_position_max, read_wiggle
+from utr_assets.benchmarks.utr_coords import UtrIndex, parse_blocks
+
+from .base import EMBEDDINGS, PROBABILITIES, SITE_SCORES, ScorerBase, ScoringError, renormalise, require_ids
+
+_COLUMN_CODE = np.full(256, -1, dtype=np.int8)
+for _b, _c in {"A": 0, "C": 1, "G": 2, "T": 3, "U": 3}.items():
+    _COLUMN_CODE[ord(_b)] = _COLUMN_CODE[ord(_b.lower())] = _c
+
+
+def column_frequencies(rows: Sequence[str]) -> np.ndarray:
+    """(L, 4) ACGT frequencies of aligned rows of equal length; NaN rows where no row has a base."""
+    if not rows:
+        raise ValueError("no aligned rows")
+    codes = _COLUMN_CODE[np.frombuffer("".join(rows).encode("ascii"), dtype=np.uint8).reshape(len(rows), -1)]
+    counts = np.stack([(codes == b).sum(axis=0) for b in range(4)], axis=1).astype(np.float64)
+    out = renormalise(counts)
+    out[counts.sum(axis=1) == 0] = np.nan
+    return out
+
+
+class ZooAlScorer(ScorerBase):
+    capabilities = frozenset({PROBABILITIES})
+    needs_ids = True
+
+    def __init__(self, alignments: pd.DataFrame, name: str = "zoo-al"):
+        missing = {"utr_id", "aligned"} - set(alignments.columns)
+        if missing:
+            raise ScoringError(f"{name}: alignments lack columns {sorted(missing)}")
+        self.name = name
+        self._rows = alignments.groupby("utr_id", sort=False)["aligned"].agg(list).to_dict()
+
+    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
+        out = []
+        for seq, utr in zip(sequences, require_ids(self.name, sequences, ids), strict=True):
+            rows = self._rows.get(utr)
+            if not rows:
+                out.append(np.full((len(seq), 4), np.nan, dtype=np.float32))
+                continue
+            if any(len(r) != len(seq) for r in rows):
+                raise ScoringError(f"{self.name}: {utr}: aligned rows are not the UTR length {len(seq)}")
+            out.append(column_frequencies(rows))
+        return out
+
+
+class TrackScorer(ScorerBase):
+    """Per-base values of a genome track (PhyloP, CADD) over 3'UTRs."""
+
+    capabilities = frozenset({SITE_SCORES})
+    needs_ids = True
+
+    def __init__(self, track: ConservationTrack, regions: pd.DataFrame, name: str):
+        self.name, self.track, self.index = name, track, UtrIndex(regions)
+
+    def site_scores(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
+        out = []
+        for seq, utr in zip(sequences, require_ids(self.name, sequences, ids), strict=True):
+            if utr not in self.index.regions.index:
+                out.append(np.full(len(seq), np.nan))
+                continue
+            values = self.track.utr_values(self.index, utr)
+            if len(values) != len(seq):
+                raise ScoringError(f"{self.name}: {utr}: track covers {len(values)} bases, sequence has {len(seq)}")
+            out.append(values)
+        return out
+
+
+def utr_spans(regions: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(chrom, start0, end0) of every UTR block: the regions to read from genome-wide tracks."""
+    return [(str(r.chrom), s, e) for r in regions.itertuples(index=False)
+            for s, e in parse_blocks(getattr(r, "blocks", ""), r.start, r.end)]
+
+
+def read_bigwig(path: str | Path, regions: pd.DataFrame) -> ConservationTrack:
+    """PhyloP bigWig over the UTR blocks (needs pyBigWig, an optional package not installed here)."""
+    try:
+        import pyBigWig  # type: ignore[import-not-found]
+    except ImportError:
+        raise ScoringError(f"{path}: reading bigWig needs pyBigWig, which is not installed; convert the track "
+                           "with `bigWigToWig in.bw out.wig` (UCSC tools) and pass the wiggle") from None
+    data: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    with pyBigWig.open(str(path)) as bw:
+        chroms = bw.chroms()
+        for chrom, s, e in utr_spans(regions):
+            name = chrom if chrom in chroms else chrom.removeprefix("chr")
+            if name not in chroms:
+                continue
+            vals = np.asarray(bw.values(name, s, e), dtype=np.float32)
+            pos, val = data.setdefault(chrom, ([], []))
+            pos.append(np.arange(s, e)), val.append(vals)
+    merged = {}
+    for c, (p, v) in data.items():
+        p_all, v_all = np.concatenate(p), np.concatenate(v)
+        p_all, first = np.unique(p_all, return_index=True)
+        merged[c] = (p_all, v_all[first])
+    return ConservationTrack(merged)
+
+
+def phylop_track(source: Any, regions: pd.DataFrame) -> ConservationTrack:
+    if isinstance(source, ConservationTrack):
+        return source
+    path = Path(source)
+    if path.suffix.lower() in (".bw", ".bigwig"):
+        return read_bigwig(path, regions)
+    return read_wiggle(path, regions=utr_spans(regions))
+
+
+def cadd_track(scores: pd.DataFrame) -> ConservationTrack:
+    """CADD scores (read_cadd_scores: chrom, pos 1-based, raw_score) or per-position maxima -> track."""
+    table = scores if "raw_score_max" in scores.columns else cadd_position_max(scores)
+    data = {}
+    for chrom, group in table.groupby("chrom", sort=False):
+        group = group.sort_values("pos")
+        data[str(chrom)] = (group["pos"].to_numpy(np.int64) - 1, group["raw_score_max"].to_numpy(np.float64))
+    return ConservationTrack(data)
+
+
+class FeatureScorer(ScorerBase):
+    """Sequence features as embeddings (one vector per sequence)."""
+
+    capabilities = frozenset({EMBEDDINGS})
+
+    def __init__(self, name: str, features: Callable[[Sequence[str]], np.ndarray], width: int):
+        self.name, self._features, self.hidden_size = name, features, width
+
+    def embeddings(self, sequences: Sequence[str], mode: str = "mean_chunks") -> np.ndarray:
+        out = np.asarray(self._features(list(sequences)), dtype=np.float32)
+        if out.shape != (len(sequences), self.hidden_size):
+            raise ScoringError(f"{self.name}: features of shape {out.shape}, expected ({len(sequences)}, "
+                               f"{self.hidden_size})")
+        return out
+
+
+def baseline_scorer(family: str, *, name: str | None = None, regions: pd.DataFrame | None = None,
+                    alignments: pd.DataFrame | None = None, phylop: Any = None, cadd: pd.DataFrame | None = None,
+                    kmer_k: int = 5) -> ScorerBase:
+    """The scorer of a baseline family (registry: zoo_al, phylop, cadd, kmer, griesemer)."""
+    name = name or family
+
+    def need(value: Any, what: str) -> Any:
+        if value is None:
+            raise ScoringError(f"{name}: the {family} baseline needs {what}")
+        return value
+
+    if family == "zoo_al":
+        return ZooAlScorer(need(alignments, "alignments (utr3_alignments)"), name)
+    if family == "phylop":
+        regions = need(regions, "regions (utr3_regions)")
+        return TrackScorer(phylop_track(need(phylop, "phylop (a wiggle/bigWig path)"), regions), regions, name)
+    if family == "cadd":
+        return TrackScorer(cadd_track(need(cadd, "cadd (a CADD score table)")), need(regions, "regions"), name)
+    if family == "kmer":
+        return FeatureScorer(name, lambda s: kmer_count_features(s, kmer_k), 4**kmer_k)
+    if family == "griesemer":
+        return FeatureScorer(name, griesemer_features, 58)
+    raise ScoringError(f"{name}: {family!r} is not a baseline family")

@@ -1,0 +1,125 @@
+"""Loading scorers: Hugging Face masked-LM checkpoints (safetensors only) and `load_scorer` for a
+registry entry (trained here, pretrained from a directory or a pinned hub revision, or a baseline).
+
+What belongs here: weight-format policy, tokeniser recovery for external checkpoints, and the
+dispatch from a `ModelEntry` to a scorer. Not here: scoring itself (`lm.py`, `baselines.py`).
+
+Policy: weights load only from safetensors (`use_safetensors=True`); a checkpoint offering only
+pickle files (pytorch_model.bin, *.pt, *.pth, *.ckpt) is refused with UnsafeCheckpointError.
+Remote code runs only when the registry entry sets ``trust_remote_code``. Hub ids come with the
+40-hex revision the registry validated; with HF_HUB_OFFLINE=1 only the local cache is used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from utr_assets.corpus.tokenisers import (
+    TOKENISER_FILE,
+    BpeTokeniser,
+    DnabertTokeniser,
+    NtTokeniser,
+    NucleotideTokeniser,
+    Tokeniser,
+    load_tokeniser,
+)
+
+from .base import Scorer, ScoringError, UnsafeCheckpointError
+from .lm import LanguageModelScorer
+
+_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+_TOKENISER_CLASSES: dict[str, tuple[type[Tokeniser], int]] = {
+    "dnabert": (DnabertTokeniser, 6), "nt": (NtTokeniser, 6), "dnabert2": (BpeTokeniser, 0),
+    "dss": (NucleotideTokeniser, 1),
+}
+
+
+def check_safetensors(directory: str | os.PathLike[str]) -> None:
+    """Refuse a local checkpoint directory that has no safetensors weights."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise ScoringError(f"{path}: checkpoint directory not found")
+    if any(path.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
+    if pickles:
+        raise UnsafeCheckpointError(f"{path}: only pickle weights ({', '.join(pickles)}); refusing to unpickle. "
+                                    "Convert to safetensors (save_pretrained(..., safe_serialization=True)).")
+    raise ScoringError(f"{path}: no model.safetensors in the checkpoint directory")
+
+
+def _is_local(source: str) -> bool:
+    return source.startswith(("/", "./", "../", "~")) or Path(source).is_dir()
+
+
+def load_hf_model(source: str | os.PathLike[str], *, revision: str | None = None, trust_remote_code: bool = False,
+                  device: torch.device | str = "cpu") -> torch.nn.Module:
+    """An AutoModelForMaskedLM from a local directory or a hub id (pinned ``revision``), safetensors only."""
+    from transformers import AutoModelForMaskedLM
+
+    import utr_assets.models  # noqa: F401  registers the DSS classes with the Auto classes
+
+    source = str(Path(source).expanduser()) if _is_local(str(source)) else str(source)
+    if _is_local(source):
+        check_safetensors(source)
+    try:
+        model = AutoModelForMaskedLM.from_pretrained(source, use_safetensors=True, revision=revision,
+                                                     trust_remote_code=trust_remote_code)
+    except OSError as exc:
+        if "safetensors" in str(exc).lower():
+            raise UnsafeCheckpointError(f"{source}: no safetensors weights at revision {revision}: {exc}") from exc
+        raise
+    return model.to(torch.device(device)).eval()
+
+
+def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: str | None = None) -> Tokeniser:
+    """Our saved tokeniser (utr_tokeniser.json) when present, else the checkpoint's HF tokenizer wrapped as
+    ``family`` (the k-mer layout is verified when the scorer builds its readout tables)."""
+    if _is_local(str(source)) and (Path(source).expanduser() / TOKENISER_FILE).exists():
+        return load_tokeniser(Path(source).expanduser())
+    if family not in _TOKENISER_CLASSES:
+        raise ScoringError(f"no tokeniser family {family!r} for a language model")
+    from transformers import AutoTokenizer
+
+    cls, k = _TOKENISER_CLASSES[family]
+    return cls(AutoTokenizer.from_pretrained(str(source), revision=revision), k=k)
+
+
+def load_language_model_scorer(source: str | os.PathLike[str], family: str, *, name: str = "model",
+                               revision: str | None = None, trust_remote_code: bool = False,
+                               device: torch.device | str = "cpu", **options: Any) -> LanguageModelScorer:
+    model = load_hf_model(source, revision=revision, trust_remote_code=trust_remote_code, device=device)
+    tokeniser = load_tokeniser_for(source, family, revision)
+    return LanguageModelScorer(model, tokeniser, name=name, device=device, **options)
+
+
+def load_scorer(entry: Any, checkpoint_dir: Path | None = None, device: torch.device | str = "cpu", *,
+                regions: pd.DataFrame | None = None, alignments: pd.DataFrame | None = None,
+                phylop: Any = None, cadd: pd.DataFrame | None = None, kmer_k: int = 5,
+                **options: Any) -> Scorer:
+    """The scorer of a registry entry (utr_assets.platform.registry.ModelEntry).
+
+    trained: ``checkpoint_dir`` (the published HF directory) is required. pretrained: ``entry.source`` at
+    ``entry.revision``, or ``checkpoint_dir`` when given (a local copy). Baselines take their inputs:
+    zoo_al ``alignments`` (utr3_alignments); phylop ``phylop`` (wiggle/bigWig path or ConservationTrack)
+    and ``regions``; cadd ``cadd`` (CADD scores or per-position maxima) and ``regions``; kmer ``kmer_k``.
+    ``options`` go to LanguageModelScorer (context, overlap, max_tokens, probability_mode, species, ...).
+    """
+    from . import baselines
+
+    if entry.kind == "baseline":
+        return baselines.baseline_scorer(entry.family, name=entry.slug, regions=regions, alignments=alignments,
+                                         phylop=phylop, cadd=cadd, kmer_k=kmer_k)
+    if entry.kind == "trained":
+        if checkpoint_dir is None:
+            raise ScoringError(f"{entry.slug}: a trained model needs its checkpoint directory")
+        return load_language_model_scorer(checkpoint_dir, entry.family, name=entry.slug, device=device, **options)
+    source = str(checkpoint_dir) if checkpoint_dir is not None else entry.source
+    revision = None if checkpoint_dir is not None or _is_local(entry.source) else entry.revision
+    return load_language_model_scorer(source, entry.family, name=entry.slug, revision=revision,
+                                      trust_remote_code=entry.trust_remote_code, device=device, **options)

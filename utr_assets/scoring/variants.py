@@ -1,0 +1,153 @@
+"""Variant scores for SNVs in 3'UTRs (SPEC §4): pref, palt_inv, pratio, VIS, embedding distances, losses.
+
+What belongs here: the score formulas and `score_variants`, which runs a scorer on reference and
+alternative windows. Not here: choosing variants (utr_assets.benchmarks.task_variants).
+
+Conventions: a variant's position is 0-based within its 3'UTR in RNA orientation and ref/alt are RNA
+orientation bases. Input columns: ``utr_offset``, ``ref_rna``, ``alt_rna`` (the task_variants table;
+its ``pos`` is 1-based VCF and is then ignored), else ``pos``, ``ref``, ``alt`` taken as 0-based/RNA.
+Windows: ``window`` bases centred on v (v at index window // 2), shifted to stay inside the UTR; the
+whole UTR when shorter. pref/palt_inv/pratio read P of the reference window (or of ``base_probabilities``,
+the full-UTR array, when given). VIS = mean over positions j != v of the window of
+dep_j = max_b |logit2(P_ref[j, b]) - logit2(P_alt[j, b])|, logit2(p) = log2(p + eps) - log2(1 - p + eps);
+``vis_r{R}`` restricts the mean to 0 < |j - v| <= R. Distances between the ref and alt window
+embeddings: l1, l2 (Euclidean), dot (a.b), cosine (1 - cosine similarity). loss_diff = loss_alt - loss_ref.
+A column whose capability the scorer lacks is NaN; so is VIS for scorers of whole UTRs (Zoo-AL).
+``site_score`` = the per-base score at v (PhyloP, CADD).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .base import EMBEDDINGS, EPS, LOSS, PROBABILITIES, SITE_SCORES, Scorer, ScoringError
+
+SCORE_COLUMNS = ["pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
+                 "loss_diff", "site_score"]
+VIS_RADII = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
+_ACGT = {b: i for i, b in enumerate("ACGT")}
+
+
+def allele_scores(probs: np.ndarray, v: int, ref: str, alt: str) -> tuple[float, float, float]:
+    """(pref, palt_inv, pratio) = (log P[v, ref], -log P[v, alt], their sum); natural log."""
+    pref = float(np.log(probs[v, _ACGT[ref]]))
+    palt_inv = float(-np.log(probs[v, _ACGT[alt]]))
+    return pref, palt_inv, pref + palt_inv
+
+
+def logit2(p: np.ndarray) -> np.ndarray:
+    p = np.asarray(p, dtype=np.float64)
+    return np.log2(p + EPS) - np.log2(1.0 - p + EPS)
+
+
+def dependency(p_ref: np.ndarray, p_alt: np.ndarray, v: int) -> np.ndarray:
+    """dep_j = max_b |logit2(P_ref[j, b]) - logit2(P_alt[j, b])| per window position; NaN at v."""
+    dep = np.abs(logit2(p_ref) - logit2(p_alt)).max(axis=1)
+    dep[v] = np.nan
+    return dep
+
+
+def vis_scores(dep: np.ndarray, v: int, radii: Sequence[int] = VIS_RADII) -> dict[str, float]:
+    """{'vis': mean over the window, 'vis_r{R}': mean over 0 < |j - v| <= R} (NaN positions ignored)."""
+    def mean(x: np.ndarray) -> float:
+        return float(np.nanmean(x)) if np.isfinite(x).any() else np.nan
+
+    out = {"vis": mean(dep)}
+    for r in radii:
+        out[f"vis_r{r}"] = mean(dep[max(v - r, 0): v + r + 1])
+    return out
+
+
+def embedding_distances(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Row-wise l1, l2, dot and cosine distance between (n, h) embeddings."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    diff = a - b
+    dot = (a * b).sum(axis=1)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosine = 1.0 - dot / norms
+    return {"l1": np.abs(diff).sum(axis=1), "l2": np.linalg.norm(diff, axis=1), "dot": dot, "cosine": cosine}
+
+
+def window_bounds(length: int, v: int, window: int) -> tuple[int, int]:
+    """[start, end) of ``window`` bases centred on v (v at window // 2), shifted to fit in [0, length)."""
+    if length <= window:
+        return 0, length
+    start = min(max(v - window // 2, 0), length - window)
+    return start, start + window
+
+
+def _columns(variants: pd.DataFrame) -> tuple[str, str, str]:
+    if {"utr_offset", "ref_rna", "alt_rna"} <= set(variants.columns):
+        return "utr_offset", "ref_rna", "alt_rna"
+    if {"pos", "ref", "alt"} <= set(variants.columns):
+        return "pos", "ref", "alt"
+    raise ScoringError("variants need utr_id with utr_offset/ref_rna/alt_rna (or pos/ref/alt, 0-based RNA)")
+
+
+def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[str, str], *, window: int = 4096,
+                   radii: Sequence[int] = VIS_RADII, base_probabilities: Mapping[str, np.ndarray] | None = None,
+                   embedding_mode: str = "mean_chunks", batch_size: int = 64) -> pd.DataFrame:
+    """One row per variant (input order): its id columns, SCORE_COLUMNS and vis_r{R} for R <= window // 2."""
+    pos_col, ref_col, alt_col = _columns(variants)
+    radii = [r for r in radii if r <= window // 2]
+    caps = scorer.capabilities
+    keep = [c for c in ("variant_id", "utr_id") if c in variants.columns]
+    out = variants[keep].reset_index(drop=True).copy()
+    out["offset"] = variants[pos_col].to_numpy(np.int64)
+    scores = np.full((len(variants), len(SCORE_COLUMNS) + len(radii)), np.nan)
+    col = {c: i for i, c in enumerate([*SCORE_COLUMNS, *(f"vis_r{r}" for r in radii)])}
+    utrs, vs = variants["utr_id"].astype(str).to_list(), out["offset"].to_list()
+    refs = variants[ref_col].str.upper().to_list()
+    alts = variants[alt_col].str.upper().to_list()
+    for i, (u, v, r, a) in enumerate(zip(utrs, vs, refs, alts, strict=True)):
+        seq = sequences.get(u)
+        if seq is None or not 0 <= v < len(seq) or seq[v].upper() != r or a not in _ACGT or r not in _ACGT:
+            raise ScoringError(f"variant {i} ({u}:{v} {r}>{a}): not an ACGT SNV matching its 3'UTR sequence")
+
+    if scorer.needs_ids:  # whole-UTR scorers: per-base values at v only
+        for i, (u, v, r, a) in enumerate(zip(utrs, vs, refs, alts, strict=True)):
+            if PROBABILITIES in caps:
+                p = scorer.base_probabilities([sequences[u]], [u])[0]
+                scores[i, :3] = allele_scores(p, v, r, a)
+            if SITE_SCORES in caps:
+                scores[i, col["site_score"]] = scorer.site_scores([sequences[u]], [u])[0][v]
+        return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
+
+    for lo in range(0, len(variants), batch_size):
+        idx = range(lo, min(lo + batch_size, len(variants)))
+        bounds = [window_bounds(len(sequences[utrs[i]]), vs[i], window) for i in idx]
+        ref_w = [sequences[utrs[i]][s:e] for i, (s, e) in zip(idx, bounds, strict=True)]
+        vw = [vs[i] - s for i, (s, _) in zip(idx, bounds, strict=True)]
+        alt_w = [w[:x] + alts[i] + w[x + 1:] for i, w, x in zip(idx, ref_w, vw, strict=True)]
+        if PROBABILITIES in caps:
+            unique = sorted(set(ref_w))
+            p_unique = dict(zip(unique, scorer.base_probabilities(unique), strict=True))
+            p_alt = scorer.base_probabilities(alt_w)
+            for k, i in enumerate(idx):
+                p_ref = p_unique[ref_w[k]]
+                full = base_probabilities.get(utrs[i]) if base_probabilities is not None else None
+                scores[i, :3] = (allele_scores(full, vs[i], refs[i], alts[i]) if full is not None
+                                 else allele_scores(p_ref, vw[k], refs[i], alts[i]))
+                for name, value in vis_scores(dependency(p_ref, p_alt[k], vw[k]), vw[k], radii).items():
+                    scores[i, col[name]] = value
+        both = hasattr(scorer, "embeddings_and_loss") and EMBEDDINGS in caps and LOSS in caps
+        if both:
+            e_ref, l_ref = scorer.embeddings_and_loss(ref_w, embedding_mode)  # type: ignore[attr-defined]
+            e_alt, l_alt = scorer.embeddings_and_loss(alt_w, embedding_mode)  # type: ignore[attr-defined]
+        else:
+            e_ref = scorer.embeddings(ref_w, embedding_mode) if EMBEDDINGS in caps else None
+            e_alt = scorer.embeddings(alt_w, embedding_mode) if EMBEDDINGS in caps else None
+            l_ref = scorer.reconstruction_loss(ref_w) if LOSS in caps else None
+            l_alt = scorer.reconstruction_loss(alt_w) if LOSS in caps else None
+        rows = np.asarray(list(idx))
+        if e_ref is not None and e_alt is not None:
+            for name, value in embedding_distances(e_ref, e_alt).items():
+                scores[rows, col[name]] = value
+        if l_ref is not None and l_alt is not None:
+            scores[rows, col["loss_ref"]], scores[rows, col["loss_alt"]] = l_ref, l_alt
+            scores[rows, col["loss_diff"]] = l_alt - l_ref
+    return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
