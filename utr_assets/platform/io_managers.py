@@ -14,19 +14,35 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from dagster import ConfigurableIOManagerFactory, InputContext, OutputContext, UPathIOManager
+from dagster import ConfigurableIOManagerFactory, InputContext, MetadataValue, OutputContext, UPathIOManager
 from pydantic import Field
 from upath import UPath
 
 from utr_assets.platform.artifacts import ArtifactStore
+from utr_assets.platform.provenance import digest, note_input, output_provenance
 
 
-class ParquetIOManager(UPathIOManager):
+def _note(context: InputContext, path: UPath, data: bytes) -> None:
+    step = context.step_context
+    name = context.asset_key.to_user_string() + (f"[{path.stem}]" if context.has_asset_partitions else "")
+    note_input(step.run_id, step.step.key, name, str(path), digest(data))
+
+
+class _Provenance:
+    def __init__(self, store: ArtifactStore, profile: str, override: str | None):
+        self._store, self._profile, self._override = store, profile, override
+
+    def _provenance(self, context: OutputContext) -> dict:
+        facts = output_provenance(context.run_id, context.step_key, self._profile, self._override)
+        return {"provenance": MetadataValue.json(facts)}
+
+
+class ParquetIOManager(_Provenance, UPathIOManager):
     extension = ".parquet"
 
-    def __init__(self, store: ArtifactStore):
-        super().__init__(base_path=store.root / "tables")
-        self._store = store
+    def __init__(self, store: ArtifactStore, profile: str = "sample", override: str | None = None):
+        UPathIOManager.__init__(self, base_path=store.root / "tables")
+        _Provenance.__init__(self, store, profile, override)
 
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         if not isinstance(obj, pd.DataFrame):
@@ -38,46 +54,51 @@ class ParquetIOManager(UPathIOManager):
             out.write(buffer.getvalue())
         context.add_output_metadata(
             {"rows": len(obj), "columns": len(obj.columns),
-             "sha256": out.digest.hexdigest(), "bytes": out.size}
+             "sha256": out.digest.hexdigest(), "bytes": out.size} | self._provenance(context)
         )
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
-        with path.open("rb") as src:
-            return pq.read_table(src).to_pandas()
+        data = path.read_bytes()
+        _note(context, path, data)
+        return pq.read_table(io.BytesIO(data)).to_pandas()
 
 
-class JsonHandleIOManager(UPathIOManager):
+class JsonHandleIOManager(_Provenance, UPathIOManager):
     """For small JSON-serialisable values (artifact handles, summaries)."""
 
     extension = ".json"
 
-    def __init__(self, store: ArtifactStore):
-        super().__init__(base_path=store.root / "handles")
-        self._store = store
+    def __init__(self, store: ArtifactStore, profile: str = "sample", override: str | None = None):
+        UPathIOManager.__init__(self, base_path=store.root / "handles")
+        _Provenance.__init__(self, store, profile, override)
 
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         payload = obj.to_dict() if hasattr(obj, "to_dict") else obj
         with self._store.open_atomic(path) as out:
             out.write(json.dumps(payload, indent=2, sort_keys=True).encode())
+        context.add_output_metadata({"sha256": out.digest.hexdigest()} | self._provenance(context))
 
     def load_from_path(self, context: InputContext, path: UPath) -> Any:
-        with path.open("rb") as src:
-            return json.loads(src.read())
+        data = path.read_bytes()
+        _note(context, path, data)
+        return json.loads(data)
 
 
 class _StoreBackedFactory(ConfigurableIOManagerFactory):
     root: str = Field(description="Same root as the artifact store (local folder or s3://...).")
     storage_options: dict[str, Any] = Field(default_factory=dict)
+    profile: str = Field("sample", description="Recorded in every output's provenance.")
+    override: str | None = Field(None, description="The settings override file, recorded in provenance.")
 
-    def _store(self) -> ArtifactStore:
-        return ArtifactStore(self.root, self.storage_options)
+    def _args(self) -> tuple[ArtifactStore, str, str | None]:
+        return ArtifactStore(self.root, self.storage_options), self.profile, self.override
 
 
 class ParquetIOManagerFactory(_StoreBackedFactory):
     def create_io_manager(self, context) -> ParquetIOManager:
-        return ParquetIOManager(self._store())
+        return ParquetIOManager(*self._args())
 
 
 class JsonHandleIOManagerFactory(_StoreBackedFactory):
     def create_io_manager(self, context) -> JsonHandleIOManager:
-        return JsonHandleIOManager(self._store())
+        return JsonHandleIOManager(*self._args())

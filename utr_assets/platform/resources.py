@@ -25,10 +25,11 @@ class SettingsResource(ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     storage = {"root": settings.storage.root, "storage_options": dict(settings.storage.options)}
+    provenance = {"profile": settings.profile, "override": settings.override_path}
     return {
         "settings": SettingsResource(profile=settings.profile, override=settings.override_path),
-        "io_manager": ParquetIOManagerFactory(**storage),
-        "handle_io_manager": JsonHandleIOManagerFactory(**storage),
+        "io_manager": ParquetIOManagerFactory(**storage, **provenance),
+        "handle_io_manager": JsonHandleIOManagerFactory(**storage, **provenance),
         "artifact_store": ArtifactStoreResource(**storage),
         "torch_device": TorchDevice(device=settings.compute.device),
     }

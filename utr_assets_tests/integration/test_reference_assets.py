@@ -40,6 +40,14 @@ def test_reference_group_on_phast_slice(tmp_path: Path, phast_slice: dict[str, P
     assert row.end - row.start == 1854 and row.length == 347
     (mat,) = [m for m in result.asset_materializations_for_node("utr3_regions")]
     assert mat.metadata["exclusion_reasons"].value["not_protein_coding"] == 26
+    provenance = mat.metadata["provenance"].value
+    assert set(provenance["inputs"]) == {"genome", "gene_annotation"}
+    stored = tmp_path / "home" / "tables" / "gene_annotation.parquet"
+    import hashlib
+    assert provenance["inputs"]["gene_annotation"] == {"uri": str(stored),
+                                                      "sha256": hashlib.sha256(stored.read_bytes()).hexdigest()}
+    assert provenance["packages"]["dagster"] == "1.13.27" and provenance["profile"] == "sample"
+    assert provenance["override"] == str(tmp_path / "override.yaml")
 
 
 def test_missing_contig_fails_the_run_with_the_file_named(tmp_path: Path, phast_slice: dict[str, Path]) -> None:
