@@ -43,6 +43,33 @@ def _cmd_extract_utrs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from utr_assets.platform.registry import load_registry
+
+    registry = load_registry(args.registry or load_settings(args.profile).registry)
+    print(f"{'slug':<24}{'kind':<12}{'family':<12}{'preset':<10}{'orientation':<13}source")
+    profile = load_settings(args.profile).profile
+    for entry in registry.values():
+        source = f"{entry.source}@{entry.revision[:10]}" if entry.revision else (entry.source or "")
+        print(f"{entry.slug:<24}{entry.kind:<12}{entry.family:<12}{entry.preset(profile) or '-':<10}"
+              f"{entry.orientation + (' +species' if entry.species_aware else ''):<13}{source}")
+    return 0
+
+
+def _cmd_models_add(args: argparse.Namespace) -> int:
+    from utr_assets.platform.registry import ModelEntry, add_model
+
+    presets = dict(item.split("=", 1) for item in args.preset)
+    entry = ModelEntry(slug=args.slug, kind=args.kind, family=args.family, display_name=args.display_name,
+                       presets=presets, source=args.source, revision=args.revision, orientation=args.orientation,
+                       species_aware=args.species_aware, human_only=args.human_only,
+                       trust_remote_code=args.trust_remote_code)
+    path = args.registry or load_settings(args.profile).registry
+    add_model(entry, path)
+    print(f"added {entry.slug} to {path}; the registry sensor adds its partition and benchmarks it")
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     settings = load_settings(args.profile)
     print(settings.model_dump_json(indent=2))
@@ -91,6 +118,28 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--coordinate-offset", type=int, default=0, help="added to annotation coordinates")
     extract.add_argument("--chrom", default=None, help="only this chromosome (the MAF's)")
     extract.set_defaults(func=_cmd_extract_utrs)
+
+    models = sub.add_parser("models", help="the model registry (data/models.yaml)")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    listing = models_sub.add_parser("list", help="print the registered models")
+    add = models_sub.add_parser("add", help="register a model (validated; the sensor benchmarks it)")
+    for sub_parser in (listing, add):
+        sub_parser.add_argument("--registry", default=None, help="registry file (default: the profile's)")
+        sub_parser.add_argument("--profile", default=None)
+    listing.set_defaults(func=_cmd_models_list)
+    add.add_argument("slug", help="partition key: a-z 0-9 _ -, at most 63 characters")
+    add.add_argument("--kind", required=True, choices=["trained", "pretrained", "baseline"])
+    add.add_argument("--family", required=True)
+    add.add_argument("--preset", action="append", default=[], metavar="PROFILE=PRESET",
+                     help="size preset per profile, e.g. sample=tiny (repeatable)")
+    add.add_argument("--display-name", default=None)
+    add.add_argument("--source", default=None, help="pretrained: local directory or hub id")
+    add.add_argument("--revision", default=None, help="pretrained hub id: 40-hex commit")
+    add.add_argument("--orientation", default="rna", choices=["rna", "dna"])
+    add.add_argument("--species-aware", action="store_true")
+    add.add_argument("--human-only", action="store_true")
+    add.add_argument("--trust-remote-code", action="store_true")
+    add.set_defaults(func=_cmd_models_add)
 
     show = sub.add_parser("settings", help="print the validated settings of a profile (+ UTR_ASSETS_CONFIG)")
     show.add_argument("--profile", default=None)

@@ -91,3 +91,20 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, ModelEntry]:
             raise SettingsError(f"{path}: model {entry.slug!r} is listed twice")
         entries[entry.slug] = entry
     return entries
+
+
+def add_model(entry: ModelEntry, path: str | Path = DEFAULT_REGISTRY) -> None:
+    """Append ``entry`` to the registry file (comments and order kept), refusing duplicates; atomic."""
+    path = Path(path)
+    existing = load_registry(path)
+    if entry.slug in existing:
+        raise SettingsError(f"{path}: model {entry.slug!r} is already registered")
+    fields = entry.model_dump(exclude_defaults=True)
+    fields = {"slug": fields.pop("slug"), **fields}
+    line = "  - " + yaml.safe_dump(fields, default_flow_style=True, sort_keys=False, width=10_000).strip() + "\n"
+    text = path.read_text()
+    text = text if text.endswith("\n") else text + "\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text + line)
+    load_registry(tmp)  # the file as it will be must still validate
+    tmp.replace(path)

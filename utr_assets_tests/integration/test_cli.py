@@ -36,3 +36,21 @@ def test_settings_command_and_clear_errors(tmp_path: Path, capsys) -> None:
     code = main(["extract-utrs", "--maf", "x.maf", "--annotation", str(missing), "--genome", "g.fa",
                  "--out", str(tmp_path / "o")])
     assert code == 2 and "missing.gtf: file not found" in capsys.readouterr().err
+
+
+def test_models_list_and_add(tmp_path: Path, capsys) -> None:
+    registry = tmp_path / "models.yaml"
+    registry.write_text("# my registry\nmodels:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
+    assert main(["models", "list", "--registry", str(registry)]) == 0
+    assert "zoo-al" in capsys.readouterr().out
+    assert main(["models", "add", "dss-new", "--kind", "trained", "--family", "dss", "--preset", "sample=tiny",
+                 "--species-aware", "--registry", str(registry)]) == 0
+    text = registry.read_text()
+    assert text.startswith("# my registry") and "slug: dss-new" in text
+    from utr_assets.platform.registry import load_registry
+    assert load_registry(registry)["dss-new"].species_aware
+    for bad in (["../../etc"], ["a/b"], ["dss-new"]):
+        assert main(["models", "add", *bad, "--kind", "baseline", "--family", "kmer", "--registry", str(registry)]) == 2
+        err = capsys.readouterr().err
+        assert "invalid model slug" in err or "already registered" in err
+    assert registry.read_text() == text  # refused entries leave the file untouched
