@@ -64,9 +64,12 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
         content = [mask_id if t in masked else ids[t] for t in range(s, e)]
         return _probs(scorer, pre + content + suf)
 
+    # ids of the k-mers with base b at offset j, read from the token strings
+    with_base = {(j, b): [v for v, w in enumerate(strings) if len(w) == k and set(w) <= set("ACGT") and w[j] == b]
+                 for j in range(k) for b in "ACGT"} if fam in ("dnabert", "nt") else {}
+
     def kmer_sum(p: np.ndarray, offset: int) -> list[float]:
-        return [sum(p[v] for v, w in enumerate(strings) if len(w) == k and set(w) <= set("ACGT") and w[offset] == b)
-                for b in "ACGT"]
+        return [float(p[with_base[offset, b]].sum()) for b in "ACGT"]
 
     if fam == "dnabert":
         L, T = len(sequence), len(ids)

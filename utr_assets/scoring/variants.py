@@ -109,12 +109,15 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
             raise ScoringError(f"variant {i} ({u}:{v} {r}>{a}): not an ACGT SNV matching its 3'UTR sequence")
 
     if scorer.needs_ids:  # whole-UTR scorers: per-base values at v only
+        unique = sorted(set(utrs))
+        seqs = [sequences[u] for u in unique]
+        probs = dict(zip(unique, scorer.base_probabilities(seqs, unique), strict=True)) if PROBABILITIES in caps else {}
+        site = dict(zip(unique, scorer.site_scores(seqs, unique), strict=True)) if SITE_SCORES in caps else {}
         for i, (u, v, r, a) in enumerate(zip(utrs, vs, refs, alts, strict=True)):
-            if PROBABILITIES in caps:
-                p = scorer.base_probabilities([sequences[u]], [u])[0]
-                scores[i, :3] = allele_scores(p, v, r, a)
-            if SITE_SCORES in caps:
-                scores[i, col["site_score"]] = scorer.site_scores([sequences[u]], [u])[0][v]
+            if u in probs:
+                scores[i, :3] = allele_scores(probs[u], v, r, a)
+            if u in site:
+                scores[i, col["site_score"]] = site[u][v]
         return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
 
     for lo in range(0, len(variants), batch_size):
