@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE ?= 1
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing utr-assets into $(VENV) (first time: ~2 minutes)"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,scale]' 2>&1 \
 		| { grep -v -e 'is ignored: it is neither a file nor a directory' -e 'does not provide the extra' || true; }
 	@touch $@
 
