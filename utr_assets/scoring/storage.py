@@ -43,7 +43,8 @@ def per_base_bytes(ids: Sequence[str], arrays: Sequence[np.ndarray]) -> bytes:
     """Parquet bytes of per-base arrays ((L, width) or (L,) each, one width for all)."""
     if len(ids) != len(arrays):
         raise ValueError("one id per array")
-    mats = [np.asarray(a, dtype=np.float32).reshape(len(a), -1) for a in arrays]
+    arrs = [np.asarray(a, dtype=np.float32) for a in arrays]
+    mats = [a.reshape(len(a), a.shape[1] if a.ndim == 2 else 1) for a in arrs]
     widths = {m.shape[1] for m in mats if m.size} or {4}
     if len(widths) != 1:
         raise ValueError(f"arrays of different widths {sorted(widths)}")
