@@ -125,6 +125,24 @@ class AutomationSettings(_Strict):
     weekly_schedule: Literal["running", "stopped"] = "running"
 
 
+class ExecutorSettings(_Strict):
+    """Where a run's steps execute (see utr_assets/platform/executors.py and the README's cluster section)."""
+
+    kind: Literal["in_process", "multiprocess", "celery", "k8s"] = Field(
+        "multiprocess", description="One process, local subprocesses, Celery workers (Redis) or Kubernetes jobs.")
+    max_concurrent: int | None = Field(
+        None, ge=1, description="Steps at once per run (multiprocess: default CPU count; k8s: default unlimited).")
+    celery_broker_env: str = Field(
+        "UTR_ASSETS_CELERY_BROKER", description="Environment variable holding the broker URL (redis://host:6379/0).")
+    celery_backend_env: str | None = Field(
+        None, description="Environment variable holding the result backend URL; None: the broker's (Redis).")
+    k8s_namespace: str | None = Field(None, description="Namespace of the step jobs; None: the run's.")
+    k8s_image: str | None = Field(None, description="Image of the step pods; None: the image that loaded the code.")
+    k8s_service_account: str | None = None
+    k8s_env_secrets: tuple[str, ...] = Field(
+        (), description="Kubernetes Secrets exposed to step pods as environment variables (credentials).")
+
+
 class Settings(_Strict):
     profile: str
     override_path: str | None = None
@@ -136,6 +154,7 @@ class Settings(_Strict):
     tasks: TaskSettings = TaskSettings()
     training: TrainingSettings = TrainingSettings()
     automation: AutomationSettings = AutomationSettings()
+    executor: ExecutorSettings = ExecutorSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
