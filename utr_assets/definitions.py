@@ -7,6 +7,7 @@ from utr_assets.automation import build_automation
 from utr_assets.benchmarks import assets as benchmark_assets
 from utr_assets.corpus import assets as corpus_assets
 from utr_assets.models import assets as model_assets
+from utr_assets.platform.executors import build_executor
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
 from utr_assets.settings import Settings, current_settings
@@ -22,6 +23,7 @@ def build_definitions(settings: Settings) -> Definitions:
         assets=assets,
         asset_checks=load_asset_checks_from_modules(STATIC_DOMAINS),
         resources=build_resources(settings),
+        executor=build_executor(settings),
         **build_automation(settings, assets),
     )
 
