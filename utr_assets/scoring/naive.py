@@ -46,8 +46,10 @@ def _acgt(mass: list[float]) -> list[float]:
     return [(m + EPS) / (total + 4 * EPS) for m in mass]
 
 
-def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride: int = 50) -> np.ndarray:
-    """(L, 4) ACGT probabilities of one sequence by the definition, one forward pass per masked copy."""
+def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride: int = 50,
+                             max_positions: int | None = None) -> np.ndarray:
+    """(L, 4) ACGT probabilities of one sequence by the definition, one forward pass per masked copy.
+    ``max_positions`` stops after that many positions (dnabert, dss) or tokens (nt); the rest stay NaN."""
     tok, fam = scorer.tokeniser, scorer.family
     strings = [str(t) for t in tok.token_strings]
     pre, suf = list(tok.prefix_ids), list(tok.suffix_ids)
@@ -73,7 +75,7 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
 
     if fam == "dnabert":
         L, T = len(sequence), len(ids)
-        for i in range(L if T else 0):
+        for i in range(min(L, max_positions or L) if T else 0):
             lo, hi = max(0, i - 5), min(i, T - 1)
             t = 0 if i < 5 else (T - 1 if i >= L - 5 else i - 3)
             s, e = _best_window(windows, lo, hi)
@@ -81,7 +83,7 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
             out[i] = _acgt(kmer_sum(p, i - t))
     elif fam == "nt":
         reference = scorer.probability_mode == "reference"
-        for t in range(len(ids)):
+        for t in range(min(len(ids), max_positions or len(ids))):
             s, e = _best_window(windows, t, t)
             p = run(s, e, set() if reference else {t})[len(pre) + t - s]
             for i in range(starts[t], ends[t]):
@@ -95,10 +97,13 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
                     mass = kmer_sum(p, i - starts[t])
                 out[i] = _acgt(mass)
     elif fam == "dss":
-        for i in range(len(ids)):
+        copies: dict[tuple[int, int], np.ndarray] = {}  # one pass per masked copy, read at all its positions
+        for i in range(min(len(ids), max_positions or len(ids))):
             s, e = _best_window(windows, i, i)
             q = (i - s) % stride
-            p = run(s, e, set(range(s + q, e, stride)))[i - s]
+            if (s, q) not in copies:
+                copies[s, q] = run(s, e, set(range(s + q, e, stride)))
+            p = copies[s, q][i - s]
             out[i] = _acgt([p[strings.index(b)] for b in "ACGT"])
     else:
         raise ValueError(f"no per-base probabilities for the {fam} tokenisation")
