@@ -260,3 +260,13 @@ def _read_meta(part: Path) -> dict[str, Any] | None:
 def _discard(part: Path) -> None:
     part.unlink(missing_ok=True)
     _meta_path(part).unlink(missing_ok=True)
+
+
+def default_staging(store_root: str) -> Path:
+    """Where ``.part`` files live: ``{root}/_staging/downloads`` for a local store (survives runs, so a
+    later run resumes), else ``$UTR_ASSETS_STAGING`` or a folder in the system temp directory."""
+    if "://" not in store_root or store_root.startswith("file://"):
+        return Path(store_root.removeprefix("file://")) / "_staging" / "downloads"
+    import tempfile
+
+    return Path(os.environ.get("UTR_ASSETS_STAGING") or Path(tempfile.gettempdir()) / "utr_assets_downloads")
