@@ -58,7 +58,8 @@ def _padded_chunks(chunks: ChunkBatch, rows: np.ndarray, pad_id: int) -> tuple[n
 
 def forward(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, hidden: bool = False
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(logits float32, last hidden layer float32 or None) of one padded batch."""
+    """(logits in the model's output dtype, last hidden layer float32 or None) of one padded batch; callers
+    cast to float32 after gathering what they need (full float32 logits are B x L x V x 4 bytes)."""
     kwargs = {}
     if io.species_index is not None:
         kwargs["species_ids"] = torch.full((len(ids),), io.species_index, dtype=torch.long, device=io.device)
@@ -67,7 +68,7 @@ def forward(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarra
                     attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device),
                     output_hidden_states=hidden, **kwargs)
     h = out.hidden_states[-1].float() if hidden else None
-    return out.logits.float(), h
+    return out.logits, h
 
 
 def _batches(lengths: np.ndarray, max_tokens: int, mixed: bool = True) -> Iterator[tuple[int, int]]:
@@ -104,7 +105,8 @@ def run_plan(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndar
         counts = r_bounds[copies + 1] - r_bounds[copies]
         r = ragged_arange(r_bounds[copies], counts).astype(np.int64)
         row_of_r = np.repeat(np.arange(len(copies)), counts)
-        logp = torch.log_softmax(logits[torch.from_numpy(row_of_r), torch.from_numpy(plan.r_col[r])], dim=-1)
+        picked = logits[torch.from_numpy(row_of_r).to(logits.device), torch.from_numpy(plan.r_col[r]).to(logits.device)]
+        logp = torch.log_softmax(picked.float(), dim=-1)
         probs = logp.exp().double().cpu().numpy()
         out[r] = _reduce(probs, plan, r, table[: logits.shape[-1]], substitution)
     return out
@@ -154,7 +156,7 @@ def run_chunks(model: torch.nn.Module, io: ModelIO, chunks: ChunkBatch, content:
         n_real[rows] = real.sum(axis=1)
         ok = real & target_ok[np.where(att, flat, 0)]
         tgt = torch.from_numpy(np.where(ok, ids, 0)).to(logits.device)
-        nll = -torch.log_softmax(logits, dim=-1).gather(-1, tgt[..., None])[..., 0]
+        nll = -torch.log_softmax(logits.float(), dim=-1).gather(-1, tgt[..., None])[..., 0]
         loss[flat[ok]] = nll.cpu().numpy()[ok]
     if emb is None:
         emb = np.zeros((0, 0), dtype=np.float32)
