@@ -23,21 +23,22 @@ def free_port() -> int:
 
 
 def start(args: Sequence[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
-          preexec_fn: Callable[[], None] | None = None) -> subprocess.Popen:
-    """Start ``args`` in a new process group with stdout and stderr to ``log``."""
+          user: int | None = None, group: int | None = None) -> subprocess.Popen:
+    """Start ``args`` in a new process group with stdout and stderr to ``log`` (as ``user`` if given)."""
     handle = log.open("ab")
     try:
         return subprocess.Popen(list(args), stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                start_new_session=True, preexec_fn=preexec_fn)
+                                start_new_session=True, user=user, group=group,
+                                extra_groups=[] if user is not None else None)
     finally:
         handle.close()
 
 
-def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after ``grace`` seconds."""
+def stop(process: subprocess.Popen, grace: float = 10.0, sig: int = signal.SIGTERM) -> None:
+    """Signal the process group (SIGTERM), then SIGKILL what is left after ``grace`` seconds."""
     if process.poll() is None:
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, sig)
         except ProcessLookupError:
             return
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -55,11 +55,9 @@ def celery_config(section: ExecutorSettings) -> dict[str, Any]:
     Broker and backend URLs are read from the environment when the run starts (they may hold a
     password), never stored in settings.
     """
-    broker = {"env": section.celery_broker_env}
-    backend = {"env": section.celery_backend_env} if section.celery_backend_env else broker
     return {
-        "broker": broker,
-        "backend": backend,
+        "broker": {"env": section.celery_broker_env},
+        "backend": {"env": section.celery_backend_env or section.celery_broker_env},
         # one task at a time per worker process: steps are long and GPU steps must not pile up.
         "config_source": {"worker_prefetch_multiplier": 1, "task_acks_late": True},
     }

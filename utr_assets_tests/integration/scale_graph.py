@@ -74,3 +74,31 @@ def celery_job() -> JobDefinition:
 
 def in_process_job() -> JobDefinition:
     return _defs("in_process").resolve_job_def("tiny_model_job")
+
+
+def main(argv: list[str]) -> int:
+    """``python -m ...scale_graph PARTITION BARRIER_DIR``: one in-process run against DAGSTER_HOME's instance.
+
+    After its imports the process writes BARRIER_DIR/PARTITION.ready and waits for BARRIER_DIR/go,
+    so several of these processes write to the instance storage at the same moment.
+    """
+    import time
+
+    from dagster import DagsterInstance, materialize
+
+    partition, barrier = argv[0], Path(argv[1])
+    with DagsterInstance.get() as instance:
+        (barrier / f"{partition}.ready").touch()
+        deadline = time.monotonic() + 60
+        while not (barrier / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        result = materialize(ASSETS, partition_key=partition, instance=instance, raise_on_error=False,
+                             tags={"utr_assets/test": "concurrent"})
+        print(json.dumps({"partition": partition, "run_id": result.run_id, "success": result.success}))
+        return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

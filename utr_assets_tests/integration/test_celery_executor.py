@@ -75,8 +75,8 @@ def celery_cluster(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(section.celery_broker_env, redis_url)
     with DagsterInstance.get() as instance:  # create the SQLite schemas once, before two workers race to
         instance.get_runs(limit=1)
-    worker_yaml = tmp_path / "celery.yaml"
-    worker_yaml.write_text(yaml.safe_dump(celery_worker_yaml(section)))
+    worker_yaml = PROJECT_ROOT / "deploy" / "celery-worker.yaml"  # the documented worker config
+    assert yaml.safe_load(worker_yaml.read_text()) == celery_worker_yaml(section), "deploy file out of date"
     workers, logs = [], []
     try:
         for name, queue in (("default", DEFAULT_QUEUE), ("gpu", GPU_QUEUE)):
