@@ -1,0 +1,199 @@
+"""`utr-assets plan`: what a profile would download and compute, with GPU-hour estimates, doing neither.
+
+What belongs here: reading the sources catalogue, the settings and the model registry into a plan (a
+plain dict, printable as a table or JSON), and the throughput numbers the estimates rest on. Nothing is
+downloaded (``probe=True`` only asks servers for sizes) and nothing is imported from torch.
+
+Estimates, stated so they can be checked:
+- Training throughput: measured this project on one H100 80GB, bf16 autocast, AdamW, paper presets at
+  the study's context (benchmarks/training_throughput.py docstring, 2026-11-23, 20 steps).
+- Forward-only (scoring) throughput is taken as 3x the training throughput: a training step costs about
+  one forward plus a backward of twice its FLOPs. This is an assumption, not a measurement.
+- Corpus: 6.6 Gbp in 3,783,714 orthologous 3'UTRs (SPEC §2); human: 18,134 UTRs of mean 1,792 nt (SPEC §1).
+  Token counts use the mean length (chunks, overlaps and specials counted; batch padding not counted).
+- DNABERT-2 BPE tokens: 4 nt per token is an assumption (vocab 4,096); replace it with the ratio the
+  `tokenised_corpus` asset reports on the real corpus.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from utr_assets.platform.registry import load_registry
+from utr_assets.settings import Settings
+from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
+
+THROUGHPUT_SOURCE = "benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
+TRAIN_THROUGHPUT = {"dnabert": 312_000, "dnabert2": 207_000, "nt": 122_000, "dss": 1_390_000}  # tokens (nt) / s
+FORWARD_SPEEDUP = 3.0          # assumption: forward-only ~ 3x a training step's tokens/s
+CORPUS_NT = 6.6e9              # SPEC §2
+CORPUS_SEQUENCES = 3_783_714   # SPEC §2
+HUMAN_UTRS = 18_134            # SPEC §1
+HUMAN_MEAN_NT = 1_792          # SPEC §1
+BPE_NT_PER_TOKEN = 4.0         # assumption (see docstring)
+# (content tokens per chunk, specials per chunk, overlap) at the study's contexts (SPEC §3); epochs cap from
+# the family's paper training preset (utr_assets/models/*.py TRAINING["paper"]["max_epochs"]).
+CONTEXT = {"dnabert": (510, 2, 50), "dnabert2": (1022, 2, 10), "nt": (1023, 1, 10), "dss": (5000, 0, 50)}
+MAX_EPOCHS = {"dnabert": 100, "dnabert2": 100, "nt": 100, "dss": 100}
+ALIGNMENT_ASSETS = ("maf_index", "utr3_alignments", "utr3_orthologs")
+
+
+def tokens_for(family: str, length_nt: float) -> float:
+    """Tokens a model of ``family`` processes for one sequence of ``length_nt`` (chunked as in training)."""
+    content, specials, overlap = CONTEXT[family]
+    n = {"dnabert": max(length_nt - 5, 1), "dnabert2": length_nt / BPE_NT_PER_TOKEN,
+         "nt": math.ceil(length_nt / 6), "dss": length_nt}[family]
+    if n <= content:
+        return n + specials
+    return (math.ceil((n - content) / (content - overlap)) + 1) * (content + specials)
+
+
+def training_gpu_hours(family: str, preset: str | None, human_only: bool = False) -> dict[str, Any]:
+    """One epoch over the orthologous corpus (or the human 3'UTRs only, for human_only models)."""
+    if preset != "paper":
+        return {"note": f"preset {preset!r}: no measured throughput (paper presets only)"}
+    n_seq, mean = (HUMAN_UTRS, HUMAN_MEAN_NT) if human_only else (CORPUS_SEQUENCES, CORPUS_NT / CORPUS_SEQUENCES)
+    tokens = n_seq * tokens_for(family, mean)
+    per_epoch = tokens / TRAIN_THROUGHPUT[family] / 3600
+    return {"tokens_per_epoch": tokens, "gpu_hours_per_epoch": per_epoch, "max_epochs": MAX_EPOCHS[family],
+            "gpu_hours_at_cap": per_epoch * MAX_EPOCHS[family]}
+
+
+def scoring_gpu_hours(family: str) -> dict[str, Any]:
+    """Per-base probabilities for every human 3'UTR position (SPEC §4), forward passes only."""
+    positions = HUMAN_UTRS * HUMAN_MEAN_NT
+    chunk = tokens_for(family, HUMAN_MEAN_NT)
+    context = CONTEXT[family][0] + CONTEXT[family][1]
+    chunk = min(chunk, context)
+    if family == "dnabert":        # one pass per position (6 tokens masked), over the chunk holding it
+        passes, mode = positions, "one pass per position"
+    elif family in ("nt", "dnabert2"):  # one pass per masked token
+        per_token = 6 if family == "nt" else BPE_NT_PER_TOKEN
+        passes, mode = positions / per_token, "one pass per masked token"
+    else:                          # rolling mask, stride 50: 50 passes per chunk
+        passes, mode = HUMAN_UTRS * 50 * math.ceil(HUMAN_MEAN_NT / CONTEXT["dss"][0]), "rolling mask x50"
+    tokens = passes * chunk
+    hours = tokens / (TRAIN_THROUGHPUT[family] * FORWARD_SPEEDUP) / 3600
+    return {"mode": mode, "forward_passes": passes, "tokens": tokens, "gpu_hours": hours}
+
+
+def _downloads(catalogue: Catalogue, settings: Settings, probe: bool) -> list[dict[str, Any]]:
+    chromosomes = tuple(settings.alignments.chromosomes) if settings.alignments else ()
+    rows = []
+    for entry in catalogue:
+        files = catalogue.files(entry, chromosomes)
+        n_files = len(files) if entry.url else (len(chromosomes) if entry.derive else 0)
+        row: dict[str, Any] = {
+            "name": entry.name, "kind": entry.kind, "files": n_files, "size_bytes": entry.size,
+            "verification": entry.verification, "feeds": entry.feeds, "setting": _setting(settings, entry.feeds),
+            "url": entry.url, "optional": entry.optional,
+            "partitions": "chromosome" if entry.per_chromosome or entry.derive == "hal2maf" else None,
+            "store_path": f"{settings.storage.root}/sources/{entry.name}/", "licence": entry.licence,
+        }
+        if probe and files:
+            row["size_bytes"], row["probe"] = _probe(files)
+        rows.append(row)
+    return rows
+
+
+def _setting(settings: Settings, key: str | None) -> Any:
+    if not key:
+        return None
+    value: Any = settings
+    for part in key.split("."):
+        value = getattr(value, part, None)
+    return value
+
+
+def _probe(files: list) -> tuple[int | None, str]:
+    from utr_assets.sources.transfer import open_fs, remote_info
+
+    total, problems = 0, []
+    for file in files:
+        try:
+            info = remote_info(*open_fs(file.url, file.entry.storage_options))
+        except Exception as exc:  # noqa: BLE001 - reported, the plan goes on
+            problems.append(f"{file.label}: {type(exc).__name__}: {exc}")
+            continue
+        total = total + info.size if info.size is not None and total is not None else None
+    return (total if not problems else None), ("; ".join(problems) or "ok")
+
+
+def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGUE, probe: bool = False) -> dict:
+    catalogue = load_catalogue(catalogue_path)
+    registry = load_registry(settings.registry)
+    chromosomes = list(settings.alignments.chromosomes) if settings.alignments else []
+    models = []
+    for entry in registry.values():
+        row: dict[str, Any] = {"slug": entry.slug, "kind": entry.kind, "family": entry.family,
+                               "preset": entry.preset(settings.profile)}
+        if entry.family in TRAIN_THROUGHPUT:
+            if entry.kind == "trained":
+                row["training"] = training_gpu_hours(entry.family, row["preset"], entry.human_only)
+            row["scoring"] = scoring_gpu_hours(entry.family)
+        models.append(row)
+    downloads = _downloads(catalogue, settings, probe)
+    known = [d["size_bytes"] for d in downloads if d["size_bytes"] is not None]
+    return {
+        "profile": settings.profile, "storage_root": settings.storage.root, "device": settings.compute.device,
+        "catalogue": str(catalogue.path), "downloads": downloads,
+        "download_bytes_known": sum(known), "downloads_unknown_size": len(downloads) - len(known),
+        "partitions": {"chromosome": chromosomes, "alignment_runs": len(chromosomes) * len(ALIGNMENT_ASSETS),
+                       "model": [m["slug"] for m in models]},
+        "models": models,
+        "gpu_hours": {
+            "training_at_epoch_cap": sum(m.get("training", {}).get("gpu_hours_at_cap", 0) for m in models),
+            "training_per_epoch": sum(m.get("training", {}).get("gpu_hours_per_epoch", 0) for m in models),
+            "scoring_per_base": sum(m.get("scoring", {}).get("gpu_hours", 0) for m in models),
+        },
+        "assumptions": {"throughput_source": THROUGHPUT_SOURCE, "train_tokens_per_s": TRAIN_THROUGHPUT,
+                        "forward_speedup": FORWARD_SPEEDUP, "bpe_nt_per_token": BPE_NT_PER_TOKEN,
+                        "corpus_nt": CORPUS_NT, "corpus_sequences": CORPUS_SEQUENCES,
+                        "human_utrs": HUMAN_UTRS, "human_mean_nt": HUMAN_MEAN_NT},
+    }
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "unknown"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+def format_plan(plan: dict) -> str:
+    """The plan as plain-text tables."""
+    out = [f"Plan for profile {plan['profile']!r} (store {plan['storage_root']}, device {plan['device']}); "
+           "nothing is downloaded or computed.", "", f"Downloads ({plan['catalogue']}):",
+           f"  {'source':<26}{'kind':<10}{'files':>6}  {'size':>10}  {'verification':<12} feeds"]
+    for d in plan["downloads"]:
+        part = " x chrom" if d["partitions"] else ""
+        feeds = d["feeds"] or "-"
+        out.append(f"  {d['name']:<26}{d['kind']:<10}{d['files']:>6}  {_size(d['size_bytes']):>10}  "
+                   f"{d['verification']:<12} {feeds}{part}{' (optional)' if d['optional'] else ''}")
+    out.append(f"  known total {_size(plan['download_bytes_known'])}; "
+               f"{plan['downloads_unknown_size']} source(s) of unknown size (`--probe` asks the servers)")
+    manual = [d["name"] for d in plan["downloads"] if d["kind"] == "manual"]
+    if manual:
+        out.append(f"  manual (no confirmed URL; see data/sources.yaml notes): {', '.join(manual)}")
+    parts = plan["partitions"]
+    out += ["", f"Partitions: {len(parts['chromosome'])} chromosomes x {len(ALIGNMENT_ASSETS)} alignment assets "
+            f"= {parts['alignment_runs']} runs; {len(parts['model'])} models: {', '.join(parts['model'])}", "",
+            "GPU-hours (H100, estimated from measured training throughput):",
+            f"  {'model':<21}{'family':<10}{'preset':<8}{'train h/epoch':>14}{'train h @cap':>14}{'score h':>10}"]
+    for m in plan["models"]:
+        t, s = m.get("training", {}), m.get("scoring", {})
+        epoch = f"{t['gpu_hours_per_epoch']:.1f}" if "gpu_hours_per_epoch" in t else "-"
+        cap = f"{t['gpu_hours_at_cap']:.0f}" if "gpu_hours_at_cap" in t else "-"
+        score = f"{s['gpu_hours']:.1f}" if "gpu_hours" in s else "-"
+        out.append(f"  {m['slug']:<21}{m['family']:<10}{m['preset'] or '-':<8}{epoch:>14}{cap:>14}{score:>10}")
+    g, a = plan["gpu_hours"], plan["assumptions"]
+    out += [f"  total: training {g['training_per_epoch']:.1f} h per epoch ({g['training_at_epoch_cap']:.0f} h at the "
+            f"epoch caps; the plateau rule stops earlier), per-base scoring {g['scoring_per_base']:.1f} h", "",
+            f"Throughputs: {a['train_tokens_per_s']} tokens/s ({a['throughput_source']}); scoring assumes "
+            f"{a['forward_speedup']}x for forward-only; DNABERT-2 BPE assumed {a['bpe_nt_per_token']} nt/token."]
+    return "\n".join(out)
