@@ -68,7 +68,8 @@ def celery_worker_yaml(section: ExecutorSettings) -> dict[str, Any]:
     return {"execution": {"config": celery_config(section)}}
 
 
-def _k8s_config(section: ExecutorSettings) -> dict[str, Any]:
+def k8s_config(section: ExecutorSettings) -> dict[str, Any]:
+    """The `k8s_job_executor` config; GPU requests come per step from the `dagster-k8s/config` op tag."""
     config: dict[str, Any] = {}
     if section.k8s_namespace:
         config["job_namespace"] = section.k8s_namespace
@@ -108,7 +109,7 @@ def build_executor(settings: Settings | ExecutorSettings) -> ExecutorDefinition:
     if section.kind == "k8s":
         dagster_k8s = _scale_import("k8s", "dagster_k8s")
         executor = dagster_k8s.k8s_job_executor
-        config = _k8s_config(section)
+        config = k8s_config(section)
         return executor.configured(config, name="k8s_jobs") if config else executor
     raise ValueError(f"unknown executor kind {section.kind!r}")
 
