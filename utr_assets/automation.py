@@ -4,23 +4,30 @@ Why a sensor (and not declarative automation) for new models: a registry edit mu
 `model` partition and (2) materialise that partition through every model-partitioned asset, once,
 with a run key that makes the request idempotent. A sensor does both in one evaluation and is
 testable with `build_sensor_context`; removed slugs are reported, never deleted (history stays).
-The leaderboard (unpartitioned, reads all model partitions) is refreshed after those runs by the
-weekly schedule's runs and by `utr-assets demo`; see README.
+The leaderboard (unpartitioned, reads all model partitions) is refreshed by a run-status sensor after
+every successful model run, whichever launched it (registry sensor, weekly schedule, the UI): one
+leaderboard run per model run, keyed by that run's id. Declarative automation (eager) was the other
+candidate, but it waits while any model partition is missing, so one failed model would freeze the
+leaderboard for all.
 """
 
 import hashlib
 from collections.abc import Sequence
 
 from dagster import (
+    AssetKey,
     AssetsDefinition,
     AssetSelection,
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunStatusSensorContext,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
     SensorResult,
     define_asset_job,
+    run_status_sensor,
     schedule,
     sensor,
 )
@@ -47,7 +54,9 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
     schedule_status = DefaultScheduleStatus.RUNNING if settings.automation.weekly_schedule == "running" \
         else DefaultScheduleStatus.STOPPED
 
-    @sensor(job=job, minimum_interval_seconds=60, default_status=sensor_status,
+    interval = settings.automation.sensor_interval_seconds
+
+    @sensor(job=job, minimum_interval_seconds=interval, default_status=sensor_status,
             description=f"Keeps the `model` partitions in sync with {settings.registry}; benchmarks new models.")
     def model_registry_sensor(context: SensorEvaluationContext) -> SensorResult:
         registry = load_registry(settings.registry)
@@ -71,4 +80,21 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
             yield RunRequest(partition_key=slug, run_key=f"weekly-{stamp}-{slug}",
                              tags={"utr_assets/trigger": "weekly"})
 
-    return {"jobs": [job], "sensors": [model_registry_sensor], "schedules": [weekly_benchmark_schedule]}
+    sensors = [model_registry_sensor]
+    jobs = [job]
+    if any(AssetKey("leaderboard") in a.keys for a in assets):
+        leaderboard_job = define_asset_job("leaderboard_job", selection=AssetSelection.assets("leaderboard"),
+                                           description="The leaderboard over every model partition.")
+
+        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[job], request_job=leaderboard_job,
+                           default_status=sensor_status, minimum_interval_seconds=interval,
+                           description="Refreshes the leaderboard after every successful model run.")
+        def leaderboard_after_model_runs(context: RunStatusSensorContext) -> RunRequest:
+            run = context.dagster_run
+            return RunRequest(run_key=f"after-{run.run_id}", tags={"utr_assets/trigger": "model-run",
+                                                                   "utr_assets/model": run.tags.get("dagster/partition",
+                                                                                                    "")})
+
+        sensors.append(leaderboard_after_model_runs)
+        jobs.append(leaderboard_job)
+    return {"jobs": jobs, "sensors": sensors, "schedules": [weekly_benchmark_schedule]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from utr_assets.settings import PROJECT_ROOT, SettingsError, load_settings
@@ -84,12 +85,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     from utr_assets.platform.runner import materialise_everything
 
-    failures = materialise_everything(log=print)
+    started = time.monotonic()
+    timings: list[tuple[str, str, float]] = []
+    failures = materialise_everything(log=print, timings=timings)
+    _print_leaderboard(load_settings(args.profile))
+    print("\nslowest steps:")
+    for step, partition, seconds in sorted(timings, key=lambda t: -t[2])[:8]:
+        print(f"  {seconds:7.1f} s  {step}" + (f" [{partition}]" if partition else ""))
+    minutes = (time.monotonic() - started) / 60
     if failures:
-        print(f"demo finished with {len(failures)} failed run(s): {', '.join(failures)}", file=sys.stderr)
+        print(f"demo finished in {minutes:.1f} min with {len(failures)} failed run(s): {', '.join(failures)}",
+              file=sys.stderr)
         return 1
-    print("demo finished: every asset materialised; open the UI with `make ui` to inspect it")
+    print(f"demo finished in {minutes:.1f} min: every asset materialised; open the UI with `make ui` to inspect it")
     return 0
+
+
+def _print_leaderboard(settings) -> None:
+    """The headline of the leaderboard asset: best value per model and task/split (see leaderboard.headline)."""
+    import io
+
+    import pandas as pd
+
+    from utr_assets.benchmarks.leaderboard import headline_pivot
+    from utr_assets.platform.artifacts import ArtifactStore
+
+    path = ArtifactStore(settings.storage.root, settings.storage.options).path("tables", "leaderboard.parquet")
+    if not path.exists():
+        print("no leaderboard was written", file=sys.stderr)
+        return
+    table = pd.read_parquet(io.BytesIO(path.read_bytes()))
+    pivot = headline_pivot(table)
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        print(f"\nleaderboard ({path}): best value per model; AUC for rbp_motifs/variant_effects, Pearson r "
+              "for mpra/half_life\n")
+        print(pivot.T.to_string(na_rep="-"))
+        na = table[table.status != "ok"][["model", "task", "split", "reason"]]
+        if len(na):
+            print("\nnot applicable:\n" + na.to_string(index=False))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,9 +10,10 @@ from utr_assets.models import assets as model_assets
 from utr_assets.platform.executors import build_executor
 from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
+from utr_assets.scoring import assets as scoring_assets
 from utr_assets.settings import Settings, current_settings
 
-STATIC_DOMAINS = [reference_assets, model_assets, benchmark_assets]
+STATIC_DOMAINS = [reference_assets, model_assets, scoring_assets, benchmark_assets]
 SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow the settings (e.g. chromosomes)
 
 

@@ -98,6 +98,34 @@ class TrainingSettings(_Strict):
     max_train_chunks: int | None = Field(None, ge=1, description="Cap training chunks (fast CPU runs).")
 
 
+class ScoringSettings(_Strict):
+    shard_utrs: int = Field(256, ge=1, description="3'UTRs per per-base shard (the unit of resume).")
+    variant_window: int = Field(4096, ge=8, description="Ref/alt window for VIS and embedding distances (study: 4,096).")
+    embedding_mode: Literal["mean_chunks", "truncate"] = "mean_chunks"
+    max_tokens: int = Field(8192, ge=64, description="Tokens per forward batch.")
+    context: int | None = Field(
+        None, ge=16, description="Tokens per scoring chunk (specials included); None: the model's training context.")
+    kmer_k: int = Field(5, ge=1, le=8, description="k of the k-mer count baseline.")
+
+
+class BenchmarkSettings(_Strict):
+    """The evaluation protocol of SPEC §5 (defaults: the study's); see benchmarks/evaluate.py."""
+
+    n_boot: int = Field(1000, ge=0, description="Bootstrap resamples of each ROC AUC CI.")
+    mlp_outer_folds: int = Field(10, ge=2, description="Outer CV folds of the variant MLP probe.")
+    mlp_inner_folds: int = Field(3, ge=2, description="Inner CV folds choosing the MLP's hyper-parameters.")
+    mlp_hidden_layers: tuple[tuple[int, ...], ...] = Field(((64,), (128, 32)), description="MLP sizes searched.")
+    mlp_alphas: tuple[float, ...] = Field((1e-4, 1e-2), description="MLP L2 penalties searched.")
+    mpra_outer_folds: int | None = Field(
+        None, ge=2, description="None: leave-one-group-out (the study); else this many grouped folds.")
+    mpra_probes: tuple[Literal["ridge", "svr"], ...] = Field(("ridge", "svr"), min_length=1)
+    half_life_probes: tuple[Literal["ridge", "svr"], ...] = Field(("ridge", "svr"), min_length=1)
+    svr_c: tuple[float, ...] = (0.1, 1.0, 10.0)
+    svr_epsilon: tuple[float, ...] = (0.1, 0.5)
+    svr_gamma_factor: tuple[float, ...] = Field((0.1, 1.0), description="gamma = factor / n_features.")
+    seed: int = 0
+
+
 class TaskSettings(_Strict):
     """Benchmark task sources (hg38; liftover is out of scope). A missing source skips its split."""
 
@@ -123,6 +151,8 @@ class AutomationSettings(_Strict):
     registry_sensor: Literal["running", "stopped"] = Field(
         "running", description="Default state of the model-registry sensor in a fresh Dagster instance.")
     weekly_schedule: Literal["running", "stopped"] = "running"
+    sensor_interval_seconds: int = Field(
+        60, ge=1, description="How often the daemon evaluates the registry and leaderboard sensors.")
 
 
 class ExecutorSettings(_Strict):
@@ -153,6 +183,8 @@ class Settings(_Strict):
     corpus: CorpusSettings = CorpusSettings()
     tasks: TaskSettings = TaskSettings()
     training: TrainingSettings = TrainingSettings()
+    scoring: ScoringSettings = ScoringSettings()
+    benchmarks: BenchmarkSettings = BenchmarkSettings()
     automation: AutomationSettings = AutomationSettings()
     executor: ExecutorSettings = ExecutorSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")

@@ -1,13 +1,28 @@
 """Dagster assets of the benchmark tasks: the task datasets (unpartitioned), the per-model task
-metrics and the leaderboard. Bodies are glue over `datasets.py`, the task modules and `leaderboard.py`."""
+metrics (`*_metrics`, partitioned by model) and the leaderboard (all model partitions). Bodies are
+glue over `datasets.py`, `evaluate.py`, `leaderboard.py` and `plots.py`. ROC curve points are
+parquet files at `{root}/roc_curves/{task}/{model}.parquet`; leaderboard plots at `{root}/leaderboard/`."""
 
+import numpy as np
 import pandas as pd
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from dagster import AllPartitionMapping, AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
-from utr_assets.benchmarks import datasets
+from utr_assets.benchmarks import datasets, evaluate
 from utr_assets.benchmarks.checks import HALF_LIFE_CHECKS, MPRA_CHECKS, RBP_CHECKS, VARIANT_CHECKS
-from utr_assets.platform.quality import check_specs, run_quality_checks
+from utr_assets.benchmarks.evaluate import Protocol
+from utr_assets.benchmarks.leaderboard import (
+    build_leaderboard,
+    check_metric_ranges,
+    check_models_present,
+    headline,
+)
+from utr_assets.benchmarks.plots import ROC_COLUMNS, markdown_image, render_plots
+from utr_assets.platform.artifacts import ArtifactStore, ArtifactStoreResource
+from utr_assets.platform.partitions import model_partitions
+from utr_assets.platform.quality import check_specs, named_check_specs, plain_check, run_quality_checks
+from utr_assets.platform.registry import load_registry
 from utr_assets.platform.resources import SettingsResource
+from utr_assets.scoring.storage import read_embeddings, read_per_base
 
 TASKS = "tasks"
 
@@ -50,3 +65,170 @@ def half_life_dataset(context: AssetExecutionContext, settings: SettingsResource
     table, summary = datasets.half_life_dataset(settings.get().tasks, utr3_regions)
     yield Output(table, metadata=_scalars(summary))
     yield from run_quality_checks("half_life_dataset", table, HALF_LIFE_CHECKS)
+
+
+# ---- per-model task metrics (partitioned by model) and the leaderboard --------------------------------
+
+METRICS = "benchmarks"
+METRIC_CHECKS = {"metrics_in_range": "AUCs in [0, 1], r in [-1, 1], CIs present and containing the value.",
+                 "folds_have_both_classes": "Every AUC row was computed on both classes (no empty class)."}
+
+
+def _protocol(settings: SettingsResource) -> Protocol:
+    b = settings.get().benchmarks
+    return Protocol(n_boot=b.n_boot, seed=b.seed, mlp_outer_folds=b.mlp_outer_folds, mlp_inner_folds=b.mlp_inner_folds,
+                    mlp_grid={"hidden_layer_sizes": [tuple(h) for h in b.mlp_hidden_layers],
+                              "alpha": list(b.mlp_alphas)},
+                    mpra_outer_folds=b.mpra_outer_folds, mpra_probes=tuple(b.mpra_probes),
+                    half_life_probes=tuple(b.half_life_probes),
+                    svr_grid={"C": list(b.svr_c), "epsilon": list(b.svr_epsilon),
+                              "gamma_factor": list(b.svr_gamma_factor)})
+
+
+def _checkpoint_ref(model_checkpoint: dict) -> str:
+    """What a leaderboard row came from: the checkpoint's URI and sha256, or the model's kind."""
+    handle = model_checkpoint.get("checkpoint")
+    return f"{handle['uri']}#sha256={handle['sha256']}" if handle else str(model_checkpoint.get("reason", "baseline"))
+
+
+def _emit_metrics(context: AssetExecutionContext, artifact_store: ArtifactStoreResource, name: str, task: str,
+                  table: pd.DataFrame, curves: pd.DataFrame | None, model_checkpoint: dict):
+    slug = context.partition_key
+    table = table.assign(checkpoint=_checkpoint_ref(model_checkpoint))
+    metadata: dict = {"rows": len(table), "not_applicable": int((table.status != "ok").sum())}
+    ok = table[table.status == "ok"]
+    if len(ok):
+        best = ok.sort_values("value", ascending=False).iloc[0]
+        metadata |= {"best_value": float(best.value), "best": f"{best.split} {best.score} {best.metric}",
+                     "metrics": MetadataValue.md(ok[["split", "score", "metric", "value", "ci_low", "ci_high", "n"]]
+                                                 .round(4).to_markdown(index=False))}
+    if curves is not None:
+        store = artifact_store.get_store()
+        handle = store.write_bytes(store.path("roc_curves", task, f"{slug}.parquet"), curves.to_parquet(index=False))
+        metadata["roc_curves"] = handle.uri
+    yield Output(table, metadata=metadata)
+    ranges_ok, bad = check_metric_ranges(table.assign(published_value=None, published_model=""))
+    yield plain_check(name, "metrics_in_range", ranges_ok, {"bad_rows": len(bad)})
+    auc = ok[ok.metric.str.startswith("roc_auc")]
+    classes_ok = bool(((auc.n_pos > 0) & (auc.n_neg > 0)).all())
+    yield plain_check(name, "folds_have_both_classes", classes_ok, {"auc_rows": len(auc)})
+
+
+def _per_base(handle: dict) -> tuple[str | None, dict | None]:
+    if not handle.get("applicable"):
+        return None, None
+    arrays: dict = {}
+    for shard in handle["shards"]:
+        arrays.update(read_per_base(shard["uri"]))
+    return handle["kind"], arrays
+
+
+def _embeddings(handle: dict) -> tuple[list[str] | None, np.ndarray | None]:
+    if not handle.get("applicable"):
+        return None, None
+    return read_embeddings(handle["embeddings"]["uri"])
+
+
+_METRIC_ASSET = {"group_name": METRICS, "partitions_def": model_partitions, "code_version": "1"}
+
+
+@asset(**_METRIC_ASSET, check_specs=named_check_specs("rbp_motif_metrics", METRIC_CHECKS),
+       description="Task 1: ROC AUC (bootstrap CI) of the motif-instance score on all motifs and the top/bottom-"
+                   "10% PhyloP positives; ROC curve points in the artifact store.")
+def rbp_motif_metrics(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
+                      rbp_motif_instances: pd.DataFrame, utr3_regions: pd.DataFrame, utr3_base_probabilities: dict,
+                      model_checkpoint: dict):
+    kind, arrays = _per_base(utr3_base_probabilities)
+    sequences = dict(zip(utr3_regions.utr_id, utr3_regions.sequence, strict=True))
+    table, curves = evaluate.rbp_motif_metrics(context.partition_key, rbp_motif_instances, arrays, kind, sequences,
+                                               _protocol(settings))
+    yield from _emit_metrics(context, artifact_store, "rbp_motif_metrics", "rbp_motifs", table, curves,
+                             model_checkpoint)
+
+
+@asset(**_METRIC_ASSET, check_specs=named_check_specs("variant_effect_metrics", METRIC_CHECKS),
+       description="Task 2: zero-shot AUCs (raw and flipped) of every variant score per split, and the MLP probe "
+                   "on [ref || alt] embeddings with gene-grouped and ungrouped outer CV.")
+def variant_effect_metrics(context: AssetExecutionContext, settings: SettingsResource,
+                           artifact_store: ArtifactStoreResource, variant_sets: pd.DataFrame,
+                           variant_scores: pd.DataFrame, variant_embeddings: dict, model_checkpoint: dict):
+    embeddings = None
+    if variant_embeddings.get("applicable"):
+        ids, ref = read_embeddings(variant_embeddings["ref"]["uri"])
+        alt_ids, alt = read_embeddings(variant_embeddings["alt"]["uri"])
+        if ids != alt_ids:
+            raise ValueError(f"{context.partition_key}: ref and alt variant embeddings name different variants")
+        embeddings = (ids, ref, alt)
+    table, curves = evaluate.variant_effect_metrics(context.partition_key, variant_sets, variant_scores, embeddings,
+                                                    _protocol(settings))
+    yield from _emit_metrics(context, artifact_store, "variant_effect_metrics", "variant_effects", table, curves,
+                             model_checkpoint)
+
+
+@asset(**_METRIC_ASSET, check_specs=named_check_specs("mpra_metrics", METRIC_CHECKS),
+       description="Task 3: Pearson r (Fisher CI) of Ridge and RBF-SVR on the oligo embeddings, per cell line and "
+                   "target; Griesemer leave-one-gene-group-out, Siegel leave-one-chromosome-out.")
+def mpra_metrics(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
+                 mpra_datasets: pd.DataFrame, mpra_embeddings: dict, model_checkpoint: dict):
+    ids, matrix = _embeddings(mpra_embeddings)
+    table = evaluate.mpra_metrics(context.partition_key, mpra_datasets, ids, matrix, _protocol(settings))
+    yield from _emit_metrics(context, artifact_store, "mpra_metrics", "mpra", table, None, model_checkpoint)
+
+
+@asset(**_METRIC_ASSET, check_specs=named_check_specs("half_life_metrics", METRIC_CHECKS),
+       description="Task 4: Pearson r of Ridge and RBF-SVR on the 3'UTR embeddings over the 10 given gene folds.")
+def half_life_metrics(context: AssetExecutionContext, settings: SettingsResource,
+                      artifact_store: ArtifactStoreResource, half_life_dataset: pd.DataFrame, utr3_embeddings: dict,
+                      model_checkpoint: dict):
+    ids, matrix = _embeddings(utr3_embeddings)
+    table = evaluate.half_life_metrics(context.partition_key, half_life_dataset, ids, matrix, _protocol(settings))
+    yield from _emit_metrics(context, artifact_store, "half_life_metrics", "half_life", table, None,
+                             model_checkpoint)
+
+
+TASK_METRIC_ASSETS = {"rbp_motifs": "rbp_motif_metrics", "variant_effects": "variant_effect_metrics",
+                      "mpra": "mpra_metrics", "half_life": "half_life_metrics"}
+LEADERBOARD_CHECKS = {"metrics_in_range": "Every value inside its range, with a CI that contains it.",
+                      "every_model_present": "Every registered model has rows (or a not-applicable row) per task."}
+_ALL_MODELS = AssetIn(partition_mapping=AllPartitionMapping(), metadata={"allow_missing_partitions": True})
+
+
+@asset(group_name="leaderboard", code_version="1", check_specs=named_check_specs("leaderboard", LEADERBOARD_CHECKS),
+       ins={name: _ALL_MODELS for name in TASK_METRIC_ASSETS.values()},
+       description="All models x all tasks in one tidy table, the study's published values alongside, bar charts "
+                   "with CIs per task and ROC curves per split (PNG files, embedded in the metadata).")
+def leaderboard(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
+                rbp_motif_metrics: dict, variant_effect_metrics: dict, mpra_metrics: dict, half_life_metrics: dict):
+    store, registry = artifact_store.get_store(), load_registry(settings.get().registry)
+    per_task = {"rbp_motifs": rbp_motif_metrics, "variant_effects": variant_effect_metrics, "mpra": mpra_metrics,
+                "half_life": half_life_metrics}
+    frames = [t for tables in per_task.values() for slug, t in tables.items() if slug in registry]
+    table = build_leaderboard(frames)
+    curves = {task: read_curves(store, task, registry) for task in ("rbp_motifs", "variant_effects")}
+    plots = render_plots(table, curves)
+    metadata: dict = {"rows": len(table), "models": table.model.nunique(),
+                      "headline": MetadataValue.md(headline(table).to_markdown(index=False))}
+    for name, png in plots.items():
+        handle = store.write_bytes(store.path("leaderboard", f"{name}.png"), png)
+        metadata[f"plot_{name}"] = MetadataValue.md(markdown_image(png, name) + f"\n\n{handle.uri}")
+    for row in headline(table).itertuples(index=False):  # numeric metadata the UI charts over runs
+        metadata[f"{row.task}/{row.split}/{row.model}"] = float(row.value)
+    yield Output(table, metadata=metadata)
+    ranges_ok, bad = check_metric_ranges(table)
+    yield plain_check("leaderboard", "metrics_in_range", ranges_ok,
+                      {"bad_rows": MetadataValue.md(bad.head(10).to_markdown(index=False)) if len(bad) else "none"})
+    present, missing = check_models_present(table, registry, TASK_METRIC_ASSETS)
+    yield plain_check("leaderboard", "every_model_present", present, {"missing": ", ".join(missing) or "none"})
+
+
+def read_curves(store: ArtifactStore, task: str, models) -> pd.DataFrame:
+    """The ROC curve points the task's metric assets wrote, for the given models (missing ones skipped)."""
+    import io
+
+    frames = []
+    for slug in models:
+        path = store.path("roc_curves", task, f"{slug}.parquet")
+        if path.exists():
+            frames.append(pd.read_parquet(io.BytesIO(path.read_bytes())))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROC_COLUMNS)

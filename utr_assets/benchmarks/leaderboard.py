@@ -2,7 +2,8 @@
 (Vilov & Heinig 2025, SPEC §5) as a reference column, and the checks on it. Plots are in `plots`.
 
 Columns (LEADERBOARD_COLUMNS): model, task, split, score, metric, value, ci_low, ci_high, n,
-published_value, published_model, status ("ok" | "not_applicable"), reason.
+published_value, published_model, status ("ok" | "not_applicable"), reason, checkpoint (the
+checkpoint URI and sha256 a row came from, or why there is none).
 Task names: rbp_motifs, variant_effects, mpra, half_life. Splits: rbp_motifs all/top10_phylop/
 bottom10_phylop; variant_effects clinvar/gnomad_singletons/eqtl/cadd; mpra "{cell_line}/{target}";
 half_life all. A published value matches on model, task, split, metric and, when the study names
@@ -20,7 +21,11 @@ import pandas as pd
 from utr_assets.benchmarks.metrics import METRIC_COLUMNS
 
 LEADERBOARD_COLUMNS = ["model", "task", "split", "score", "metric", "value", "ci_low", "ci_high", "n",
-                       "published_value", "published_model", "status", "reason"]
+                       "published_value", "published_model", "status", "reason", "checkpoint"]
+# the metric each task's headline (and its bar chart) reports; variant effects: zero-shot flipped AUC
+# and the gene-grouped MLP's AUC compete for the best score of a model.
+HEADLINE = {"rbp_motifs": ("roc_auc", None), "variant_effects": ("roc_auc_flipped", "mlp_grouped"),
+            "mpra": ("pearson_r", None), "half_life": ("pearson_r", None)}
 
 # study model name -> registry slug (data/models.yaml); names the registry lacks map to None.
 STUDY_MODELS = {"NT-3UTR": "nt-3utr", "STSP-3UTR": "stsp-3utr", "DNABERT-3UTR": "dnabert-3utr",
@@ -73,7 +78,8 @@ def build_leaderboard(metrics: Iterable[pd.DataFrame | list[dict[str, Any]]],
     frames = [pd.DataFrame(m) if isinstance(m, list) else m for m in metrics]
     frames = [f for f in frames if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=METRIC_COLUMNS)
-    table = table.assign(status="ok", reason="")
+    for col, default in (("status", "ok"), ("reason", ""), ("checkpoint", "")):
+        table[col] = table[col].fillna(default) if col in table else default
     na_rows = [{"model": m, "task": t, "split": "", "score": "", "metric": "", "value": np.nan, "ci_low": np.nan,
                 "ci_high": np.nan, "n": 0, "status": "not_applicable", "reason": r}
                for (m, t), r in sorted((not_applicable or {}).items())]
@@ -114,3 +120,29 @@ def best_per_split(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     ok = table[(table["status"] == "ok") & (table["metric"] == metric)]
     idx = ok.groupby(["task", "split"])["value"].idxmax()
     return ok.loc[idx].reset_index(drop=True)
+
+
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """Per task, split and model the best row of the task's headline metric (HEADLINE)."""
+    ok = table[table["status"] == "ok"]
+    picked = []
+    for task, (metric, also_score) in HEADLINE.items():
+        rows = ok[(ok["task"] == task) & ((ok["metric"] == metric) | ((ok["score"] == also_score)
+                                                                       & (ok["metric"] == "roc_auc")))]
+        rows = rows.dropna(subset=["value"])
+        if len(rows):
+            picked.append(rows.loc[rows.groupby(["split", "model"])["value"].idxmax()])
+    cols = ["task", "split", "model", "score", "metric", "value", "ci_low", "ci_high", "published_value"]
+    if not picked:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(picked)[cols].sort_values(["task", "split", "value"], ascending=[True, True, False]) \
+        .reset_index(drop=True)
+
+
+def headline_pivot(table: pd.DataFrame) -> pd.DataFrame:
+    """Models x task/split of the headline values (what `utr-assets demo` prints)."""
+    head = headline(table)
+    if not len(head):
+        return pd.DataFrame()
+    head = head.assign(column=head["task"] + ":" + head["split"])
+    return head.pivot_table(index="model", columns="column", values="value", aggfunc="max").round(3)

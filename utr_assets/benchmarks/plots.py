@@ -87,3 +87,19 @@ def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None) ->
 def markdown_image(png: bytes, alt: str) -> str:
     """Markdown that embeds `png` inline (data URI), for MetadataValue.md in the asset."""
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+
+
+def render_plots(leaderboard: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """The leaderboard's figures: `bars_{task}` (headline rows with CIs, published ticks) and
+    `roc_{task}_{split}` (every model's curve on that split), as PNG bytes by name."""
+    from utr_assets.benchmarks.leaderboard import headline
+
+    pngs: dict[str, bytes] = {}
+    head = headline(leaderboard)
+    for task, rows in head.groupby("task", sort=True):
+        rows = rows.assign(score=rows["score"].astype(str), status="ok")
+        pngs[f"bars_{task}"] = bar_chart_png(rows, f"{task}: best score per model", metric=None)
+    for task, table in curves.items():
+        for split, c in table.groupby("split", sort=True):
+            pngs[f"roc_{task}_{str(split).replace('/', '_')}"] = roc_curves_png(c, f"{task} / {split}")
+    return pngs

@@ -86,7 +86,12 @@ def _ridge_path(X: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[np.nd
     scale[scale == 0] = 1.0
     Z = (X - mean) / scale
     y_mean = float(y.mean())
-    U, sv, Vt = np.linalg.svd(Z, full_matrices=False)
+    try:
+        U, sv, Vt = np.linalg.svd(Z, full_matrices=False)
+    except np.linalg.LinAlgError:  # LAPACK's divide-and-conquer gesdd fails on some matrices; gesvd does not
+        import scipy.linalg
+
+        U, sv, Vt = scipy.linalg.svd(Z, full_matrices=False, lapack_driver="gesvd")
     uty = U.T @ (y - y_mean)
     coefs = Vt.T @ ((sv / (sv**2 + alphas[:, None]))[:, :, None] * uty[None, :, None])[..., 0].T
     return coefs, mean, y_mean, scale, alphas

@@ -27,7 +27,10 @@ _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def materialise_everything(log: Callable[[str], None] = print, instance: DagsterInstance | None = None,
-                           defs: Definitions | None = None) -> list[str]:
+                           defs: Definitions | None = None,
+                           timings: list[tuple[str, str, float]] | None = None) -> list[str]:
+    """Materialise every asset; returns the labels of failed runs. ``timings`` (when given) receives
+    (step, partition, seconds) of every successful step."""
     if defs is None:
         from utr_assets.definitions import defs
 
@@ -59,6 +62,11 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
                 if not evaluation.passed:
                     log(f"  check failed: {evaluation.asset_key.to_user_string()}.{evaluation.check_name} "
                         f"({evaluation.severity.value})")
+            if timings is not None:
+                for event in result.all_events:
+                    if event.event_type_value == "STEP_SUCCESS":
+                        timings.append((event.step_key or "", partition_key or "",
+                                        event.event_specific_data.duration_ms / 1000))
             if not result.success:
                 failures.append(label)
     return failures

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from dagster import AllPartitionMapping, AssetDep, AssetExecutionContext, AssetIn, Output, asset
+from dagster import (
+    AllPartitionMapping,
+    AssetDep,
+    AssetExecutionContext,
+    AssetIn,
+    AssetOut,
+    Output,
+    asset,
+    multi_asset,
+)
 
 from utr_assets.models.assets import GPU_TAGS
 from utr_assets.platform.artifacts import ArtifactHandle, ArtifactStore, ArtifactStoreResource
@@ -56,6 +65,8 @@ def _scorer(settings, store: ArtifactStore, device, entry: ModelEntry, checkpoin
 
         cadd = read_cadd_scores(cfg.tasks.cadd_scores, zip(regions.chrom, regions.start, regions.end, strict=True))
     options = {"max_tokens": cfg.scoring.max_tokens} if entry.kind != "baseline" else {}
+    if options and cfg.scoring.context is not None:
+        options["context"] = cfg.scoring.context
     return load_scorer(entry, checkpoint_dir, device, regions=regions, alignments=alignments,
                        phylop=cfg.tasks.phylop, cadd=cadd, kmer_k=cfg.scoring.kmer_k, **options)
 
@@ -187,15 +198,22 @@ mpra_embeddings = _embed_asset("mpra_embeddings", "mpra_datasets", "One embeddin
                                _oligo_sequences)
 VARIANT_CHECKS = {"one_row_per_variant": "Every variant of the variant sets has one row of scores.",
                   "scores_finite_where_capable": "pref/palt_inv finite wherever the model gives probabilities."}
+VARIANT_EMB_CHECKS = {"window_embeddings_valid": "Ref and alt window embeddings: one row per variant, of the "
+                                                 "model's hidden width, finite (or not applicable)."}
 
 
-@asset(group_name=GROUP, partitions_def=model_partitions, io_manager_key="handle_io_manager", code_version="1",
-       pool="gpu", op_tags=GPU_TAGS, check_specs=named_check_specs("variant_scores", VARIANT_CHECKS),
-       description="Zero-shot variant scores (SPEC §4): pref, palt_inv, pratio, VIS, embedding distances, losses, "
-                   "site scores; one row per (split, variant).")
+@multi_asset(
+    group_name=GROUP, partitions_def=model_partitions, pool="gpu", op_tags=GPU_TAGS,
+    outs={"variant_scores": AssetOut(code_version="2", description=(
+              "Zero-shot variant scores (SPEC §4): pref, palt_inv, pratio, VIS, embedding distances, losses, "
+              "site scores; one row per (split, variant).")),
+          "variant_embeddings": AssetOut(io_manager_key="handle_io_manager", code_version="2", description=(
+              "Embeddings of each variant's reference and alternative window (the MLP probe's features)."))},
+    check_specs=[*named_check_specs("variant_scores", VARIANT_CHECKS),
+                 *named_check_specs("variant_embeddings", VARIANT_EMB_CHECKS)])
 def variant_scores(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
                    torch_device: TorchDevice, utr3_regions: pd.DataFrame, model_checkpoint: dict,
-                   variant_sets: pd.DataFrame, utr3_base_probabilities: dict) -> pd.DataFrame:
+                   variant_sets: pd.DataFrame, utr3_base_probabilities: dict):
     slug, store, cfg = context.partition_key, artifact_store.get_store(), settings.get()
     entry = _entry(settings, slug)
     scorer = _scorer(settings, store, torch_device.get(), entry, model_checkpoint, utr3_regions)
@@ -204,25 +222,42 @@ def variant_scores(context: AssetExecutionContext, settings: SettingsResource, a
         probs = {}
         for shard in utr3_base_probabilities["shards"]:
             probs.update(storage.read_per_base(shard["uri"]))
-    variants = variant_sets.drop_duplicates("variant_id").rename(columns={"utr_offset": "pos"})
+    # score_variants reads 0-based RNA offsets as `pos` (the table's own `pos` is the 1-based VCF one)
+    variants = variant_sets.drop_duplicates("variant_id").drop(columns=["pos"]).rename(columns={"utr_offset": "pos"})
     sequences = dict(zip(utr3_regions.utr_id, utr3_regions.sequence, strict=True))
     if entry.orientation == "dna":  # score in the model's orientation, positions and alleles mirrored
         variants, sequences = _to_dna(variants, utr3_regions), {u: to_model_orientation(s, st, "dna") for u, s, st in
                                                                 zip(utr3_regions.utr_id, utr3_regions.sequence,
                                                                     utr3_regions.strand, strict=True)}
         probs = None
+    sink: dict[str, np.ndarray] = {}
     scores = score_variants(scorer, variants[["variant_id", "utr_id", "pos", "ref_rna", "alt_rna"]].rename(
         columns={"ref_rna": "ref", "alt_rna": "alt"}), sequences, window=cfg.scoring.variant_window,
-        base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode)
+        base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode, embedding_sink=sink)
     table = variant_sets[["split", "label", "variant_id"]].merge(scores.drop(columns=["utr_id"]), on="variant_id")
-    context.add_output_metadata({"variants": len(table), "scores": ", ".join(c for c in scores.columns
-                                                                             if scores[c].notna().any())})
     capable = PROBABILITIES in scorer.capabilities
-    yield Output(table)
+    yield Output(table, output_name="variant_scores", metadata={
+        "variants": len(table), "scores": ", ".join(c for c in scores.columns if scores[c].notna().any())})
     yield plain_check("variant_scores", "one_row_per_variant", len(table) == len(variant_sets),
                       {"rows": len(table), "variants": len(variant_sets)})
     finite = bool(np.isfinite(table.pref).all()) if capable else True
     yield plain_check("variant_scores", "scores_finite_where_capable", finite, {"probabilities": capable})
+    ids = variants.variant_id.tolist()
+    if "ref" not in sink:
+        reason = f"{entry.family} gives no sequence embeddings"
+        yield Output({"applicable": False, "reason": reason}, output_name="variant_embeddings",
+                     metadata={"applicable": False, "reason": reason})
+        yield plain_check("variant_embeddings", "window_embeddings_valid", True, {"applicable": False})
+        return
+    handles = {side: store.write_bytes(store.path("variant_embeddings", slug, f"{side}.parquet"),
+                                       storage.embeddings_bytes(ids, sink[side])).to_dict() for side in ("ref", "alt")}
+    width = int(sink["ref"].shape[1])
+    yield Output({"applicable": True, "width": width, **handles}, output_name="variant_embeddings",
+                 metadata={"rows": len(ids), "width": width})
+    results = [check_embeddings(ids, sink[side], ids, scorer.hidden_size) for side in ("ref", "alt")]
+    finite = bool(all(np.isfinite(sink[side]).all(axis=1).mean() > 0.99 for side in ("ref", "alt")))
+    yield plain_check("variant_embeddings", "window_embeddings_valid", all(r.passed for r in results) and finite,
+                      results[0].metadata | {"finite": finite})
 
 
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")

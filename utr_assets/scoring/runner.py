@@ -71,6 +71,35 @@ def forward(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarra
     return out.logits, h
 
 
+def position_wise_head(model: torch.nn.Module) -> tuple[torch.nn.Module, torch.nn.Module] | None:
+    """(encoder, LM head) of masked LMs whose head acts on each position alone (BERT, ESM), else None.
+
+    With them, logits are computed only at the readout columns: the head (hidden x vocab, 4,101 k-mers)
+    is most of the cost of a tiny model, and B x L x V logits most of the memory of any model.
+    """
+    from transformers import BertForMaskedLM, EsmForMaskedLM
+
+    if isinstance(model, BertForMaskedLM):
+        return model.bert, model.cls
+    if isinstance(model, EsmForMaskedLM):
+        return model.esm, model.lm_head
+    return None
+
+
+def logits_at(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, rows: np.ndarray,
+              cols: np.ndarray) -> torch.Tensor:
+    """Logits (len(rows), V) at (rows[i], cols[i]) of one padded batch, equal to forward()'s gathered."""
+    split = position_wise_head(model) if io.species_index is None else None
+    if split is None:
+        logits, _ = forward(model, io, ids, att)
+        return logits[torch.from_numpy(rows).to(logits.device), torch.from_numpy(cols).to(logits.device)]
+    encoder, head = split
+    with torch.inference_mode(), io.context():
+        h = encoder(input_ids=torch.from_numpy(ids).to(io.device),
+                    attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device))[0]
+        return head(h[torch.from_numpy(rows).to(h.device), torch.from_numpy(cols).to(h.device)])
+
+
 def _batches(lengths: np.ndarray, max_tokens: int, mixed: bool = True) -> Iterator[tuple[int, int]]:
     """Consecutive [lo, hi) runs with (hi - lo) * max(length) <= max_tokens (at least one item); with
     ``mixed`` False a run never spans two lengths."""
@@ -101,14 +130,13 @@ def run_plan(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndar
         mlo, mhi, step = (a[copies][:, None] for a in (plan.mask_lo, plan.mask_hi, plan.mask_step))
         masked = att & (c >= mlo) & (c <= mhi) & ((c - mlo) % step == 0)
         ids[masked] = io.mask_id
-        logits, _ = forward(model, io, ids, att)
         counts = r_bounds[copies + 1] - r_bounds[copies]
         r = ragged_arange(r_bounds[copies], counts).astype(np.int64)
         row_of_r = np.repeat(np.arange(len(copies)), counts)
-        picked = logits[torch.from_numpy(row_of_r).to(logits.device), torch.from_numpy(plan.r_col[r]).to(logits.device)]
+        picked = logits_at(model, io, ids, att, row_of_r, plan.r_col[r].astype(np.int64))
         logp = torch.log_softmax(picked.float(), dim=-1)
         probs = logp.exp().double().cpu().numpy()
-        out[r] = _reduce(probs, plan, r, table[: logits.shape[-1]], substitution)
+        out[r] = _reduce(probs, plan, r, table[: picked.shape[-1]], substitution)
     return out
 
 

@@ -90,8 +90,13 @@ def _columns(variants: pd.DataFrame) -> tuple[str, str, str]:
 
 def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[str, str], *, window: int = 4096,
                    radii: Sequence[int] = VIS_RADII, base_probabilities: Mapping[str, np.ndarray] | None = None,
-                   embedding_mode: str = "mean_chunks", batch_size: int = 64) -> pd.DataFrame:
-    """One row per variant (input order): its id columns, SCORE_COLUMNS and vis_r{R} for R <= window // 2."""
+                   embedding_mode: str = "mean_chunks", batch_size: int = 64,
+                   embedding_sink: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """One row per variant (input order): its id columns, SCORE_COLUMNS and vis_r{R} for R <= window // 2.
+
+    ``embedding_sink``: when given and the scorer embeds sequences, receives "ref" and "alt", the (n, h)
+    embeddings of the reference and alternative windows in input order (the MLP probe's features).
+    """
     pos_col, ref_col, alt_col = _columns(variants)
     radii = [r for r in radii if r <= window // 2]
     caps = scorer.capabilities
@@ -147,6 +152,11 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
             l_ref = scorer.reconstruction_loss(ref_w) if LOSS in caps else None
             l_alt = scorer.reconstruction_loss(alt_w) if LOSS in caps else None
         rows = np.asarray(list(idx))
+        if e_ref is not None and e_alt is not None and embedding_sink is not None:
+            for side, emb in (("ref", e_ref), ("alt", e_alt)):
+                if side not in embedding_sink:
+                    embedding_sink[side] = np.full((len(variants), emb.shape[1]), np.nan, dtype=np.float32)
+                embedding_sink[side][rows] = emb
         if e_ref is not None and e_alt is not None:
             for name, value in embedding_distances(e_ref, e_alt).items():
                 scores[rows, col[name]] = value

@@ -97,7 +97,7 @@ def page(dagster_ui: str):
 
 def test_asset_graph_shows_every_group(dagster_ui: str, page) -> None:
     page.goto(f"{dagster_ui}/asset-groups")
-    for group in ("reference", "alignments", "corpus", "models", "tasks"):
+    for group in ("reference", "alignments", "corpus", "models", "scoring", "tasks", "benchmarks", "leaderboard"):
         page.get_by_text(group, exact=True).first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
 
