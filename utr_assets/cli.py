@@ -71,6 +71,17 @@ def _cmd_models_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """What the profile would download and compute (sizes, partitions, GPU-hours), doing neither."""
+    import json
+
+    from utr_assets.planning import build_plan, format_plan
+
+    plan = build_plan(load_settings(args.profile), probe=args.probe)
+    print(json.dumps(plan, indent=2, default=str) if args.json else format_plan(plan))
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     settings = load_settings(args.profile)
     print(settings.model_dump_json(indent=2))
@@ -173,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--human-only", action="store_true")
     add.add_argument("--trust-remote-code", action="store_true")
     add.set_defaults(func=_cmd_models_add)
+
+    plan = sub.add_parser("plan", help="what a profile would download and compute, without doing it")
+    plan.add_argument("--profile", default=None, help="settings profile (e.g. paper)")
+    plan.add_argument("--json", action="store_true", help="the plan as JSON")
+    plan.add_argument("--probe", action="store_true", help="ask the servers for current sizes (network)")
+    plan.set_defaults(func=_cmd_plan)
 
     show = sub.add_parser("settings", help="print the validated settings of a profile (+ UTR_ASSETS_CONFIG)")
     show.add_argument("--profile", default=None)

@@ -198,11 +198,10 @@ _ALL_MODELS = AssetIn(partition_mapping=AllPartitionMapping(), metadata={"allow_
        description="All models x all tasks in one tidy table, the study's published values alongside, bar charts "
                    "with CIs per task and ROC curves per split (PNG files, embedded in the metadata).")
 def leaderboard(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
-                rbp_motif_metrics: dict, variant_effect_metrics: dict, mpra_metrics: dict, half_life_metrics: dict):
+                rbp_motif_metrics, variant_effect_metrics, mpra_metrics, half_life_metrics):
     store, registry = artifact_store.get_store(), load_registry(settings.get().registry)
-    per_task = {"rbp_motifs": rbp_motif_metrics, "variant_effects": variant_effect_metrics, "mpra": mpra_metrics,
-                "half_life": half_life_metrics}
-    frames = [t for tables in per_task.values() for slug, t in tables.items() if slug in registry]
+    per_task = [rbp_motif_metrics, variant_effect_metrics, mpra_metrics, half_life_metrics]
+    frames = [t for tables in per_task for slug, t in _by_model(tables).items() if slug in registry]
     table = build_leaderboard(frames)
     curves = {task: read_curves(store, task, registry) for task in ("rbp_motifs", "variant_effects")}
     plots = render_plots(table, curves)
@@ -232,3 +231,10 @@ def read_curves(store: ArtifactStore, task: str, models) -> pd.DataFrame:
             frames.append(pd.read_parquet(io.BytesIO(path.read_bytes())))
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROC_COLUMNS)
+
+
+def _by_model(loaded) -> dict[str, pd.DataFrame]:
+    """Partition key -> table: the IO manager gives a dict for several partitions, the table itself for one."""
+    if isinstance(loaded, pd.DataFrame):
+        return {str(model): table for model, table in loaded.groupby("model", sort=True)}
+    return dict(loaded)

@@ -61,12 +61,13 @@ def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None) ->
         metric = metric or str(table["metric"].iloc[0])
         table = table[table["metric"] == metric].drop_duplicates(["model", "score", "split"])
     splits = sorted(table["split"].unique())
-    labels = sorted({f"{m} {s}" for m, s in zip(table["model"], table["score"], strict=True)})
+    table = table.assign(label=(table["model"] + " " + table["score"].astype(str)).str.strip())
+    labels = sorted(set(table["label"]))
     width = 0.8 / max(len(labels), 1)
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(splits) + 0.25 * len(labels) * len(splits)), 4.2))
     x = np.arange(len(splits))
     for k, label in enumerate(labels):
-        sub = table[(table["model"] + " " + table["score"]) == label].set_index("split")
+        sub = table[table["label"] == label].set_index("split")
         vals = np.array([sub["value"].get(s, np.nan) for s in splits], dtype=float)
         lo = np.array([sub["ci_low"].get(s, np.nan) for s in splits], dtype=float)
         hi = np.array([sub["ci_high"].get(s, np.nan) for s in splits], dtype=float)
@@ -97,7 +98,8 @@ def render_plots(leaderboard: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> 
     pngs: dict[str, bytes] = {}
     head = headline(leaderboard)
     for task, rows in head.groupby("task", sort=True):
-        rows = rows.assign(score=rows["score"].astype(str), status="ok")
+        # one bar per model: its best score on the split (the score names are in the leaderboard table)
+        rows = rows.assign(score="", status="ok", metric=rows["metric"].iloc[0])
         pngs[f"bars_{task}"] = bar_chart_png(rows, f"{task}: best score per model", metric=None)
     for task, table in curves.items():
         for split, c in table.groupby("split", sort=True):

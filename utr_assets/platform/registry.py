@@ -67,7 +67,9 @@ class ModelEntry(BaseModel):
         return self.presets.get(profile)
 
 
-def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, ModelEntry]:
+def load_registry(path: str | Path = DEFAULT_REGISTRY, _seen: tuple[Path, ...] = ()) -> dict[str, ModelEntry]:
+    """slug -> entry. ``include: [other.yaml, ...]`` (relative to the file) lists registries whose entries
+    come first; a slug defined twice, in one file or across includes, is an error."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text()) or {}
@@ -78,7 +80,18 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, ModelEntry]:
     models = raw.get("models") if isinstance(raw, dict) else None
     if not isinstance(models, list):
         raise SettingsError(f"{path}: expected a top-level `models:` list")
+    unknown = set(raw) - {"models", "include"}
+    if unknown:
+        raise SettingsError(f"{path}: unknown top-level key(s) {sorted(unknown)} (expected `models`, `include`)")
     entries: dict[str, ModelEntry] = {}
+    for name in raw.get("include") or []:
+        included = (path.parent / str(name)).resolve()
+        if included in _seen or included == path.resolve():
+            raise SettingsError(f"{path}: `include` of {name!r} is circular")
+        for slug, entry in load_registry(included, (*_seen, path.resolve())).items():
+            if slug in entries:
+                raise SettingsError(f"{path}: model {slug!r} is listed twice (via include {name!r})")
+            entries[slug] = entry
     for position, item in enumerate(models, start=1):
         label = item.get("slug", f"#{position}") if isinstance(item, dict) else f"#{position}"
         try:

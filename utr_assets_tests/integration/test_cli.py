@@ -54,3 +54,13 @@ def test_models_list_and_add(tmp_path: Path, capsys) -> None:
         err = capsys.readouterr().err
         assert "invalid model slug" in err or "already registered" in err
     assert registry.read_text() == text  # refused entries leave the file untouched
+
+
+def test_plan_command_prints_the_paper_plan(capsys) -> None:
+    assert main(["plan", "--profile", "paper"]) == 0
+    text = capsys.readouterr().out
+    for needle in ("Downloads", "zoonomia_maf", "GPU-hours", "dnabert-3utr", "stsp-3utr-hs"):
+        assert needle in text
+    assert main(["plan", "--profile", "paper", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert {m["slug"] for m in plan["models"]} >= {"nt-3utr", "zoo-al"}

@@ -48,3 +48,55 @@ def test_corpus_split_and_tokenised_shards(demo_home: Path) -> None:
     assert (Path(nt["tokenizer"]["uri"]) / "tokenizer_config.json").exists()
     baseline = json.loads((demo_home / "handles" / "tokenised_corpus" / "zoo-al.json").read_text())
     assert baseline["applicable"] is False
+
+
+def _leaderboard(store: Path) -> pd.DataFrame:
+    return pd.read_parquet(store / "tables" / "leaderboard.parquet")
+
+
+def test_leaderboard_has_every_model_and_task(demo_home: Path) -> None:
+    table = _leaderboard(demo_home)
+    registry = {"dnabert-3utr", "dnabert2-3utr", "nt-3utr", "stsp-3utr", "stsp-3utr-sa", "stsp-3utr-dna",
+                "stsp-3utr-hs", "zoo-al", "phylop", "cadd", "kmer-counts", "griesemer-features"}
+    assert set(table.model) == registry
+    for model in registry:
+        assert set(table[table.model == model].task) == {"rbp_motifs", "variant_effects", "mpra", "half_life"}
+    na = table[table.status == "not_applicable"]
+    assert ("dnabert2-3utr", "rbp_motifs") in set(zip(na.model, na.task, strict=True))  # BPE: no per-base P
+    ok = table[table.status == "ok"]
+    assert ok.value.between(-1, 1).all() and (ok.ci_low <= ok.value + 1e-9).all()
+    trained = table[table.model == "nt-3utr"].checkpoint
+    assert trained.str.contains("model_checkpoint/nt-3utr/best#sha256=").all()  # rows link to their checkpoint
+    assert (demo_home / "leaderboard" / "bars_rbp_motifs.png").read_bytes()[:4] == b"\x89PNG"
+    assert (demo_home / "leaderboard" / "roc_variant_effects_cadd.png").exists()
+    published = ok.dropna(subset=["published_value"])
+    assert {"zoo-al", "phylop"} <= set(published.model)
+
+
+def _value(table: pd.DataFrame, model: str, task: str, split: str, metric: str, score: str | None = None) -> float:
+    rows = table[(table.model == model) & (table.task == task) & (table.split == split) & (table.metric == metric)]
+    if score is not None:
+        rows = rows[rows.score == score]
+    return float(rows.value.max())
+
+
+def test_leaderboard_reproduces_the_planted_structure(demo_home: Path) -> None:
+    table = _leaderboard(demo_home)
+    lms = ["dnabert-3utr", "nt-3utr", "stsp-3utr", "stsp-3utr-sa", "stsp-3utr-dna", "stsp-3utr-hs"]
+    # conservation-aware scores are best on the conserved motif instances
+    for baseline in ("zoo-al", "phylop"):
+        top = _value(table, baseline, "rbp_motifs", "top10_phylop", "roc_auc")
+        assert top > 0.85 and top > max(_value(table, m, "rbp_motifs", "top10_phylop", "roc_auc") for m in lms)
+        assert _value(table, baseline, "rbp_motifs", "bottom10_phylop", "roc_auc") < top
+    assert _value(table, "zoo-al", "variant_effects", "cadd", "roc_auc_flipped", "pratio") > 0.9
+    # k-mer counts predict MPRA activity and half-life (the planted motifs set both)
+    assert _value(table, "kmer-counts", "half_life", "all", "pearson_r") > 0.3
+    assert _value(table, "kmer-counts", "mpra", "HEK293FT/log2fc", "pearson_r") > 0.3
+    # trained models: MPRA from their embeddings with positive r; variant scores of the state-space
+    # models and DNABERT away from chance (the tiny NT and DNABERT-2 are not, on this sample)
+    assert _value(table, "dnabert2-3utr", "mpra", "HEK293FT/log2fc", "pearson_r") > 0.1
+    for model in ["dnabert-3utr", "stsp-3utr", "stsp-3utr-sa", "stsp-3utr-dna", "stsp-3utr-hs"]:
+        zero_shot = table[(table.model == model) & (table.task == "variant_effects") & (table.metric == "roc_auc")
+                          & ~table.score.str.startswith("mlp")]
+        above = (zero_shot.ci_low > 0.5) | (zero_shot.ci_high < 0.5)  # CI excludes chance, either direction
+        assert above.any(), model

@@ -43,3 +43,32 @@ def test_duplicates_and_pinned_hub_models(tmp_path: Path) -> None:
     path.write_text("models:\n  - {slug: nt-ms, kind: pretrained, family: nt, source: org/nt-v2,"
                     f" revision: '{'a' * 40}'}}\n  - {{slug: local, kind: pretrained, family: nt, source: ./ckpt}}\n")
     assert set(load_registry(path)) == {"nt-ms", "local"}
+
+
+def test_include_merges_registries_and_refuses_cycles_and_duplicates(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text("models:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
+    top = tmp_path / "top.yaml"
+    top.write_text("include: [base.yaml]\nmodels:\n  - {slug: kmer-counts, kind: baseline, family: kmer}\n")
+    assert list(load_registry(top)) == ["zoo-al", "kmer-counts"]
+    top.write_text("include: [base.yaml]\nmodels:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
+    with pytest.raises(SettingsError, match="'zoo-al' is listed twice"):
+        load_registry(top)
+    base.write_text("include: [top.yaml]\nmodels: []\n")
+    with pytest.raises(SettingsError, match="circular"):
+        load_registry(top)
+    top.write_text("includes: [base.yaml]\nmodels: []\n")
+    with pytest.raises(SettingsError, match="unknown top-level key"):
+        load_registry(top)
+
+
+def test_paper_registry_adds_the_pinned_pretrained_comparators() -> None:
+    from utr_assets.settings import PROJECT_ROOT
+
+    paper = load_registry(PROJECT_ROOT / "data" / "models.paper.yaml")
+    sample = load_registry(PROJECT_ROOT / "data" / "models.yaml")
+    assert set(sample) < set(paper)
+    pretrained = {s: e for s, e in paper.items() if e.kind == "pretrained"}
+    assert set(pretrained) == {"dnabert-6", "dnabert2-117m", "nt-v2-100m-ms"}
+    assert all(len(e.revision or "") == 40 for e in pretrained.values())
+    assert not pretrained["dnabert-6"].trust_remote_code  # off unless the entry opts in
