@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +21,7 @@ from dagster import DagsterInstance
 from utr_assets.definitions import build_definitions
 from utr_assets.platform.runner import materialise_everything
 from utr_assets.settings import load_settings
+from utr_assets_tests import servers
 
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -37,6 +36,13 @@ def _leaderboard(store: Path) -> pd.DataFrame | None:
 def _sensor_ticked(instance: DagsterInstance, name: str) -> bool:
     states = [s for s in instance.all_instigator_state() if s.name == name]
     return any(instance.get_ticks(s.instigator_origin_id, s.selector_id, limit=1) for s in states)
+
+
+def _has_rows(instance: DagsterInstance, store: Path) -> bool:
+    failed = [(r.job_name, r.run_id) for r in instance.get_runs() if r.status.value == "FAILURE"]
+    assert not failed, f"runs failed: {failed}"
+    table = _leaderboard(store)
+    return table is not None and NEW_MODEL in set(table.model)
 
 
 @pytest.mark.slow
@@ -59,31 +65,18 @@ def test_new_registry_entry_reaches_the_leaderboard(tmp_path: Path) -> None:
     assert before is not None and set(before.model) == {"kmer-counts"}
 
     env = dict(os.environ, DAGSTER_HOME=str(home), UTR_ASSETS_CONFIG=str(override), HF_HUB_OFFLINE="1")
-    log_path = tmp_path / "daemon.log"
-    with open(log_path, "w") as log:
-        daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=PROJECT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log = tmp_path / "daemon.log"
+    daemon = servers.start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], log, env=env, cwd=PROJECT)
     try:
-        deadline = time.monotonic() + 120
-        while not _sensor_ticked(instance, "model_registry_sensor"):
-            assert daemon.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(1)
+        servers.wait_for(lambda: _sensor_ticked(instance, "model_registry_sensor"), 120,
+                         "the registry sensor's first tick", [daemon], [log])
         subprocess.run([str(BIN / "utr-assets"), "models", "add", NEW_MODEL, "--kind", "trained", "--family",
                         "dnabert2", "--preset", "sample=tiny", "--registry", str(registry)], check=True, env=env)
-        deadline = time.monotonic() + 420
-        table = before
-        while table is None or NEW_MODEL not in set(table.model):
-            assert daemon.poll() is None, log_path.read_text()[-3000:]
-            assert time.monotonic() < deadline, (f"no leaderboard rows for {NEW_MODEL}; runs: "
-                                                 f"{[(r.job_name, r.status.value) for r in instance.get_runs()]}")
-            time.sleep(3)
-            table = _leaderboard(store)
+        servers.wait_for(lambda: _has_rows(instance, store), 420, f"leaderboard rows of {NEW_MODEL}", [daemon],
+                         [log])
     finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
+        servers.stop(daemon, grace=30)
+    table = _leaderboard(store)
     assert NEW_MODEL in instance.get_dynamic_partitions("model")
     rows = table[table.model == NEW_MODEL]
     assert set(rows.task) == {"rbp_motifs", "variant_effects", "mpra", "half_life"}
