@@ -109,3 +109,20 @@ def test_roc_curve_points_are_thinned_monotone():
     fpr, tpr = roc_curve_points(labels, rng.normal(size=5000) + labels, max_points=50)
     assert len(fpr) <= 50 and fpr[0] == 0 and fpr[-1] == 1 and tpr[-1] == 1
     assert (np.diff(fpr) >= 0).all() and (np.diff(tpr) >= 0).all()
+
+
+def test_hand_computed_values_on_tiny_inputs():
+    # 2 positives x 2 negatives: pairs (0.9 > 0.5), (0.9 > 0.1), (0.4 < 0.5), (0.4 > 0.1) -> 3 of 4
+    res = roc_auc_with_ci([1, 1, 0, 0], [0.9, 0.4, 0.5, 0.1], n_boot=0)
+    assert res["value"] == pytest.approx(0.75)
+    # a tie counts one half: (0.5 = 0.5) -> (1 + 0.5) / 2
+    assert roc_auc_with_ci([1, 0, 0], [0.5, 0.5, 0.1], n_boot=0)["value"] == pytest.approx(0.75)
+    # reversed scores: raw 0.25, flipped max(AUC, 1 - AUC) = 0.75
+    flipped = roc_auc_with_ci([1, 1, 0, 0], [0.1, 0.5, 0.4, 0.9], n_boot=0)
+    assert flipped["value"] == pytest.approx(0.25) and flipped["flipped_value"] == pytest.approx(0.75)
+    # Pearson of (1,2,3,4,5) with (2,1,4,3,5): cov 3.2 / var 2 -> r = 0.8; Fisher z CI with se 1/sqrt(n-3)
+    res = pearson_with_fisher_ci([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
+    z, se = np.arctanh(0.8), 1 / np.sqrt(2)
+    assert res["r"] == pytest.approx(0.8)
+    assert res["ci_low"] == pytest.approx(np.tanh(z - 1.959964 * se), abs=1e-5)
+    assert res["ci_high"] == pytest.approx(np.tanh(z + 1.959964 * se), abs=1e-5)
