@@ -26,6 +26,7 @@ import time
 import numpy as np
 import torch
 
+from benchmarks.flops import forward_flops, peak_flops
 from utr_assets.corpus import build_tokeniser
 from utr_assets.models import family_for
 from utr_assets.scoring.lm import LanguageModelScorer
@@ -35,16 +36,6 @@ from utr_assets.scoring.naive import naive_base_probabilities
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
-
-
-def _matmul_weights(model: torch.nn.Module) -> int:
-    return sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear | torch.nn.Conv1d))
-
-
-def _peak(device: torch.device) -> float | None:
-    if device.type != "cuda":
-        return None
-    return 756e12 if "PCIe" in torch.cuda.get_device_name(device) else 989e12
 
 
 def bench(family: str, preset: str, n_seqs: int, length: int, naive_positions: int, max_tokens: int,
@@ -64,10 +55,7 @@ def bench(family: str, preset: str, n_seqs: int, length: int, naive_positions: i
     batched_s = time.perf_counter() - t0
     plan = scorer.plan(seqs)
     lens = np.diff(plan.chunks.offsets)[plan.copy_chunk]
-    cfg = model.config
-    layers = getattr(cfg, "num_hidden_layers", 0)
-    attention = 4 * (lens.astype(float) ** 2).sum() * getattr(cfg, "hidden_size", 0) * layers
-    flops = 2.0 * _matmul_weights(model) * lens.sum() + attention
+    flops = forward_flops(model, lens)
 
     naive_positions = min(naive_positions, length)
     naive_positions_nt = naive_positions // 6 if family == "nt" else naive_positions
@@ -76,7 +64,7 @@ def bench(family: str, preset: str, n_seqs: int, length: int, naive_positions: i
     _sync(device)
     naive_s = time.perf_counter() - t0
     done = ~np.isnan(ref).any(axis=1)
-    peak = _peak(device)
+    peak = peak_flops(device)
     out = {
         "family": family, "preset": preset, "device": str(device),
         "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
