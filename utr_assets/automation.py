@@ -5,8 +5,8 @@ Why a sensor (and not declarative automation) for new models: a registry edit mu
 with a run key that makes the request idempotent. A sensor does both in one evaluation and is
 testable with `build_sensor_context`; removed slugs are reported, never deleted (history stays).
 The leaderboard (unpartitioned, reads all model partitions) is refreshed by a run-status sensor after
-every successful model run, whichever launched it (registry sensor, weekly schedule, the UI): one
-leaderboard run per model run, keyed by that run's id. Declarative automation (eager) was the other
+every successful run of a model partition, whichever launched it (registry sensor, weekly schedule, a
+materialisation from the UI): one leaderboard run per model run, keyed by that run's id. Declarative automation (eager) was the other
 candidate, but it waits while any model partition is missing, so one failed model would freeze the
 leaderboard for all.
 """
@@ -26,6 +26,7 @@ from dagster import (
     ScheduleEvaluationContext,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     define_asset_job,
     run_status_sensor,
     schedule,
@@ -86,14 +87,19 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
         leaderboard_job = define_asset_job("leaderboard_job", selection=AssetSelection.assets("leaderboard"),
                                            description="The leaderboard over every model partition.")
 
-        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[job], request_job=leaderboard_job,
+        # every job of the code location is monitored (model_benchmark_job and the UI's asset jobs alike);
+        # runs that are not of a model partition, and the leaderboard's own runs, are skipped
+        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, request_job=leaderboard_job,
                            default_status=sensor_status, minimum_interval_seconds=interval,
-                           description="Refreshes the leaderboard after every successful model run.")
-        def leaderboard_after_model_runs(context: RunStatusSensorContext) -> RunRequest:
+                           description="Refreshes the leaderboard after every successful run of a model partition.")
+        def leaderboard_after_model_runs(context: RunStatusSensorContext) -> RunRequest | SkipReason:
             run = context.dagster_run
+            slug = run.tags.get("dagster/partition")
+            if run.job_name == leaderboard_job.name or not slug or \
+                    slug not in context.instance.get_dynamic_partitions(model_partitions.name):
+                return SkipReason(f"run {run.run_id} ({run.job_name}) is not a model run")
             return RunRequest(run_key=f"after-{run.run_id}", tags={"utr_assets/trigger": "model-run",
-                                                                   "utr_assets/model": run.tags.get("dagster/partition",
-                                                                                                    "")})
+                                                                   "utr_assets/model": slug})
 
         sensors.append(leaderboard_after_model_runs)
         jobs.append(leaderboard_job)

@@ -61,3 +61,40 @@ def _schedule_rounds(tmp_path: Path, instance) -> None:
         instance=instance, scheduled_execution_time=datetime.datetime(2026, 11, 30, 3))))
     assert [r.partition_key for r in week1] == ["a", "b"]
     assert {r.run_key for r in week1}.isdisjoint({r.run_key for r in week2})
+
+
+def _finished_run(instance, job_name: str, partition: str | None):
+    from dagster import job, op
+
+    @op
+    def noop() -> None:
+        return None
+
+    @job(name=job_name)
+    def finished():
+        noop()
+
+    tags = {"dagster/partition": partition} if partition else {}
+    result = finished.execute_in_process(instance=instance, tags=tags)
+    return result.dagster_run, result.get_run_success_event()
+
+
+def test_leaderboard_sensor_follows_model_runs_only(tmp_path: Path) -> None:
+    from dagster import RunRequest, SkipReason, build_run_status_sensor_context
+
+    defs = _defs(tmp_path, "models:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
+    sensor = defs.get_repository_def().get_sensor_def("leaderboard_after_model_runs")
+    with instance_for_test() as instance:
+        instance.add_dynamic_partitions("model", ["zoo-al"])
+        results = {}
+        for label, job_name, partition in (("model", "__ASSET_JOB", "zoo-al"), ("chromosome", "__ASSET_JOB", "chr1"),
+                                           ("unpartitioned", "__ASSET_JOB", None),
+                                           ("own", "leaderboard_job", "zoo-al")):
+            run, event = _finished_run(instance, job_name, partition)
+            context = build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=event,
+                                                      dagster_instance=instance, dagster_run=run)
+            results[label] = (run, sensor(context))
+    run, request = results["model"]
+    assert isinstance(request, RunRequest) and request.run_key == f"after-{run.run_id}"
+    assert request.tags["utr_assets/model"] == "zoo-al"
+    assert all(isinstance(results[k][1], SkipReason) for k in ("chromosome", "unpartitioned", "own"))
