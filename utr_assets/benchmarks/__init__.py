@@ -6,6 +6,8 @@
 - `utr_coords`: genome <-> 3'UTR (RNA orientation) coordinate mapping over `utr3_regions`.
 - `task_*`: task datasets built from the sources and `utr3_regions`.
 - `metrics` (ROC AUC, Pearson r and their CIs) and `probes` (cross-validated Ridge/SVR/MLP).
+- `evaluate`: one model on one task, from its scoring outputs to metric rows (the protocol of SPEC §5,
+  not-applicable rows for missing capabilities).
 - `leaderboard`, `plots`: the tidy results table, the study's published values, PNG plots.
 `assets.py` (the only dagster module here) is glue around these functions.
 """
