@@ -3,6 +3,8 @@ metrics (`*_metrics`, partitioned by model) and the leaderboard (all model parti
 glue over `datasets.py`, `evaluate.py`, `leaderboard.py` and `plots.py`. ROC curve points are
 parquet files at `{root}/roc_curves/{task}/{model}.parquet`; leaderboard plots at `{root}/leaderboard/`."""
 
+import io
+
 import numpy as np
 import pandas as pd
 from dagster import AllPartitionMapping, AssetExecutionContext, AssetIn, MetadataValue, Output, asset
@@ -22,7 +24,7 @@ from utr_assets.platform.partitions import model_partitions
 from utr_assets.platform.quality import check_specs, named_check_specs, plain_check, run_quality_checks
 from utr_assets.platform.registry import load_registry
 from utr_assets.platform.resources import SettingsResource
-from utr_assets.scoring.storage import read_embeddings, read_per_base
+from utr_assets.scoring.storage import read_embeddings, read_per_base_shards
 
 TASKS = "tasks"
 
@@ -107,7 +109,7 @@ def _emit_metrics(context: AssetExecutionContext, artifact_store: ArtifactStoreR
         handle = store.write_bytes(store.path("roc_curves", task, f"{slug}.parquet"), curves.to_parquet(index=False))
         metadata["roc_curves"] = handle.uri
     yield Output(table, metadata=metadata)
-    ranges_ok, bad = check_metric_ranges(table.assign(published_value=None, published_model=""))
+    ranges_ok, bad = check_metric_ranges(table)
     yield plain_check(name, "metrics_in_range", ranges_ok, {"bad_rows": len(bad)})
     auc = ok[ok.metric.str.startswith("roc_auc")]
     classes_ok = bool(((auc.n_pos > 0) & (auc.n_neg > 0)).all())
@@ -117,10 +119,7 @@ def _emit_metrics(context: AssetExecutionContext, artifact_store: ArtifactStoreR
 def _per_base(handle: dict) -> tuple[str | None, dict | None]:
     if not handle.get("applicable"):
         return None, None
-    arrays: dict = {}
-    for shard in handle["shards"]:
-        arrays.update(read_per_base(shard["uri"]))
-    return handle["kind"], arrays
+    return handle["kind"], read_per_base_shards(handle["shards"])
 
 
 def _embeddings(handle: dict) -> tuple[list[str] | None, np.ndarray | None]:
@@ -204,13 +203,14 @@ def leaderboard(context: AssetExecutionContext, settings: SettingsResource, arti
     frames = [t for tables in per_task for slug, t in _by_model(tables).items() if slug in registry]
     table = build_leaderboard(frames)
     curves = {task: read_curves(store, task, registry) for task in ("rbp_motifs", "variant_effects")}
-    plots = render_plots(table, curves)
+    head = headline(table)
+    plots = render_plots(head, curves)
     metadata: dict = {"rows": len(table), "models": table.model.nunique(),
-                      "headline": MetadataValue.md(headline(table).to_markdown(index=False))}
+                      "headline": MetadataValue.md(head.to_markdown(index=False))}
     for name, png in plots.items():
         handle = store.write_bytes(store.path("leaderboard", f"{name}.png"), png)
         metadata[f"plot_{name}"] = MetadataValue.md(markdown_image(png, name) + f"\n\n{handle.uri}")
-    for row in headline(table).itertuples(index=False):  # numeric metadata the UI charts over runs
+    for row in head.itertuples(index=False):  # numeric metadata the UI charts over runs
         metadata[f"{row.task}/{row.split}/{row.model}"] = float(row.value)
     yield Output(table, metadata=metadata)
     ranges_ok, bad = check_metric_ranges(table)
@@ -222,8 +222,6 @@ def leaderboard(context: AssetExecutionContext, settings: SettingsResource, arti
 
 def read_curves(store: ArtifactStore, task: str, models) -> pd.DataFrame:
     """The ROC curve points the task's metric assets wrote, for the given models (missing ones skipped)."""
-    import io
-
     frames = []
     for slug in models:
         path = store.path("roc_curves", task, f"{slug}.parquet")

@@ -29,7 +29,6 @@ from utr_assets.benchmarks.task_rbp import RBP_SPLITS, evaluate_rbp, ref_base_pr
 from utr_assets.benchmarks.task_variants import evaluate_mlp, evaluate_zero_shot
 
 TASK_COLUMNS = [*METRIC_COLUMNS, "status", "reason"]
-TASKS = ("rbp_motifs", "variant_effects", "mpra", "half_life")
 ZERO_SHOT_SCORES = ("pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
                     "loss_diff", "site_score")
 
@@ -49,11 +48,14 @@ class Protocol:
     svr_grid: Mapping[str, list[Any]] = field(default_factory=lambda: dict(SVR_GRID))
 
 
+def _not_applicable_row(model: str, task: str, reason: str, split: str = "", score: str = "") -> dict[str, Any]:
+    """A metric the model cannot give (missing capability) or the split's data cannot support (folds)."""
+    return {"model": model, "task": task, "split": split, "score": score, "metric": "", "value": np.nan,
+            "ci_low": np.nan, "ci_high": np.nan, "n": 0, "status": "not_applicable", "reason": reason}
+
+
 def not_applicable(model: str, task: str, reason: str) -> pd.DataFrame:
-    row = dict.fromkeys(TASK_COLUMNS, None) | {"model": model, "task": task, "split": "", "score": "",
-                                               "metric": "", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                                               "n": 0, "status": "not_applicable", "reason": reason}
-    return _frame([row])
+    return _frame([_not_applicable_row(model, task, reason)])
 
 
 def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -124,7 +126,7 @@ def variant_effect_metrics(model: str, variants: pd.DataFrame, scores: pd.DataFr
             split_rows = evaluate_zero_shot(table, scores, model=model, score_columns=usable, n_boot=protocol.n_boot,
                                             seed=protocol.seed)
         except MetricInputError as exc:
-            rows.append(_failed(model, "variant_effects", str(split), "zero_shot", str(exc)))
+            rows.append(_not_applicable_row(model, "variant_effects", str(exc), str(split), "zero_shot"))
             continue
         rows += split_rows
         flipped = [r for r in split_rows if r["metric"] == "roc_auc_flipped" and np.isfinite(r["value"])]
@@ -146,16 +148,10 @@ def variant_effect_metrics(model: str, variants: pd.DataFrame, scores: pd.DataFr
                                            param_grid=dict(protocol.mlp_grid), n_boot=protocol.n_boot,
                                            seed=protocol.seed)
             except (FoldError, MetricInputError) as exc:
-                rows.append(_failed(model, "variant_effects", str(split), "mlp", str(exc)))
+                rows.append(_not_applicable_row(model, "variant_effects", str(exc), str(split), "mlp"))
                 continue
             rows += mlp_rows
     return _frame(rows), (pd.concat(curves, ignore_index=True) if curves else _empty_curves())
-
-
-def _failed(model: str, task: str, split: str, score: str, reason: str) -> dict[str, Any]:
-    """A metric the data of this split cannot support (e.g. too few samples for the folds)."""
-    return {"model": model, "task": task, "split": split, "score": score, "metric": "", "value": np.nan,
-            "ci_low": np.nan, "ci_high": np.nan, "n": 0, "status": "not_applicable", "reason": reason}
 
 
 def _finite_rows(ids: Sequence[str], matrix: np.ndarray) -> tuple[list[str], np.ndarray]:

@@ -90,13 +90,10 @@ def markdown_image(png: bytes, alt: str) -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
 
-def render_plots(leaderboard: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> dict[str, bytes]:
-    """The leaderboard's figures: `bars_{task}` (headline rows with CIs, published ticks) and
-    `roc_{task}_{split}` (every model's curve on that split), as PNG bytes by name."""
-    from utr_assets.benchmarks.leaderboard import headline
-
+def render_plots(head: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """The leaderboard's figures: `bars_{task}` (the `leaderboard.headline` rows, with CIs and published
+    ticks) and `roc_{task}_{split}` (every model's curve on that split), as PNG bytes by name."""
     pngs: dict[str, bytes] = {}
-    head = headline(leaderboard)
     for task, rows in head.groupby("task", sort=True):
         # one bar per model: its best score on the split (the score names are in the leaderboard table)
         rows = rows.assign(score="", status="ok", metric=rows["metric"].iloc[0])

@@ -133,9 +133,7 @@ def utr3_base_probabilities(context: AssetExecutionContext, settings: SettingsRe
     yield Output({"applicable": True, "kind": kind, "shards": shards},
                  metadata={"kind": kind, "utrs": len(ids), "shards": len(shards),
                            "shards_resumed": sum(s["resumed"] for s in shards)})
-    arrays: dict[str, np.ndarray] = {}
-    for shard in shards:
-        arrays.update(storage.read_per_base(shard["uri"]))
+    arrays = storage.read_per_base_shards(shards)
     sequences = dict(zip(ids, regions.sequence, strict=True))
     if kind == PROBABILITIES:
         k = 6 if entry.family in ("dnabert", "nt") else 0
@@ -217,11 +215,8 @@ def variant_scores(context: AssetExecutionContext, settings: SettingsResource, a
     slug, store, cfg = context.partition_key, artifact_store.get_store(), settings.get()
     entry = _entry(settings, slug)
     scorer = _scorer(settings, store, torch_device.get(), entry, model_checkpoint, utr3_regions)
-    probs = None
-    if utr3_base_probabilities.get("kind") == PROBABILITIES:
-        probs = {}
-        for shard in utr3_base_probabilities["shards"]:
-            probs.update(storage.read_per_base(shard["uri"]))
+    probs = storage.read_per_base_shards(utr3_base_probabilities["shards"]) \
+        if utr3_base_probabilities.get("kind") == PROBABILITIES else None
     # score_variants reads 0-based RNA offsets as `pos` (the table's own `pos` is the 1-based VCF one)
     variants = variant_sets.drop_duplicates("variant_id").drop(columns=["pos"]).rename(columns={"utr_offset": "pos"})
     sequences = dict(zip(utr3_regions.utr_id, utr3_regions.sequence, strict=True))

@@ -72,6 +72,14 @@ def read_per_base(source: bytes | str) -> dict[str, np.ndarray]:
     return out
 
 
+def read_per_base_shards(shards: Sequence[dict]) -> dict[str, np.ndarray]:
+    """id -> array over every shard of a per-base handle (``[{"uri": ...}, ...]``)."""
+    arrays: dict[str, np.ndarray] = {}
+    for shard in shards:
+        arrays.update(read_per_base(shard["uri"]))
+    return arrays
+
+
 def embeddings_bytes(ids: Sequence[str], matrix: np.ndarray) -> bytes:
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.ndim != 2 or len(matrix) != len(ids):
