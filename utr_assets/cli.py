@@ -38,7 +38,7 @@ def _cmd_extract_utrs(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     regions.to_parquet(out / "utr3_regions.parquet", index=False)
-    summary = extract_utrs_to_dir(args.maf, regions, out, args.reference_species)
+    summary = extract_utrs_to_dir(args.maf, regions, out, args.reference_species, workers=args.workers)
     print(f"{len(regions)} 3'UTRs ({len(excluded)} transcripts excluded); {summary['n_utrs']} extracted at "
           f"{summary['mb_per_s']} MB/s; outputs in {out}")
     return 0
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--spliced", action="store_true", help="keep 3'UTRs spanning several exons")
     extract.add_argument("--coordinate-offset", type=int, default=0, help="added to annotation coordinates")
     extract.add_argument("--chrom", default=None, help="only this chromosome (the MAF's)")
+    extract.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                         help="processes for the extraction (default: the CPU count; 1 = this process only)")
     extract.set_defaults(func=_cmd_extract_utrs)
 
     models = sub.add_parser("models", help="the model registry (data/models.yaml)")

@@ -76,6 +76,10 @@ class AlignmentSettings(_Strict):
     species_list: str | None = Field(None, description="Expected species, one per line; checked against the MAF.")
     chromosomes: tuple[str, ...] = Field(min_length=1)
     min_species_coverage: float = Field(0.0, ge=0.0, le=1.0)
+    extraction_workers: int = Field(
+        1, ge=1, description="Processes per chromosome partition for the extraction by seeks (plain or bgzip "
+                             "MAF). Partitions already run in parallel under the multiprocess executor; raise it "
+                             "when few chromosomes run at once on many cores.")
 
 
 class CorpusSettings(_Strict):

@@ -90,7 +90,8 @@ def build_assets(settings: Settings) -> list:
         regions = utr3_regions[utr3_regions.chrom == chrom]
         index, _ = load_or_build_index(maf_index["maf"], cfg.reference_species, maf_index["index"])
         readable = index if index.compression != "gzip" else None
-        alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable)
+        alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable,
+                                                        workers=cfg.extraction_workers)
         stats_meta = stats.as_metadata() | {"species_coverage_histogram": MetadataValue.json(coverage_histogram(stats))}
         yield Output(alignments, output_name="utr3_alignments", metadata=stats_meta | {"rows": len(alignments)})
         yield Output(orthologs, output_name="utr3_orthologs",

@@ -23,12 +23,13 @@ from .mafio import detect_compression
 def extract_utrs_to_dir(
     maf_path: str | Path, utr_regions: pd.DataFrame, out_dir: str | Path, reference_species: str,
     genomes: Mapping[str, str | Path] | None = None, use_index: bool = True, index_path: str | Path | None = None,
+    workers: int = 1,
 ) -> dict[str, object]:
     """Run the extraction and write the four outputs; returns the stats written to the JSON file.
 
     ``genomes`` maps species to FASTA paths (pysam-indexable) for assembly-derived orthologs.
     ``use_index``: keep/reuse the index at ``index_path`` (default ``<maf>.utridx.npz``; plain and bgzip only,
-    plain gzip is streamed).
+    plain gzip is streamed). ``workers``: processes for the extraction by seeks (``extract_utrs``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,8 @@ def extract_utrs_to_dir(
         import pysam
 
         fastas = {species: pysam.FastaFile(str(path)) for species, path in genomes.items()}
-    aln, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index=index, genomes=fastas)
+    aln, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index=index, genomes=fastas,
+                                     workers=workers)
     species = species_table(aln, orth, index)
     for name, table in (("utr3_alignments", aln), ("utr3_orthologs", orth), ("species", species)):
         tmp = out / f".{name}.parquet.tmp{os.getpid()}"

@@ -134,6 +134,11 @@ def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuer
     return out
 
 
+def genome_order(q: UtrQuery) -> tuple[str, tuple[int, int]]:
+    """The order the pass visits UTRs in, and the row order of the output tables: contig, then span."""
+    return q.chrom, q.span
+
+
 def run_pass(
     maf_path: str | Path, queries: list[UtrQuery], reference_species: str, index: MafIndex | None = None
 ) -> tuple[Iterator[UtrQuery], ExtractionStats]:
@@ -144,7 +149,7 @@ def run_pass(
     mode = "index" if index is not None and compression != "gzip" else "stream"
     stats = ExtractionStats(mode=mode, n_utrs=len(queries))
     by_chrom: dict[str, list[UtrQuery]] = {}
-    for q in sorted(queries, key=lambda q: (q.chrom, q.span)):
+    for q in sorted(queries, key=genome_order):
         by_chrom.setdefault(q.chrom, []).append(q)
     blocks = _indexed_blocks(path, index, by_chrom, reference_species, stats) if mode == "index" else \
         _streamed_blocks(path, compression, by_chrom, reference_species, stats)

@@ -141,7 +141,7 @@ def test_synthetic_gap_columns_padding_strand_and_chaining(tmp_path: Path, mm_st
     assert got[("u-", "hg38")].aligned == minus["sequence"]
 
 
-def test_stream_gzip_bgzip_and_index_agree(real: Path, tmp_path: Path, phast) -> None:
+def test_stream_gzip_bgzip_index_and_workers_agree(real: Path, tmp_path: Path, phast) -> None:
     import gzip
 
     import pysam
@@ -149,13 +149,18 @@ def test_stream_gzip_bgzip_and_index_agree(real: Path, tmp_path: Path, phast) ->
     maf, genome = phast
     df = pd.DataFrame([region("uc002zlh.1", "chr22", ZLH, "-", genome),
                        region("c", "chr22", [(9000, 9800)], "+", genome),
-                       region("d", "chr22", [(500000, 503000)], "-", genome)])
+                       region("d", "chr22", [(500000, 503000)], "-", genome),
+                       region("e", "chr22", [(250100, 250600), (263500, 263700)], "+", genome),
+                       region("f", "chr22", [(760500, 761600)], "-", genome),
+                       region("g", "chr22", [(900000, 900500)], "+", genome)])
     base = extract_utrs(maf, df, "hg17")
     gz = tmp_path / "a.maf.gz"
     gz.write_bytes(gzip.compress(maf.read_bytes()))
     bgz = tmp_path / "b.maf.gz"
     pysam.tabix_compress(str(maf), str(bgz), force=True)
     for path, index in [(gz, None), (bgz, None), (maf, build_maf_index(maf, "hg17")), (bgz, build_maf_index(bgz, "hg17"))]:
-        other = extract_utrs(path, df, "hg17", index=index)
-        pd.testing.assert_frame_equal(other[0], base[0])
-        pd.testing.assert_frame_equal(other[1], base[1])
+        for workers in (1, 2) if index is not None else (1,):  # two forked processes give the same tables
+            other = extract_utrs(path, df, "hg17", index=index, workers=workers)
+            pd.testing.assert_frame_equal(other[0], base[0])
+            pd.testing.assert_frame_equal(other[1], base[1])
+            assert other[2].coverage == base[2].coverage and other[2].coverage["f"] >= 2

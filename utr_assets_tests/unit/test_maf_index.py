@@ -89,3 +89,28 @@ def test_seek_read_errors_name_absolute_lines(tmp_path: Path) -> None:
     with pytest.raises(MafFormatError) as err:
         extract_utr_alignments(maf, pd.DataFrame([region]), "hg38", index=build_maf_index(maf, "hg38"))
     assert err.value.line == 8 and "size field 4" in err.value.problem
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize("chunk", [1, 2, 5, 64])
+def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: int) -> None:
+    from utr_assets.alignments.index import block_starts
+
+    rng = np.random.default_rng(chunk)
+    lines = [b"a", b"s x.c 0 3 + 9 aca", b"", b"a score=1", b"i x.c N 0 C 0", b"e y.c 0 1 + 5 I", b"q x.c 999"]
+    for _ in range(20):
+        text = b"\n".join(lines[k] for k in rng.integers(0, len(lines), int(rng.integers(0, 12))))
+        text = text + (b"\n" if rng.random() < 0.5 else b"")
+        expected, offset = [], 0
+        for line in text.split(b"\n"):
+            if line.startswith(b"a"):
+                expected.append(offset)
+            offset += len(line) + 1
+        assert list(block_starts(text, chunk=chunk, threads=threads)) == expected, text
+
+
+def test_index_of_a_header_only_or_empty_file_has_no_blocks(tmp_path: Path) -> None:
+    for name, text in (("empty.maf", b""), ("header.maf", b"##maf version=1\n# nothing aligned\n")):
+        path = tmp_path / name
+        path.write_bytes(text)
+        assert build_maf_index(path, "hg38").n_blocks == 0
