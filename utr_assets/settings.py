@@ -90,16 +90,43 @@ class CorpusSettings(_Strict):
     min_length: int = Field(1, ge=1, description="Orthologs shorter than this are left out of the corpus.")
 
 
-class TrainingSettings(_Strict):
-    """Overrides of the family's study settings (SPEC §3) for this profile; None keeps the study's value."""
+# utr_assets.models.FAMILIES without importing torch to read settings (a test keeps them equal)
+TRAINABLE_FAMILIES = ("dnabert", "dnabert2", "nt", "dss")
 
-    seed: int = 0
-    max_epochs: int | None = None
+
+class TrainingOverrides(_Strict):
+    """Overrides of the family's study settings (SPEC §3); None keeps the value from the level above."""
+
+    max_epochs: int | None = Field(None, ge=1)
     max_steps: int | None = Field(None, ge=1)
     micro_batch_size: int | None = Field(None, ge=1)
     checkpoint_every: int | None = Field(None, ge=1)
     max_validation_chunks: int | None = Field(None, ge=1, description="Cap validation chunks (fast CPU runs).")
     max_train_chunks: int | None = Field(None, ge=1, description="Cap training chunks (fast CPU runs).")
+
+
+class TrainingSettings(TrainingOverrides):
+    """Overrides for every family of this profile, and per family (``families``: family name -> overrides,
+    which win over the profile-wide ones); None keeps the study's value."""
+
+    seed: int = 0
+    families: dict[str, TrainingOverrides] = Field(default_factory=dict)
+
+    @field_validator("families")
+    @classmethod
+    def _known_families(cls, value: dict[str, TrainingOverrides]) -> dict[str, TrainingOverrides]:
+        unknown = sorted(set(value) - set(TRAINABLE_FAMILIES))
+        if unknown:
+            raise ValueError(f"unknown model families {unknown}; known: {sorted(TRAINABLE_FAMILIES)}")
+        return value
+
+    def for_family(self, family: str) -> TrainingOverrides:
+        """The overrides that apply to ``family``: its own entries over the profile-wide ones."""
+        merged = {k: getattr(self, k) for k in TrainingOverrides.model_fields}
+        own = self.families.get(family)
+        if own is not None:
+            merged.update({k: v for k, v in own.model_dump().items() if v is not None})
+        return TrainingOverrides(**merged)
 
 
 class ScoringSettings(_Strict):

@@ -89,7 +89,10 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
                           extend_5p: int = 50, seed: int = 0,
                           conservation: Mapping[str, np.ndarray] | None = None,
                           top_fraction: float = 0.1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(instances with INSTANCE_COLUMNS, summary per (rbp, kmer): n_pos, n_neg_candidates, n_neg).
+    """(instances with INSTANCE_COLUMNS, summary per (rbp, kmer): n_pos, n_neg_candidates, n_pos_kept, n_neg).
+
+    Each (rbp, k-mer) keeps as many positives as negatives (SPEC §5: negatives matched to the positives'
+    k-mer counts): a score that depends on the k-mer alone has AUC 0.5 on the result.
 
     `regions`: utr3_regions; `peaks`: `sources_rbp.read_eclip_peaks` (0-based half-open);
     `motifs`: (rbp, kmer); `conservation`: utr_id -> per-base PhyloP in RNA orientation.
@@ -137,10 +140,13 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     for (rbp, kmer), group in cand.groupby(["rbp", "kmer"], sort=True):
         pos = group[group["label"] == 1]
         neg = group[group["label"] == 0]
-        n_neg = min(len(pos), len(neg))
-        chosen = neg.iloc[np.sort(rng.choice(len(neg), size=n_neg, replace=False))] if n_neg else neg.iloc[:0]
-        keep += [pos, chosen]
-        summary.append((rbp, kmer, len(pos), len(neg), n_neg))
+        # equal counts per k-mer, so that the k-mer itself carries no label information: negatives are
+        # subsampled to the positives, and where negatives fall short, positives to the negatives
+        n = min(len(pos), len(neg))
+        kept_pos = pos if n == len(pos) else pos.iloc[np.sort(rng.choice(len(pos), size=n, replace=False))]
+        chosen = neg.iloc[np.sort(rng.choice(len(neg), size=n, replace=False))] if n else neg.iloc[:0]
+        keep += [kept_pos, chosen]
+        summary.append((rbp, kmer, len(pos), len(neg), n, n))
     out = pd.concat(keep, ignore_index=True) if keep else cand.iloc[:0].copy()
     out["rbp_motif"] = out["rbp"] + "_" + out["kmer"]
     out["top_conserved"], out["bottom_conserved"] = False, False
@@ -151,8 +157,8 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     out = out.sort_values(["rbp", "kmer", "label", "utr_id", "offset"], ascending=[True, True, False, True, True])
     out["instance_id"] = [f"{r}:{k}:{u}:{o}" for r, k, u, o in zip(out["rbp"], out["kmer"], out["utr_id"],
                                                                     out["offset"], strict=True)]
-    summary_df = pd.DataFrame(summary, columns=["rbp", "kmer", "n_pos", "n_neg_candidates", "n_neg"])
-    summary_df["neg_shortfall"] = summary_df["n_pos"] - summary_df["n_neg"]
+    summary_df = pd.DataFrame(summary, columns=["rbp", "kmer", "n_pos", "n_neg_candidates", "n_pos_kept", "n_neg"])
+    summary_df["neg_shortfall"] = summary_df["n_pos"] - summary_df["n_neg"]  # positives left out for want of negatives
     return out[INSTANCE_COLUMNS].reset_index(drop=True), summary_df
 
 

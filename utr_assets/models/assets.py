@@ -60,18 +60,18 @@ def model_checkpoint(context: AssetExecutionContext, settings: SettingsResource,
                                 {"kind": entry.kind, "source": entry.source, "revision": entry.revision})
         return
     store = artifact_store.get_store()
-    family, preset, tc = family_for(entry.family), tokenised_corpus["preset"], cfg.training
+    family, preset, tc = family_for(entry.family), tokenised_corpus["preset"], cfg.training.for_family(entry.family)
     tokeniser = load_tokeniser(store.fetch_directory(ArtifactHandle.from_dict(tokenised_corpus["tokenizer"]),
                                                      Path(tempfile.gettempdir()) / "utr_assets_cache"))
     train_chunks = _chunks(tokenised_corpus["train"], tc.max_train_chunks)
     val_chunks = _chunks(tokenised_corpus["validation"], tc.max_validation_chunks)
     n_species = tokeniser.species.size if entry.species_aware and tokeniser.species else 0
-    seed_everything(tc.seed)
+    seed_everything(cfg.training.seed)
     # dss predicts the 5 nucleotide channels whatever the tokeniser's specials; the others use its vocabulary
     vocab_size = family.VOCAB_SIZE if entry.family == "dss" else tokeniser.vocab_size
     overrides = {"n_species": n_species} if entry.family == "dss" else {}
     model = family.build_model(family.build_config(preset, vocab_size=vocab_size, **overrides))
-    config = train_config_for(entry.family, preset, seed=tc.seed, **{
+    config = train_config_for(entry.family, preset, seed=cfg.training.seed, **{
         k: v for k, v in {"max_epochs": tc.max_epochs, "max_steps": tc.max_steps, "micro_batch_size":
                           tc.micro_batch_size, "checkpoint_every": tc.checkpoint_every}.items() if v is not None})
     # one run folder per (training settings, corpus): a killed run resumes, changed inputs start afresh
@@ -110,11 +110,26 @@ def _run_key(fingerprint: dict, tokenised_corpus: dict) -> str:
 
 
 def _load_best(model, directory: Path) -> bool:
-    """Put the best-validation weights into ``model`` (train() leaves the last step's weights in memory)."""
+    """Put the best-validation weights into ``model`` (train() leaves the last step's weights in memory).
+
+    False when the file lacks a weight of ``model`` (tied weights, which transformers does not write,
+    excepted) or holds one it does not have. transformers writes ESM LayerNorms under their legacy names
+    (``gamma``/``beta``) and reads them back as ``weight``/``bias``; so does this.
+    """
     from safetensors.torch import load_file
 
-    model.load_state_dict(load_file(str(directory / "model.safetensors")), strict=False)
-    return True
+    state = {_modern_name(k): v for k, v in load_file(str(directory / "model.safetensors")).items()}
+    result = model.load_state_dict(state, strict=False)
+    tied = set(getattr(model, "_tied_weights_keys", None) or ())
+    return not result.unexpected_keys and all(k in tied for k in result.missing_keys)
+
+
+def _modern_name(key: str) -> str:
+    if key.endswith(".gamma"):
+        return key[: -len("gamma")] + "weight"
+    if key.endswith(".beta"):
+        return key[: -len("beta")] + "bias"
+    return key
 
 
 def _data_uri(png: bytes) -> str:

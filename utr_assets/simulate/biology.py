@@ -29,6 +29,18 @@ RBPS: dict[str, tuple[tuple[str, ...], float]] = {
 }
 POLYA_SIGNAL = "AATAAA"
 NEUTRAL_EFFECT_FRACTION = 0.15
+# Homotypic clusters: a functional instance gets, with this probability, 1-2 more copies of its 5-mer at
+# 0-2 nt from it (multivalent binding, as in clustered AU-rich elements or PUM/RBFOX site clusters). This
+# is the sequence signature of functional sites that a language model can learn from the sequences alone;
+# neutral instances stay isolated.
+CLUSTER_PROBABILITY = 0.7
+CLUSTER_EXTRA_COPIES = (1, 2)
+CLUSTER_SPACER = (0, 2)
+# Bound context: the free bases within FLANK_NT of a functional site (or cluster) are redrawn from a mix
+# of the motif's own base composition and the background (RBPs prefer motifs in a context of similar
+# composition: AREs in AU-rich stretches, C-rich sites among Cs).
+FLANK_NT = 12
+FLANK_MOTIF_WEIGHT = 0.6
 UTR_BACKGROUND = np.array([0.29, 0.20, 0.21, 0.30])     # A C G T, AT-rich like human 3'UTRs
 
 
@@ -56,8 +68,13 @@ def background(rng: np.random.Generator, length: int, probs: np.ndarray = UTR_BA
 
 
 def design_utr(rng: np.random.Generator, length: int, density: float, functional_fraction: float,
-               polya_probability: float) -> tuple[np.ndarray, list[Instance], int | None]:
-    """A 3'UTR sequence with planted instances; returns (codes, instances, polyA signal offset)."""
+               polya_probability: float, cluster_rng: np.random.Generator | None = None,
+               ) -> tuple[np.ndarray, list[Instance], int | None]:
+    """A 3'UTR sequence with planted instances; returns (codes, instances, polyA signal offset).
+
+    ``cluster_rng`` (its own stream, so the draws from ``rng`` do not move) grows homotypic clusters
+    around functional instances (``CLUSTER_*``); every copy is a functional instance of its own.
+    """
     seq = background(rng, length)
     motifs = motif_table()
     occupied = np.zeros(length, dtype=bool)
@@ -75,8 +92,42 @@ def design_utr(rng: np.random.Generator, length: int, density: float, functional
         seq[offset:offset + 5] = encode(kmer)
         occupied[offset:offset + 5] = True
         instances.append(Instance(rbp, kmer, offset, bool(rng.random() < functional_fraction)))
+    if cluster_rng is not None:
+        instances += _grow_clusters(cluster_rng, seq, occupied, [i for i in instances if i.functional])
     instances.sort(key=lambda inst: inst.offset)
     return seq, instances, polya
+
+
+def _grow_clusters(rng: np.random.Generator, seq: np.ndarray, occupied: np.ndarray,
+                   functional: list[Instance]) -> list[Instance]:
+    """Extra copies of functional instances' 5-mers next to them (to the 3' side, else the 5' side), on
+    free sequence only: a copy keeps 2 nt from any other instance and the polyA signal; then the free
+    bases around every functional site are redrawn towards its motif's composition (``FLANK_*``)."""
+    length = len(seq)
+    added: list[Instance] = []
+    for inst in functional:
+        if rng.random() >= CLUSTER_PROBABILITY:
+            continue
+        lo, hi = inst.offset, inst.offset + 5  # the cluster so far
+        for _ in range(int(rng.integers(CLUSTER_EXTRA_COPIES[0], CLUSTER_EXTRA_COPIES[1] + 1))):
+            spacer = int(rng.integers(CLUSTER_SPACER[0], CLUSTER_SPACER[1] + 1))
+            right, left = hi + spacer, lo - spacer - 5
+            if right + 5 <= length and not occupied[hi:min(length, right + 7)].any():
+                offset, hi = right, right + 5
+            elif left >= 0 and not occupied[max(0, left - 2):lo].any():
+                offset, lo = left, left
+            else:
+                break
+            seq[offset:offset + 5] = encode(inst.kmer)
+            occupied[offset:offset + 5] = True
+            added.append(Instance(inst.rbp, inst.kmer, offset, True))
+    for inst in functional + added:
+        flank = np.r_[max(0, inst.offset - FLANK_NT):inst.offset, inst.offset + 5:min(length, inst.offset + 5 + FLANK_NT)]
+        flank = flank[~occupied[flank]]
+        composition = np.bincount(encode(inst.kmer), minlength=4)[:4] / 5
+        probs = FLANK_MOTIF_WEIGHT * composition + (1 - FLANK_MOTIF_WEIGHT) * UTR_BACKGROUND
+        seq[flank] = rng.choice(4, size=len(flank), p=probs / probs.sum())
+    return added
 
 
 def random_codons(rng: np.random.Generator, n: int) -> np.ndarray:

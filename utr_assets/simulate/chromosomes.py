@@ -65,7 +65,7 @@ def _soft_mask(rng: np.random.Generator, length: int, kinds: np.ndarray) -> np.n
 
 
 def build_chromosome(rng: np.random.Generator, scale: Scale, ids: _Ids, name: str, n_genes: int,
-                     n_lnc: int, neutral_every: int) -> Chromosome:
+                     n_lnc: int, neutral_every: int, cluster_rng: np.random.Generator | None = None) -> Chromosome:
     b = _Builder(rng, name)
     b.add(np.full(TELOMERE_N, N, dtype=np.uint8))
     b.background(1_000)
@@ -85,7 +85,7 @@ def build_chromosome(rng: np.random.Generator, scale: Scale, ids: _Ids, name: st
             b.add(codes)
             genes.append(gene)
             b.background(int(rng.integers(*scale.intergenic)))
-        gene, codes, kinds = build_coding_gene(rng, scale, ids, name, b.offset)
+        gene, codes, kinds = build_coding_gene(rng, scale, ids, name, b.offset, cluster_rng)
         b.add(codes, kinds)
         genes.append(gene)
     b.background(int(rng.integers(*scale.intergenic)))
@@ -104,9 +104,11 @@ def build_chromosome(rng: np.random.Generator, scale: Scale, ids: _Ids, name: st
     return Chromosome(name, codes, _soft_mask(rng, len(codes), kinds), genes, neutral)
 
 
-def build_chromosomes(rng: np.random.Generator, scale: Scale) -> list[Chromosome]:
+def build_chromosomes(rng: np.random.Generator, scale: Scale, cluster_rng: np.random.Generator | None = None
+                      ) -> list[Chromosome]:
+    """The chromosomes, genes drawn from ``rng``; ``cluster_rng`` grows motif clusters (``biology``)."""
     ids = _Ids(rng)
-    chroms = [build_chromosome(rng, scale, ids, f"chr{i + 1}", n, 1 + n // 60, 10)
+    chroms = [build_chromosome(rng, scale, ids, f"chr{i + 1}", n, 1 + n // 60, 10, cluster_rng)
               for i, n in enumerate(scale.genes_per_chrom)]
-    chroms.append(build_chromosome(rng, scale, ids, RANDOM_CONTIG, 2, 0, 0))
+    chroms.append(build_chromosome(rng, scale, ids, RANDOM_CONTIG, 2, 0, 0, cluster_rng))
     return chroms

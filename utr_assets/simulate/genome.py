@@ -108,7 +108,7 @@ def _intron(rng: np.random.Generator, length: int) -> np.ndarray:
 
 
 def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: str, origin: int,
-                      ) -> tuple[Gene, np.ndarray, np.ndarray]:
+                      cluster_rng: np.random.Generator | None = None) -> tuple[Gene, np.ndarray, np.ndarray]:
     """A protein-coding gene at ``origin``; returns the gene, its genome-orientation codes and the
     per-base local kind (for rates), both covering the gene span."""
     strand = "+" if rng.random() < 0.5 else "-"
@@ -116,7 +116,7 @@ def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: 
     cds = np.concatenate([encode("ATG"), biology.random_codons(rng, int(rng.integers(*scale.codons)))])
     stop = encode(biology.STOP_CODONS[int(rng.integers(3))])
     utr_len = int(np.clip(rng.lognormal(np.log(scale.utr_median), scale.utr_sigma), scale.utr_min, scale.utr_max))
-    utr, instances, polya = biology.design_utr(rng, utr_len, scale.motif_density, 0.55, 0.7)
+    utr, instances, polya = biology.design_utr(rng, utr_len, scale.motif_density, 0.55, 0.7, cluster_rng)
     n_parts = int(rng.integers(1, 5))
     step = len(cds) / n_parts
     cuts = [int(round((i * step + rng.uniform(-step / 4, step / 4)) / 3)) * 3 for i in range(1, n_parts)]

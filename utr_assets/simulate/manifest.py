@@ -10,7 +10,16 @@ import fnmatch
 import json
 from pathlib import Path
 
-from utr_assets.simulate.biology import NEUTRAL_EFFECT_FRACTION, POLYA_SIGNAL, RBPS
+from utr_assets.simulate.biology import (
+    CLUSTER_EXTRA_COPIES,
+    CLUSTER_PROBABILITY,
+    CLUSTER_SPACER,
+    FLANK_MOTIF_WEIGHT,
+    FLANK_NT,
+    NEUTRAL_EFFECT_FRACTION,
+    POLYA_SIGNAL,
+    RBPS,
+)
 from utr_assets.simulate.evolve import INDEL_RATE
 from utr_assets.simulate.genome import FUNCTIONAL_RATE, POLYA_RATE, STOP_RATE
 from utr_assets.simulate.species import REFERENCE_SPECIES
@@ -73,6 +82,11 @@ def write_manifest(world, stats: dict[str, object]) -> Path:
         "planted": {
             "rbps": {rbp: {"kmers": list(kmers), "stability_effect_log2": effect} for rbp, (kmers, effect) in RBPS.items()},
             "neutral_effect_fraction": NEUTRAL_EFFECT_FRACTION,
+            "functional_clusters": {"probability": CLUSTER_PROBABILITY, "extra_copies": list(CLUSTER_EXTRA_COPIES),
+                                    "spacer_nt": list(CLUSTER_SPACER), "flank_nt": FLANK_NT,
+                                    "flank_motif_weight": FLANK_MOTIF_WEIGHT,
+                                    "note": "functional instances grow homotypic clusters in a flank of their "
+                                            "motif's composition; neutral ones stay isolated in background"},
             "rates": {"neutral_mean": 1.0, "functional_motif": FUNCTIONAL_RATE, "stop_codon": STOP_RATE,
                       "polya_signal": POLYA_RATE, "cds_codon_positions_1_2": 0.15, "cds_codon_position_3": 0.7,
                       "indel_events_per_site_per_unit": INDEL_RATE},

@@ -25,7 +25,8 @@ from utr_assets.simulate.maf import MafWriter
 from utr_assets.simulate.scales import Scale
 from utr_assets.simulate.species import Walk, build_tree, to_newick, walk_from_reference
 
-STREAMS = {"genome": 1, "layout": 2, "evolve": 3, "maf": 4, "rbp": 5, "variants": 6, "expression": 7}
+STREAMS = {"genome": 1, "layout": 2, "evolve": 3, "maf": 4, "rbp": 5, "variants": 6, "expression": 7,
+           "clusters": 8}
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -144,7 +145,8 @@ def write_alignments(world: World, keep_tracks: bool) -> None:
 
 def build_world(out: Path, seed: int, scale: Scale) -> World:
     root = build_tree(scale.n_species)
-    world = World(seed, scale, out, build_chromosomes(stream(seed, "genome"), scale), walk_from_reference(root))
+    chromosomes = build_chromosomes(stream(seed, "genome"), scale, stream(seed, "clusters"))
+    world = World(seed, scale, out, chromosomes, walk_from_reference(root))
     write_genome(world)
     write_annotation(world)
     write_tree(world, root)

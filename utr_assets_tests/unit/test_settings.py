@@ -48,6 +48,8 @@ def test_override_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     ("alignments:\n  min_species_coverage: 2\n", r"alignments\.min_species_coverage"),
     ("reference: [1, 2\n", r"bad\.yaml:\d+: invalid YAML"),
     ("- a list\n", r"bad\.yaml: settings must be a mapping"),
+    ("training:\n  families: {bert: {max_steps: 5}}\n", r"training\.families: .*unknown model families \['bert'\]"),
+    ("training:\n  families: {nt: {max_step: 5}}\n", r"training\.families\.nt\.max_step: Extra inputs"),
 ])
 def test_bad_overrides_name_the_file_and_key(tmp_path: Path, yaml_text: str, message: str) -> None:
     bad = tmp_path / "bad.yaml"
@@ -60,3 +62,15 @@ def test_bad_overrides_name_the_file_and_key(tmp_path: Path, yaml_text: str, mes
 def test_unknown_profile_lists_the_available_ones() -> None:
     with pytest.raises(SettingsError, match=r"unknown profile 'gpu'; available: paper, sample"):
         load_settings("gpu", override="")
+
+
+def test_per_family_training_overrides_win_over_the_profile_wide_ones(tmp_path: Path) -> None:
+    from utr_assets.models import FAMILIES
+    from utr_assets.settings import TRAINABLE_FAMILIES
+
+    assert set(TRAINABLE_FAMILIES) == set(FAMILIES)
+    override = tmp_path / "t.yaml"
+    override.write_text("training:\n  max_steps: 40\n  micro_batch_size: 8\n  families: {nt: {max_steps: 90}}\n")
+    training = load_settings("sample", override).training
+    assert (training.for_family("nt").max_steps, training.for_family("nt").micro_batch_size) == (90, 8)
+    assert training.for_family("dss").max_steps == 40

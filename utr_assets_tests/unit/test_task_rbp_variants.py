@@ -112,6 +112,20 @@ def test_negative_subsampling_is_seeded_and_matched():
     assert len(picks) > 1
 
 
+def test_positives_are_subsampled_when_negatives_fall_short():
+    _, regions = make_world()
+    # one peak over most of U1 and U2: positives outnumber the negatives left outside any peak
+    peaks = peaks_table([("PUM2", "chr1", 100, 400, "+"), ("PUM2", "chr1", 1000, 1300, "-")])
+    inst, summary = build_motif_instances(regions, peaks, MOTIFS, seed=3)
+    row = summary.set_index("kmer").loc["TGTAA"]
+    assert row["n_pos"] > row["n_neg_candidates"] == row["n_neg"] == row["n_pos_kept"]
+    assert row["neg_shortfall"] == row["n_pos"] - row["n_neg"]
+    assert (inst["label"] == 1).sum() == (inst["label"] == 0).sum() == row["n_neg"]
+    picks = {tuple(build_motif_instances(regions, peaks, MOTIFS, seed=s)[0].query("label == 1")["instance_id"])
+             for s in range(8)}
+    assert len(picks) > 1  # which positives are kept is seeded
+
+
 def test_conservation_subsets_and_scoring():
     _, regions = make_world()
     peaks = peaks_table([("PUM2", "chr1", 100, 400, "+"), ("PUM2", "chr1", 1000, 1300, "-")])
