@@ -211,7 +211,7 @@ def _plain_blocks(path: Path, threads: int | None = None) -> Iterator[tuple[int,
         n = os.fstat(fd).st_size
         found = _file_block_starts(fd, n, threads)
         first = next(found, None)
-        _check_header(str(path), os.pread(fd, first[0] if first is not None else n, 0), 1)
+        _check_header_bytes(str(path), fd, first[0] if first is not None else n)
         if first is None:
             return
         pos, head = first
@@ -221,6 +221,18 @@ def _plain_blocks(path: Path, threads: int | None = None) -> Iterator[tuple[int,
             pos, head = nxt, next_head
         head = head if head is not None else os.pread(fd, _HEAD, pos)
         yield pos, 0, head, n - pos, lambda a=pos: os.pread(fd, n - a, a)
+
+
+def _check_header_bytes(path: str, fd: int, end: int) -> None:
+    """``_check_header`` over bytes [0, end) of the file, 1 MiB of whole lines at a time (bounded memory
+    when a large file holds no block at all)."""
+    offset, line = 0, 1
+    while offset < end:
+        data = os.pread(fd, min(1 << 20, end - offset), offset)
+        cut = (data.rfind(b"\n") + 1 or len(data)) if offset + len(data) < end else len(data)
+        _check_header(path, data[:cut], line)
+        line += data.count(b"\n", 0, cut)
+        offset += cut
 
 
 def _file_block_starts(fd: int, n: int, threads: int | None) -> Iterator[tuple[int, bytes | None]]:

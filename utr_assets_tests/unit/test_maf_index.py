@@ -114,3 +114,10 @@ def test_index_of_a_header_only_or_empty_file_has_no_blocks(tmp_path: Path) -> N
         path = tmp_path / name
         path.write_bytes(text)
         assert build_maf_index(path, "hg38").n_blocks == 0
+
+
+def test_a_large_file_without_blocks_fails_at_its_first_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "not_a.maf"
+    path.write_bytes(b"##maf version=1\n" + b"# comment\n" * 200_000 + b">chr1\nACGT\n")
+    with pytest.raises(MafFormatError, match=r"not_a\.maf:200002: line outside an alignment block: .>chr1"):
+        build_maf_index(path, "hg38")
