@@ -1,6 +1,7 @@
 """The sample-data generator ("mini-zoo"): a seeded world of a human-like reference, a mammal
 species tree, a human-referenced MAF and the task sources, all generated from one planted
-biology (RBP motifs under selection). Plain Python (numpy, pysam); no Dagster here.
+biology (RBP motifs under selection, functional sites in homotypic clusters with a motif-like flank).
+Plain Python (numpy, pysam); no Dagster here.
 
 Public API: `generate_sample(out_dir, seed=0, scale="sample") -> Path` (the manifest path),
 `SCALES`. The committed data/sample/ is `generate_sample(Path("data/sample"), 0, "sample")`.
