@@ -49,6 +49,34 @@ def test_designed_utr_carries_its_instances() -> None:
     assert {i.functional for i in instances} == {True, False}
 
 
+def test_functional_sites_grow_clusters_in_a_motif_like_flank_and_neutral_ones_do_not() -> None:
+    plain, plain_instances, _ = biology.design_utr(_rng(), 20_000, 1 / 45, 0.55, 1.0)
+    seq, instances, polya = biology.design_utr(_rng(), 20_000, 1 / 45, 0.55, 1.0, cluster_rng=_rng(1))
+    text = decode(seq)
+    assert set(plain_instances) <= set(instances)  # the main stream's draws did not move
+    taken = np.zeros(len(seq), int)
+    for inst in instances:
+        assert text[inst.offset:inst.offset + 5] == inst.kmer
+        taken[inst.offset:inst.offset + 5] += 1
+    assert taken.max() == 1 and text[polya:polya + 6] == biology.POLYA_SIGNAL  # copies overlap nothing
+
+    def has_twin(inst) -> bool:
+        return any(o is not inst and o.kmer == inst.kmer and abs(o.offset - inst.offset) <= 5 + 2
+                   for o in instances)
+
+    functional = [i for i in instances if i.functional]
+    neutral = [i for i in instances if not i.functional]
+    assert len(functional) > 1.8 * sum(i.functional for i in plain_instances)
+    assert np.mean([has_twin(i) for i in functional]) > 0.6 > 0.05 > np.mean([has_twin(i) for i in neutral])
+
+    def motif_letters_in_flank(inst) -> float:
+        flank = text[max(0, inst.offset - 12):inst.offset] + text[inst.offset + 5:inst.offset + 17]
+        return np.mean([c in inst.kmer for c in flank])
+
+    assert np.mean([motif_letters_in_flank(i) for i in functional]) > \
+        np.mean([motif_letters_in_flank(i) for i in neutral]) + 0.05
+
+
 def test_motif_score_counts_overlapping_matches() -> None:
     assert biology.kmer_counts("TTTTTT")["TTTTT"] == 2
     assert biology.motif_score("TGTAA") == biology.RBPS["PUM2"][1]
