@@ -235,26 +235,38 @@ def _check_header_bytes(path: str, fd: int, end: int) -> None:
         offset += cut
 
 
-def _file_block_starts(fd: int, n: int, threads: int | None) -> Iterator[tuple[int, bytes | None]]:
+def _file_block_starts(fd: int, n: int, threads: int | None, chunk: int = _SCAN_CHUNK
+                       ) -> Iterator[tuple[int, bytes | None]]:
     """(offset, first ``_HEAD`` bytes or None when they cross a read window) of every ``a`` line of a
-    plain file, ascending: ``scan_block_starts`` over windows read with ``preadv`` into one reused buffer
-    per thread (no page faults on fresh memory, bounded memory), windows in flight on threads."""
+    plain file, ascending: ``scan_block_starts`` over windows of ``chunk`` bytes read with ``preadv`` into
+    one reused buffer per thread (no page faults on fresh memory, bounded memory), with ``threads``
+    windows (default: up to 4) in flight ahead of the consumer. numpy and ``preadv`` release the GIL,
+    so the scan overlaps the caller's per-block work."""
     local = threading.local()
 
-    def read(lo: int) -> tuple[np.ndarray, bytearray, int]:
+    def scan(lo: int) -> list[tuple[int, bytes | None]]:
         buf = getattr(local, "buf", None)
         if buf is None:
-            buf = local.buf = bytearray(_SCAN_CHUNK + 1)
-        want = min(_SCAN_CHUNK, n - 1 - lo) + 1  # the window's bytes plus the byte after its last newline
+            buf = local.buf = bytearray(chunk + 1)
+        want = min(chunk, n - 1 - lo) + 1  # the window's bytes plus the byte after its last newline
         got = os.preadv(fd, [memoryview(buf)[:want]], lo)
-        return np.frombuffer(buf, np.uint8, got), buf, got
+        rel = scan_block_starts(np.frombuffer(buf, np.uint8, got), lo == 0).tolist()
+        return [(lo + r, bytes(buf[r : r + _HEAD]) if r + _HEAD <= got else None) for r in rel]
 
-    def scan(lo: int) -> tuple[list[int], list[bytes | None]]:
-        arr, buf, got = read(lo)
-        rel = scan_block_starts(arr, lo == 0).tolist()
-        return [lo + r for r in rel], [bytes(buf[r : r + _HEAD]) if r + _HEAD <= got else None for r in rel]
-
-    yield from _in_order(scan, range(0, n, _SCAN_CHUNK), threads)
+    windows = range(0, n, chunk)
+    threads = threads or min(4, os.cpu_count() or 1)
+    if threads == 1 or len(windows) < 2:
+        for lo in windows:
+            yield from scan(lo)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        ahead = deque(pool.submit(scan, lo) for lo in windows[:threads])
+        for lo in windows[threads:]:
+            done = ahead.popleft().result()
+            ahead.append(pool.submit(scan, lo))
+            yield from done
+        while ahead:
+            yield from ahead.popleft().result()
 
 
 def scan_block_starts(window: np.ndarray, at_file_start: bool) -> np.ndarray:
@@ -269,43 +281,6 @@ def scan_block_starts(window: np.ndarray, at_file_start: bool) -> np.ndarray:
     if at_file_start and len(window) and window[0] == _A:
         found = np.concatenate([[0], found])
     return found
-
-
-def block_starts(buf: bytes | bytearray | memoryview, chunk: int = _SCAN_CHUNK, threads: int | None = None
-                 ) -> Iterator[int]:
-    """Offsets of every ``a`` line of an in-memory MAF text, ascending (windows of ``chunk`` bytes)."""
-    arr = np.frombuffer(buf, np.uint8)
-    n = len(arr)
-
-    def scan(lo: int) -> tuple[list[int], list[None]]:
-        rel = scan_block_starts(arr[lo : min(lo + chunk, n - 1) + 1], lo == 0)
-        return (rel + lo).tolist(), []
-
-    for offset, _ in _in_order(scan, range(0, n, chunk), threads):
-        yield offset
-
-
-def _in_order(scan, windows: range, threads: int | None) -> Iterator[tuple[int, object]]:
-    """Run ``scan`` over ``windows`` with ``threads`` of them in flight ahead of the consumer (numpy and
-    ``preadv`` release the GIL, so scanning overlaps the caller's per-block work); results in order."""
-    threads = threads or min(4, os.cpu_count() or 1)
-
-    def pairs(result: tuple[list[int], list]) -> Iterator[tuple[int, object]]:
-        starts, heads = result
-        yield from zip(starts, heads, strict=True) if heads else ((s, None) for s in starts)
-
-    if threads == 1 or len(windows) < 2:
-        for lo in windows:
-            yield from pairs(scan(lo))
-        return
-    with ThreadPoolExecutor(threads) as pool:
-        ahead = deque(pool.submit(scan, lo) for lo in windows[:threads])
-        for lo in windows[threads:]:
-            done = ahead.popleft().result()
-            ahead.append(pool.submit(scan, lo))
-            yield from pairs(done)
-        while ahead:
-            yield from pairs(ahead.popleft().result())
 
 
 def relocate(err: MafFormatError, path: str | Path, offset: int) -> MafFormatError:

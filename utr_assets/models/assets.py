@@ -46,6 +46,7 @@ def _not_trained(reason: str, extra: dict | None = None):
 def model_checkpoint(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
                      torch_device: TorchDevice, tokenised_corpus: dict):
     from utr_assets.models import family_for, seed_everything, train, train_config_for
+    from utr_assets.models.checkpoints import load_published_weights
     from utr_assets.models.checks import preset_parameters, reload_max_difference
     from utr_assets.models.data import TokenChunks
     from utr_assets.models.report import loss_curve_png, summary
@@ -96,7 +97,7 @@ def model_checkpoint(context: AssetExecutionContext, settings: SettingsResource,
     examples = TokenChunks.of(val_chunks)
     batch = family.collator(tokeniser, seed=0)([examples.example(i) for i in range(min(4, len(examples)))])
     published = store.fetch_directory(handle, Path(tempfile.gettempdir()) / "utr_assets_cache")
-    difference = reload_max_difference(model.cpu(), published, batch) if _load_best(model, published) else 1.0
+    difference = reload_max_difference(model.cpu(), published, batch) if load_published_weights(model, published) else 1.0
     yield plain_check("model_checkpoint", "reloads_identically", difference < 1e-4, {"max_abs_diff": difference})
     expected = preset_parameters(entry.family, preset, vocab_size, **overrides)
     yield plain_check("model_checkpoint", "parameters_match_preset", result.parameters == expected,
@@ -107,29 +108,6 @@ def _run_key(fingerprint: dict, tokenised_corpus: dict) -> str:
     inputs = [tokenised_corpus["tokenizer"]["sha256"]] + [h["sha256"] for split in ("train", "validation")
                                                           for h in tokenised_corpus[split]]
     return hashlib.sha256(json.dumps([fingerprint, inputs], sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def _load_best(model, directory: Path) -> bool:
-    """Put the best-validation weights into ``model`` (train() leaves the last step's weights in memory).
-
-    False when the file lacks a weight of ``model`` (tied weights, which transformers does not write,
-    excepted) or holds one it does not have. transformers writes ESM LayerNorms under their legacy names
-    (``gamma``/``beta``) and reads them back as ``weight``/``bias``; so does this.
-    """
-    from safetensors.torch import load_file
-
-    state = {_modern_name(k): v for k, v in load_file(str(directory / "model.safetensors")).items()}
-    result = model.load_state_dict(state, strict=False)
-    tied = set(getattr(model, "_tied_weights_keys", None) or ())
-    return not result.unexpected_keys and all(k in tied for k in result.missing_keys)
-
-
-def _modern_name(key: str) -> str:
-    if key.endswith(".gamma"):
-        return key[: -len("gamma")] + "weight"
-    if key.endswith(".beta"):
-        return key[: -len("beta")] + "bias"
-    return key
 
 
 def _data_uri(png: bytes) -> str:

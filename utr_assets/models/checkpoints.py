@@ -1,7 +1,7 @@
 """Atomic, pickle-free checkpoints: resumable training states and final Hugging Face directories.
 
-What belongs here: writing/reading a training state (weights, optimiser, scheduler, RNG, step, history)
-and exporting a model + tokenizer as an HF directory. Not here: deciding when to checkpoint (training.py).
+What belongs here: writing/reading a training state (weights, optimiser, scheduler, RNG, step, history),
+exporting a model + tokenizer as an HF directory and loading such a directory's weights back. Not here: deciding when to checkpoint (training.py).
 
 Layout under a run directory:
   state-00000120/   model.safetensors, optimizer.safetensors, state.json (step, history, optimiser
@@ -159,3 +159,25 @@ def export_hf(model: Any, tokenizer: Any, dest: str | os.PathLike[str],
         for name, doc in (extra_json or {}).items():
             (tmp / name).write_text(json.dumps(doc, indent=1, default=_jsonable))
     return dest
+
+
+def load_published_weights(model: torch.nn.Module, directory: str | os.PathLike[str]) -> bool:
+    """Put the weights of an exported HF directory into ``model`` (train() leaves the last step's weights
+    in memory; the export holds the best-validation ones).
+
+    False when the file lacks a weight of ``model`` (tied weights, which transformers does not write,
+    excepted) or holds one it does not have. transformers writes ESM LayerNorms under their legacy names
+    (``gamma``/``beta``) and reads them back as ``weight``/``bias``; so does this.
+    """
+    state = {_modern_name(k): v for k, v in load_file(str(Path(directory) / "model.safetensors")).items()}
+    result = model.load_state_dict(state, strict=False)
+    tied = set(getattr(model, "_tied_weights_keys", None) or ())
+    return not result.unexpected_keys and all(k in tied for k in result.missing_keys)
+
+
+def _modern_name(key: str) -> str:
+    if key.endswith(".gamma"):
+        return key[: -len("gamma")] + "weight"
+    if key.endswith(".beta"):
+        return key[: -len("beta")] + "bias"
+    return key

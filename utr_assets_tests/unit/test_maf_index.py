@@ -93,8 +93,8 @@ def test_seek_read_errors_name_absolute_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("chunk", [1, 2, 5, 64])
-def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: int) -> None:
-    from utr_assets.alignments.index import block_starts
+def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: int, tmp_path: Path) -> None:
+    from utr_assets.alignments.index import _file_block_starts
 
     rng = np.random.default_rng(chunk)
     lines = [b"a", b"s x.c 0 3 + 9 aca", b"", b"a score=1", b"i x.c N 0 C 0", b"e y.c 0 1 + 5 I", b"q x.c 999"]
@@ -106,7 +106,11 @@ def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: in
             if line.startswith(b"a"):
                 expected.append(offset)
             offset += len(line) + 1
-        assert list(block_starts(text, chunk=chunk, threads=threads)) == expected, text
+        path = tmp_path / "scan.maf"
+        path.write_bytes(text)
+        with open(path, "rb") as f:
+            found = _file_block_starts(f.fileno(), len(text), threads, chunk)
+            assert [offset for offset, _ in found] == expected, text
 
 
 def test_index_of_a_header_only_or_empty_file_has_no_blocks(tmp_path: Path) -> None:

@@ -116,18 +116,18 @@ def test_best_weights_load_back_into_the_trained_model(tmp_path, name):
     skipped (they were, silently, until the reload check caught a 1.9 logit difference)."""
     from safetensors.torch import load_file, save_file
 
-    from utr_assets.models.assets import _load_best
+    from utr_assets.models.checkpoints import load_published_weights
 
     family = FAMILIES[name]
     torch.manual_seed(0)
     best = family.build_model(family.build_config("tiny"))
     best.save_pretrained(tmp_path)
     last = family.build_model(family.build_config("tiny"))  # other weights: "the last step"
-    assert _load_best(last, tmp_path)
+    assert load_published_weights(last, tmp_path)
     batch = {"input_ids": torch.randint(5, 60, (2, 40)), "attention_mask": torch.ones(2, 40, dtype=torch.long)}
     assert reload_max_difference(last, tmp_path, batch) < 1e-5
     state = load_file(str(tmp_path / "model.safetensors"))
     dropped = next(k for k in state if "norm" in k.lower())
     save_file({k: v for k, v in state.items() if k != dropped}, str(tmp_path / "model.safetensors"),
               metadata={"format": "pt"})
-    assert not _load_best(last, tmp_path)  # an incomplete file is reported, not half-loaded silently
+    assert not load_published_weights(last, tmp_path)  # an incomplete file is reported, not half-loaded silently
