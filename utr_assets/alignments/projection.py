@@ -149,24 +149,51 @@ class ChosenRow:
 
     aligned: np.ndarray
     hamming: int  # of the closest row alone, gaps counted as differences
-    rows_used: list[SpeciesRow]
+    rows_used: list[SpeciesRow]  # the closest row, then every row that filled at least one gap column
+
+
+def genome_span(row: SpeciesRow) -> tuple[int, int]:
+    """The row's span in its species' genome, on the + strand of its contig (0-based half-open)."""
+    start = min(f.sp_start for f in row.fragments)
+    end = max(f.sp_end for f in row.fragments)
+    if row.strand == "-":
+        size = row.fragments[0].src_size
+        return size - end, size - start
+    return start, end
+
+
+def _overlap(a: SpeciesRow, b: SpeciesRow) -> bool:
+    """Same contig and overlapping + strand spans (the strands themselves are not compared)."""
+    if a.contig != b.contig:
+        return False
+    (s1, e1), (s2, e2) = genome_span(a), genome_span(b)
+    return s1 < e2 and s2 < e1
 
 
 def choose_row(rows: list[SpeciesRow], human: np.ndarray) -> ChosenRow:
-    """Keep the row closest to human (Hamming distance, gaps count); fill its gaps from the other rows
-    in increasing distance, taking a row only when none of its bases overlaps what is already filled."""
+    """Keep the row closest to human (Hamming distance, gaps count; ties: contig name, then row order) and
+    fill its gap columns from the other rows in that order, each row filling every column still a gap.
+
+    A row is skipped when it overlaps, in the species' own genome (same contig, + strand spans), the kept
+    row or a row taken before it; rows sharing alignment columns are not skipped. As the study's
+    ``process_msa`` (dataset_prep/3utr/aligned/extract_fasta/utils/maf_to_a2m.py).
+    """
     dist = [int(np.count_nonzero(r.aligned != human)) for r in rows]
     if len(rows) == 1:
         return ChosenRow(rows[0].aligned, dist[0], rows)
-    order = sorted(range(len(rows)), key=dist.__getitem__)
+    # study: sort_values(['species', 'hamming', 'contig']), a stable sort over the rows in creation order
+    order = sorted(range(len(rows)), key=lambda k: (dist[k], rows[k].contig))
     best = rows[order[0]]
     merged = best.aligned.copy()
-    covered = merged != GAP
+    taken = [best]
     used = [best]
     for k in order[1:]:
-        other = rows[k].aligned != GAP
-        if not (other & covered).any():
-            merged[other] = rows[k].aligned[other]
-            covered |= other
-            used.append(rows[k])
+        row = rows[k]
+        if any(_overlap(row, t) for t in taken):
+            continue
+        taken.append(row)
+        fill = (merged == GAP) & (row.aligned != GAP)
+        if fill.any():
+            merged[fill] = row.aligned[fill]
+            used.append(row)
     return ChosenRow(merged, dist[order[0]], used)

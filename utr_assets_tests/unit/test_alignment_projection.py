@@ -131,7 +131,7 @@ def test_synthetic_gap_columns_padding_strand_and_chaining(tmp_path: Path, mm_st
     # human-gap columns (block 1, columns 3-4) dropped, every row has the human length
     assert got[("u+", "hg38")].aligned == "CGTACGTGGCCTTA"
     # mm10 absent from block 2 -> padded. chr2 fragment at 61 chains (gap 1 after 60) -> one row; at 200 it
-    # starts a second row, merged as it does not overlap. chr9 (TTA, Hamming 11) overlaps the kept row: dropped.
+    # starts a second row, merged as it does not overlap. chr9 (TTA, Hamming 11) fills no gap: not counted.
     mm = got[("u+", "mm10")]
     assert (mm.aligned, mm.hamming, mm.n_rows, mm.contig) == ("AGTACGA----TTA", 6 if mm_rows == 1 else 9, mm_rows, "chr2")
     # lowercase is uppercased; a '-' MAF row is aligned to human + like any row; chained 21..26 then 26..30
