@@ -8,6 +8,12 @@
   the wide matrix of R values (kmer x RBP), from which enriched 5-mers are those with z >= 3.
   k-mers are returned in the DNA alphabet (U -> T), upper case.
 Inputs are hg38 (the study lifted ENCSR456FVU peaks from hg19; liftover is out of scope here).
+
+IDR-reproducible peaks (the positives' source; docs/protocol.md "RBP motifs"): a file is IDR when the
+experiment list's output type says so (our `output_type` column, ENCODE's "Output type", e.g.
+"conservative IDR thresholded peaks"); without such a column, when its file name contains "IDR"; a peak
+of a non-IDR file is still IDR when its name field contains "_IDR" (the study's `grep "_IDR"` on the
+pooled ENCSR456FVU beds). Replicate peaks are kept (flag `idr` False): they exclude negatives.
 Bad input raises `InputFormatError` naming the file, the line and the problem.
 """
 
@@ -25,12 +31,13 @@ from utr_assets.reference.textio import iter_lines
 
 NARROWPEAK_COLUMNS = ["chrom", "start", "end", "name", "score", "strand", "signal_value", "p_value", "q_value",
                       "peak"]
-PEAK_COLUMNS = ["rbp", *NARROWPEAK_COLUMNS]
+PEAK_COLUMNS = ["rbp", *NARROWPEAK_COLUMNS, "idr"]
 KMER_RE = re.compile(r"^[ACGT]+$")
 
 
-def read_narrowpeak(path: str | Path, rbp: str) -> pd.DataFrame:
-    """One narrowPeak file as a DataFrame with PEAK_COLUMNS (`rbp` filled with `rbp`)."""
+def read_narrowpeak(path: str | Path, rbp: str, idr: bool = False) -> pd.DataFrame:
+    """One narrowPeak file as a DataFrame with PEAK_COLUMNS (`rbp` filled with `rbp`; `idr` True for an
+    IDR file, else only for peaks whose name contains "_IDR")."""
     rows: list[tuple] = []
     for number, line in iter_lines(path):
         if not line.strip() or line.startswith(("#", "track", "browser")):
@@ -49,16 +56,18 @@ def read_narrowpeak(path: str | Path, rbp: str) -> pd.DataFrame:
             raise InputFormatError(path, f"bad interval start={start} end={end} (0-based, end exclusive)", number)
         if f[5] not in ("+", "-", "."):
             raise InputFormatError(path, f"strand must be +, - or ., got {f[5]!r}", number)
-        rows.append((rbp, f[0], start, end, f[3], score, f[5], *nums, peak))
-    return pd.DataFrame(rows, columns=PEAK_COLUMNS).astype({"start": "int64", "end": "int64", "peak": "int64"})
+        rows.append((rbp, f[0], start, end, f[3], score, f[5], *nums, peak, idr or "_IDR" in f[3]))
+    return pd.DataFrame(rows, columns=PEAK_COLUMNS).astype({"start": "int64", "end": "int64", "peak": "int64",
+                                                            "idr": bool})
 
 
 def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
-    """The experiment list -> DataFrame (rbp, file as an absolute path, cell_line, accession).
+    """The experiment list -> DataFrame (rbp, file as an absolute path, cell_line, accession, idr).
 
-    Accepts our layout (columns rbp, file[, cell_line, accession]; file relative to the list's folder)
-    or ENCODE's metadata.tsv (File accession, Experiment target, Biosample term name, File format);
-    for the latter the peak files are `{File accession}.bed.gz` (or .narrowPeak.gz) beside it.
+    Accepts our layout (columns rbp, file[, cell_line, accession, output_type]; file relative to the
+    list's folder) or ENCODE's metadata.tsv (File accession, Experiment target, Biosample term name,
+    File format, Output type); for the latter the peak files are `{File accession}.bed.gz` (or
+    .narrowPeak.gz) beside it. `idr`: see the module docstring.
     """
     path = Path(path)
     table = read_tsv(path)
@@ -80,6 +89,11 @@ def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
     else:
         raise InputFormatError(path, "experiment list needs columns (rbp, file) or ENCODE's (File accession, "
                                      f"Experiment target); found {list(table.columns)}", 1)
+    output_type = next((table[c] for c in ("output_type", "Output type") if c in table.columns), None)
+    if output_type is not None:
+        out["idr"] = output_type.fillna("").astype(str).str.contains("IDR", case=False).to_numpy()
+    else:
+        out["idr"] = [("idr" in Path(f).name.lower()) for f in out["file"]]
     missing = [f for f in out["file"] if not Path(f).is_file()]
     if missing:
         raise InputFormatError(path, f"peak file(s) not found: {missing[:3]}")
@@ -87,9 +101,10 @@ def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
 
 
 def read_eclip_peaks(experiments: str | Path) -> pd.DataFrame:
-    """All peaks of all experiments in the list, one table (PEAK_COLUMNS), replicates pooled per RBP."""
+    """All peaks of all experiments in the list, one table (PEAK_COLUMNS): IDR and replicate peaks,
+    flagged by `idr` (positives come from IDR peaks only; every peak excludes negatives)."""
     exps = read_eclip_experiments(experiments)
-    frames = [read_narrowpeak(row.file, row.rbp) for row in exps.itertuples()]
+    frames = [read_narrowpeak(row.file, row.rbp, bool(row.idr)) for row in exps.itertuples()]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PEAK_COLUMNS)
 
 

@@ -2,13 +2,16 @@
 
 - Instance: an occurrence (overlapping ones included) of one of RBP X's RBNS 5-mers in a 3'UTR
   sequence (RNA orientation); `offset` is its first base, 0-based in RNA orientation.
-- Positive for X: all 5 bases inside X's eCLIP peaks (union of X's peaks), peaks on the gene's
-  strand and extended `extend_5p` bp at their 5' end (start on +, end on -; `.` peaks: both sides).
-- Negative candidate: no base inside any peak of any RBP (same strand). Instances touching a peak
-  otherwise are neither. Negatives are subsampled per (rbp, kmer) to the positives' count, seeded;
-  a shortfall is reported in the summary, never filled from other k-mers.
-- Conservation subsets: mean PhyloP over the 5 bases; positives at or above the 90th percentile
-  (`top_conserved`) / at or below the 10th (`bottom_conserved`) within their (rbp, kmer) group.
+- Peaks are extended `extend_5p` bp at their 5' end (start on +, end on -; `.` peaks: both sides).
+- Positive for X: all 5 bases inside X's IDR-reproducible eCLIP peaks (`idr` True; union of X's
+  peaks) on the gene's strand (the study's `bedtools intersect -s` of the `_IDR` peaks).
+- Negative candidate: no base inside any peak of any RBP, IDR or replicate, on either strand (the
+  study's `bedtools subtract` without `-s` of every peak). Instances touching a peak otherwise are
+  neither. Negatives are subsampled per (rbp, kmer) to the positives' count, seeded; a shortfall is
+  reported in the summary, never filled from other k-mers.
+- Conservation subsets: the instance's maximum PhyloP over its 5 bases (the study's PhyloP motif
+  score); positives at or above the 90th percentile (`top_conserved`) / at or below the 10th
+  (`bottom_conserved`) within their RBP_motif group (the study's AUC notebook).
 Scores per instance: mean over the 5 bases of P(ref) for LMs and Zoo-AL, max for PhyloP and CADD.
 """
 
@@ -25,7 +28,7 @@ from utr_assets.benchmarks.utr_coords import UtrIndex
 
 K = 5
 INSTANCE_COLUMNS = ["instance_id", "rbp", "kmer", "rbp_motif", "utr_id", "gene_id", "offset", "chrom", "strand",
-                    "label", "phylop_mean", "top_conserved", "bottom_conserved"]
+                    "label", "phylop_max", "top_conserved", "bottom_conserved"]
 _CODE = np.full(256, -1, dtype=np.int64)
 for _i, _b in enumerate(b"ACGT"):
     _CODE[_b] = _i
@@ -52,7 +55,7 @@ def _peak_masks(index: UtrIndex, utr_id: str, peaks_by_key: dict[tuple[str, str]
     g = index.genome_positions(utr_id)
     masks: dict[str, np.ndarray] = {}
     any_mask = np.zeros(g.size, dtype=bool)
-    for strand in (row["strand"], "."):
+    for strand in ("+", "-", "."):
         table = peaks_by_key.get((row["chrom"], strand))
         if table is None:
             continue
@@ -69,9 +72,10 @@ def _peak_masks(index: UtrIndex, utr_id: str, peaks_by_key: dict[tuple[str, str]
                 e += extend_5p
             inside = (g >= s) & (g < e)
             if inside.any():
-                masks.setdefault(peak.rbp, np.zeros(g.size, dtype=bool))
-                masks[peak.rbp] |= inside
-                any_mask |= inside
+                any_mask |= inside  # negatives avoid every peak: any RBP, IDR or replicate, either strand
+                if peak.idr and strand in (row["strand"], "."):
+                    masks.setdefault(peak.rbp, np.zeros(g.size, dtype=bool))
+                    masks[peak.rbp] |= inside
     return masks, any_mask
 
 
@@ -94,9 +98,12 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     Each (rbp, k-mer) keeps as many positives as negatives (SPEC §5: negatives matched to the positives'
     k-mer counts): a score that depends on the k-mer alone has AUC 0.5 on the result.
 
-    `regions`: utr3_regions; `peaks`: `sources_rbp.read_eclip_peaks` (0-based half-open);
+    `regions`: utr3_regions; `peaks`: `sources_rbp.read_eclip_peaks` (0-based half-open, `idr` flag);
     `motifs`: (rbp, kmer); `conservation`: utr_id -> per-base PhyloP in RNA orientation.
     """
+    if "idr" not in peaks.columns:
+        raise ValueError("peaks need an `idr` column (True for IDR-reproducible peaks, False for replicate peaks): "
+                         "positives come from IDR peaks only, every peak excludes negatives")
     index = UtrIndex(regions)
     peaks = peaks.assign(chrom=[index.chrom(c) for c in peaks["chrom"]])
     peaks_by_key = {}
@@ -123,7 +130,7 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
         inside = {rbp: _window_all(m) for rbp, m in masks.items()}
         cons = None if conservation is None else conservation.get(utr.utr_id)
         for off in where.tolist():
-            phylop = float(np.nanmean(cons[off:off + K])) if cons is not None and np.isfinite(
+            phylop = float(np.nanmax(cons[off:off + K])) if cons is not None and np.isfinite(
                 cons[off:off + K]).any() else np.nan
             for rbp, kmer in motif_rbps[int(codes[off])]:
                 if rbp in inside and inside[rbp][off]:
@@ -134,7 +141,7 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
                     continue
                 rows.append((rbp, kmer, utr.utr_id, utr.gene_id, off, utr.chrom, utr.strand, label, phylop))
     cand = pd.DataFrame(rows, columns=["rbp", "kmer", "utr_id", "gene_id", "offset", "chrom", "strand", "label",
-                                       "phylop_mean"])
+                                       "phylop_max"])
     rng = np.random.default_rng(seed)
     keep, summary = [], []
     for (rbp, kmer), group in cand.groupby(["rbp", "kmer"], sort=True):
@@ -150,10 +157,10 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     out = pd.concat(keep, ignore_index=True) if keep else cand.iloc[:0].copy()
     out["rbp_motif"] = out["rbp"] + "_" + out["kmer"]
     out["top_conserved"], out["bottom_conserved"] = False, False
-    for _, group in out[(out["label"] == 1) & out["phylop_mean"].notna()].groupby("rbp_motif"):
-        hi, lo = np.quantile(group["phylop_mean"], [1 - top_fraction, top_fraction])
-        out.loc[group.index[group["phylop_mean"] >= hi], "top_conserved"] = True
-        out.loc[group.index[group["phylop_mean"] <= lo], "bottom_conserved"] = True
+    for _, group in out[(out["label"] == 1) & out["phylop_max"].notna()].groupby("rbp_motif"):
+        hi, lo = np.quantile(group["phylop_max"], [1 - top_fraction, top_fraction])
+        out.loc[group.index[group["phylop_max"] >= hi], "top_conserved"] = True
+        out.loc[group.index[group["phylop_max"] <= lo], "bottom_conserved"] = True
     out = out.sort_values(["rbp", "kmer", "label", "utr_id", "offset"], ascending=[True, True, False, True, True])
     out["instance_id"] = [f"{r}:{k}:{u}:{o}" for r, k, u, o in zip(out["rbp"], out["kmer"], out["utr_id"],
                                                                     out["offset"], strict=True)]

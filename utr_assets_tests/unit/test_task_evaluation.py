@@ -27,7 +27,7 @@ def _instances(n_utrs: int = 20, per_utr: int = 6, seed: int = 0) -> tuple[pd.Da
             label = int(j % 2 == 0)
             rows.append({"instance_id": f"{u}:{offset}", "rbp": "R", "kmer": sequences[u][offset:offset + 5],
                          "rbp_motif": "R_x", "utr_id": u, "gene_id": f"g{u}", "offset": offset, "chrom": "chr1",
-                         "strand": "+", "label": label, "phylop_mean": float(rng.normal()),
+                         "strand": "+", "label": label, "phylop_max": float(rng.normal()),
                          "top_conserved": bool(label and j == 0), "bottom_conserved": bool(label and j == 2)})
     return pd.DataFrame(rows), sequences
 

@@ -53,9 +53,9 @@ def make_world(seed: int = 0) -> tuple[dict[str, str], pd.DataFrame]:
     return genome, pd.DataFrame(rows)
 
 
-def peaks_table(rows: list[tuple]) -> pd.DataFrame:
+def peaks_table(rows: list[tuple], idr: bool = True) -> pd.DataFrame:
     return pd.DataFrame([{"rbp": r, "chrom": c, "start": s, "end": e, "name": ".", "score": 1000.0, "strand": st,
-                          "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1}
+                          "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1, "idr": idr}
                          for r, c, s, e, st in rows])
 
 
@@ -132,9 +132,9 @@ def test_conservation_subsets_and_scoring():
     cons = {u: np.arange(len(s), dtype=float) for u, s in zip(regions["utr_id"], regions["sequence"], strict=True)}
     inst, _ = build_motif_instances(regions, peaks, MOTIFS, conservation=cons)
     pos = inst[inst["label"] == 1]
-    assert pos["phylop_mean"].tolist() == [o + 2.0 for o in pos["offset"]]
+    assert pos["phylop_max"].tolist() == [o + 4.0 for o in pos["offset"]]
     top, bottom = pos[pos["top_conserved"]], pos[pos["bottom_conserved"]]
-    assert top["phylop_mean"].min() >= bottom["phylop_mean"].max()
+    assert top["phylop_max"].min() >= bottom["phylop_max"].max()
     assert len(top) >= 1 and len(bottom) >= 1
     assert score_instances(inst, cons, "max").tolist() == (inst["offset"] + 4.0).tolist()
     assert score_instances(inst, {}, "mean").tolist() == [pytest.approx(np.nan, nan_ok=True)] * len(inst)
