@@ -23,13 +23,14 @@ from typing import Any
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 from threadpoolctl import threadpool_limits
+
+from utr_assets.benchmarks.fast_ridge import fold_predictions
 
 # SPEC §5: 10^1..10^4 for Griesemer, 10^0..10^4.5 for Siegel (half-life: the Siegel grid).
 RIDGE_ALPHAS: dict[str, np.ndarray] = {
@@ -79,34 +80,12 @@ def _inner_group_splits(groups: np.ndarray, n_inner: int, seed: int) -> list[tup
     return list(splitter.split(np.zeros(groups.size), groups=groups))
 
 
-def _ridge_path(X: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[np.ndarray, np.ndarray, float,
-                                                                             np.ndarray, np.ndarray]:
-    """Standardise on (X, y)'s rows, then Ridge coefficients for every alpha from one SVD."""
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale == 0] = 1.0
-    Z = (X - mean) / scale
-    y_mean = float(y.mean())
-    try:
-        U, sv, Vt = np.linalg.svd(Z, full_matrices=False)
-    except np.linalg.LinAlgError:  # LAPACK's divide-and-conquer gesdd fails on some matrices; gesvd does not
-        import scipy.linalg
-
-        U, sv, Vt = scipy.linalg.svd(Z, full_matrices=False, lapack_driver="gesvd")
-    uty = U.T @ (y - y_mean)
-    coefs = Vt.T @ ((sv / (sv**2 + alphas[:, None]))[:, :, None] * uty[None, :, None])[..., 0].T
-    return coefs, mean, y_mean, scale, alphas
-
-
 def _best_ridge_alpha(X: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]],
                       alphas: np.ndarray) -> float:
-    """The alpha with the lowest inner-CV mean squared error (ties: the larger alpha)."""
-    sse = np.zeros(alphas.size)
-    for train, test in splits:
-        coefs, mean, y_mean, scale, _ = _ridge_path(X[train], y[train], alphas)
-        resid = ((X[test] - mean) / scale) @ coefs + y_mean - y[test][:, None]
-        sse += (resid**2).sum(axis=0)
-    order = np.argsort(-alphas, kind="stable")
-    return float(alphas[order[np.argmin(sse[order])]])
+    """The alpha with the lowest inner-CV summed squared error (ties: the larger alpha); the test parts
+    of `splits` partition the rows (as GroupKFold's do)."""
+    X, y = X - X.mean(axis=0), y - y.mean()
+    return fold_predictions(X, y, splits, np.asarray(alphas, dtype=float), X[:0])[1]
 
 
 def _svr(n_features: int, svr_grid: dict[str, list[Any]] | None) -> tuple[Any, dict[str, list[Any]]]:
@@ -140,17 +119,18 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
         raise ValueError(f"unknown regressor {model!r}; use 'ridge' or 'svr'")
     check_grouping(folds, groups)
     pred = np.full(y.size, np.nan)
+    if model == "ridge":  # every alpha from one eigendecomposition per fold (fast_ridge)
+        grid_alphas = np.asarray(list(alphas if alphas is not None else RIDGE_ALPHAS["siegel"]), dtype=float)
+        shift_x, shift_y = X.mean(axis=0), float(y.mean())  # Ridge with intercept is shift-invariant
+        Xs, ys = X - shift_x, y - shift_y
     for fold in np.unique(folds):
         test = folds == fold
         train = ~test
         if train.sum() < 2:
             raise FoldError(f"outer fold {fold!r} leaves {int(train.sum())} training samples")
         if model == "ridge":
-            grid_alphas = np.asarray(list(alphas if alphas is not None else RIDGE_ALPHAS["siegel"]), dtype=float)
             inner = _inner_group_splits(groups[train], n_inner, seed)
-            best = _best_ridge_alpha(X[train], y[train], inner, grid_alphas)
-            est = make_pipeline(StandardScaler(), Ridge(alpha=best)).fit(X[train], y[train])
-            pred[test] = est.predict(X[test])
+            pred[test] = fold_predictions(Xs[train], ys[train], inner, grid_alphas, Xs[test])[0] + shift_y
             continue
         est, grid = _svr(X.shape[1], svr_grid)
         search = GridSearchCV(est, grid, cv=_inner_group_splits(groups[train], n_inner, seed),
