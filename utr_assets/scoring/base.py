@@ -27,7 +27,8 @@ PROBABILITIES = "probabilities"  # base_probabilities(): (L, 4) per sequence
 EMBEDDINGS = "embeddings"  # embeddings(): (n, hidden_size)
 LOSS = "loss"  # reconstruction_loss(): (n,)
 SITE_SCORES = "site_scores"  # site_scores(): (L,) per sequence, e.g. PhyloP; higher = more conserved
-CAPABILITIES = frozenset({PROBABILITIES, EMBEDDINGS, LOSS, SITE_SCORES})
+ALLELE_SCORES = "allele_scores"  # allele_scores(): one score per SNV (utr_id, offset, ref, alt), e.g. CADD
+CAPABILITIES = frozenset({PROBABILITIES, EMBEDDINGS, LOSS, SITE_SCORES, ALLELE_SCORES})
 
 
 class ScoringError(ValueError):
@@ -83,6 +84,11 @@ class ScorerBase:
 
     def reconstruction_loss(self, sequences: Sequence[str]) -> np.ndarray:
         raise self._refuse(LOSS)
+
+    def allele_scores(self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str],
+                      alts: Sequence[str]) -> np.ndarray:
+        """Per SNV (RNA-orientation offset and alleles in its 3'UTR): the score of that very allele."""
+        raise self._refuse(ALLELE_SCORES)
 
 
 def renormalise(mass: np.ndarray) -> np.ndarray:

@@ -12,7 +12,9 @@ Conventions:
   alignment rows, is a NaN row (documented; no information is not "uniform").
 - PhyloP / CADD: per-base values over the UTR in RNA orientation (genome positions from `UtrIndex`:
   0-based, blocks, strand), NaN where the track has no value. CADD per position = max RawScore over
-  the three alternatives. bigWig needs pyBigWig, which is not a dependency: convert with bigWigToWig.
+  the three alternatives (the RBP task); a variant's CADD score is its own allele's RawScore, joined on
+  chrom, pos, ref, alt (``CaddScorer.allele_scores``). bigWig needs pyBigWig, which is not a dependency:
+  convert with bigWigToWig.
 - k-mer counts / Griesemer: "embeddings" = the feature vectors (hidden_size = 4**k or 58).
 """
 
@@ -27,9 +29,18 @@ import pandas as pd
 
 from utr_assets.benchmarks.features import griesemer_features, kmer_count_features
 from utr_assets.benchmarks.sources_tracks import ConservationTrack, cadd_position_max, read_wiggle
-from utr_assets.benchmarks.utr_coords import UtrIndex, parse_blocks
+from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom, parse_blocks
 
-from .base import EMBEDDINGS, PROBABILITIES, SITE_SCORES, ScorerBase, ScoringError, renormalise, require_ids
+from .base import (
+    ALLELE_SCORES,
+    EMBEDDINGS,
+    PROBABILITIES,
+    SITE_SCORES,
+    ScorerBase,
+    ScoringError,
+    renormalise,
+    require_ids,
+)
 
 _COLUMN_CODE = np.full(256, -1, dtype=np.int8)
 for _b, _c in {"A": 0, "C": 1, "G": 2, "T": 3, "U": 3}.items():
@@ -143,6 +154,59 @@ def cadd_track(scores: pd.DataFrame) -> ConservationTrack:
     return ConservationTrack(data)
 
 
+_ALLELE_CODE = {"A": 0, "C": 1, "G": 2, "T": 3}
+_GENOME_BASE = {"+": str.maketrans("", ""), "-": str.maketrans("ACGT", "TGCA")}
+
+
+def _allele_keys(pos: np.ndarray, ref: Sequence[str], alt: Sequence[str]) -> np.ndarray:
+    """One int64 per (1-based pos, ref, alt); -1 where an allele is not a single A/C/G/T."""
+    r = np.array([_ALLELE_CODE.get(x, -1) for x in ref], dtype=np.int64)
+    a = np.array([_ALLELE_CODE.get(x, -1) for x in alt], dtype=np.int64)
+    return np.where((r >= 0) & (a >= 0), np.asarray(pos, dtype=np.int64) * 16 + r * 4 + a, -1)
+
+
+class CaddScorer(TrackScorer):
+    """CADD: per-position maxima as site scores (the RBP task) and, given the allele table (chrom, pos,
+    ref, alt, raw_score), each SNV's own RawScore as its variant score, joined on chrom, pos, ref and alt
+    (study: variant_effect/analysis/add_model_scores.ipynb merges CADD.3utr.snps.scores on those columns).
+    A table of per-position maxima only gives no allele scores (variants then get the maximum)."""
+
+    def __init__(self, scores: pd.DataFrame, regions: pd.DataFrame, name: str):
+        super().__init__(cadd_track(scores), regions, name)
+        self._alleles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if {"ref", "alt", "raw_score"} <= set(scores.columns):
+            self.capabilities = frozenset({SITE_SCORES, ALLELE_SCORES})
+            for chrom, g in scores.groupby("chrom", sort=False):
+                keys = _allele_keys(g["pos"].to_numpy(), g["ref"].str.upper().tolist(), g["alt"].str.upper().tolist())
+                order = np.argsort(keys, kind="stable")
+                self._alleles[str(chrom)] = (keys[order], g["raw_score"].to_numpy(np.float64)[order])
+
+    def allele_scores(self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str],
+                      alts: Sequence[str]) -> np.ndarray:
+        """RawScore of each SNV given in RNA orientation (UTR offset, alleles); NaN where CADD has none."""
+        if ALLELE_SCORES not in self.capabilities:
+            raise self._refuse(ALLELE_SCORES)
+        out = np.full(len(ids), np.nan)
+        positions: dict[str, np.ndarray] = {}
+        for i, (utr, v, r, a) in enumerate(zip(ids, offsets, refs, alts, strict=True)):
+            if utr not in self.index.regions.index:
+                continue
+            if utr not in positions:
+                positions[utr] = self.index.genome_positions(utr)
+            region = self.index.regions.loc[utr]
+            flip = _GENOME_BASE[str(region["strand"])]
+            chrom = normalise_chrom(str(region["chrom"]), self._alleles)
+            if chrom not in self._alleles:
+                continue
+            key = _allele_keys(np.array([positions[utr][int(v)] + 1]), [r.upper().translate(flip)],
+                               [a.upper().translate(flip)])[0]
+            keys, values = self._alleles[chrom]
+            k = int(np.searchsorted(keys, key))
+            if key >= 0 and k < len(keys) and keys[k] == key:
+                out[i] = values[k]
+        return out
+
+
 class FeatureScorer(ScorerBase):
     """Sequence features as embeddings (one vector per sequence)."""
 
@@ -176,7 +240,7 @@ def baseline_scorer(family: str, *, name: str | None = None, regions: pd.DataFra
         regions = need(regions, "regions (utr3_regions)")
         return TrackScorer(phylop_track(need(phylop, "phylop (a wiggle/bigWig path)"), regions), regions, name)
     if family == "cadd":
-        return TrackScorer(cadd_track(need(cadd, "cadd (a CADD score table)")), need(regions, "regions"), name)
+        return CaddScorer(need(cadd, "cadd (a CADD score table)"), need(regions, "regions"), name)
     if family == "kmer":
         return FeatureScorer(name, lambda s: kmer_count_features(s, kmer_k), 4**kmer_k)
     if family == "griesemer":

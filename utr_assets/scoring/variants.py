@@ -13,7 +13,8 @@ dep_j = max_b |logit2(P_ref[j, b]) - logit2(P_alt[j, b])|, logit2(p) = log2(p + 
 ``vis_r{R}`` restricts the mean to 0 < |j - v| <= R. Distances between the ref and alt window
 embeddings: l1, l2 (Euclidean), dot (a.b), cosine (1 - cosine similarity). loss_diff = loss_alt - loss_ref.
 A column whose capability the scorer lacks is NaN; so is VIS for scorers of whole UTRs (Zoo-AL).
-``site_score`` = the per-base score at v (PhyloP, CADD).
+``site_score`` = the per-base score at v (PhyloP), or the variant's own allele score where the scorer has
+one (CADD RawScore joined on chrom, pos, ref, alt, as the study's variant_effect/analysis/add_model_scores.ipynb).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .base import EMBEDDINGS, EPS, LOSS, PROBABILITIES, SITE_SCORES, Scorer, ScoringError
+from .base import ALLELE_SCORES, EMBEDDINGS, EPS, LOSS, PROBABILITIES, SITE_SCORES, Scorer, ScoringError
 
 SCORE_COLUMNS = ["pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
                  "loss_diff", "site_score"]
@@ -123,6 +124,8 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
                 scores[i, :3] = allele_scores(probs[u], v, r, a)
             if u in site:
                 scores[i, col["site_score"]] = site[u][v]
+        if ALLELE_SCORES in caps:  # allele-specific (CADD), not the per-position maximum
+            scores[:, col["site_score"]] = scorer.allele_scores(utrs, vs, refs, alts)
         return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
 
     for lo in range(0, len(variants), batch_size):
