@@ -10,7 +10,7 @@ A variant that is a positive of a split is removed from that split's negatives.
 Every variant is annotated with its 3'UTR: `utr_offset` 0-based in RNA orientation, `ref_rna` and
 `alt_rna` complemented on minus-strand genes; `pos` stays 1-based (VCF). Variants whose REF disagrees
 with the UTR sequence are dropped and counted; if that is more than 5% the input is refused as not
-hg38 (no liftover here). A variant inside several UTRs takes the first by utr_id.
+hg38 (no liftover here). A variant inside several UTRs belongs to the longest (ties: first by utr_id).
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def annotate_utr(variants: pd.DataFrame, index: UtrIndex, source: str = "") -> t
         if not hits:
             outside += 1
             continue
-        hit = hits[0]
+        # the longest UTR, as the study (variant_effect/dataprep/combine_sources.ipynb: sort_values('seq_len',
+        # ascending=False).drop_duplicates(keep='first'); its UTRs are single-exon, so span = length)
+        hit = max(hits, key=lambda h: int(index.regions.at[h.utr_id, "length"]))  # hits are sorted by utr_id
         region = index.regions.loc[hit.utr_id]
         minus = region["strand"] == "-"
         ref_rna = COMPLEMENT[rec.ref] if minus else rec.ref

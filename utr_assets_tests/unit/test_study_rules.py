@@ -35,3 +35,19 @@ def test_cadd_variant_score_is_the_alleles_own_raw_score() -> None:
     np.testing.assert_allclose(got, [0.1, 0.2, np.nan, 0.3])  # per-position maxima would be 0.7, 0.9, nan, 0.7
     # the RBP task keeps the per-position maximum
     np.testing.assert_allclose(scorer.site_scores(["ACGT"], ["minus"])[0], [0.9, np.nan, np.nan, np.nan])
+
+
+def test_a_variant_inside_several_utrs_belongs_to_the_longest() -> None:
+    # study: variant_effect/dataprep/combine_sources.ipynb sorts by UTR length, descending, and keeps the first
+    from utr_assets.benchmarks.task_variants import annotate_utr
+    from utr_assets.benchmarks.utr_coords import UtrIndex
+
+    genome = "ACGTTGCAACGGTACCATGGATCCAAGCTT"  # chr1, 0-based
+    def utr(uid: str, s: int, e: int) -> dict:
+        return dict(utr_id=uid, gene_id=uid, chrom="chr1", start=s, end=e, strand="+", length=e - s, blocks="",
+                    sequence=genome[s:e])
+    # "a_short" sorts first by utr_id; "b_long" contains it
+    index = UtrIndex(pd.DataFrame([utr("a_short", 10, 15), utr("b_long", 5, 25)]))
+    snv = pd.DataFrame({"chrom": ["chr1"], "pos": [13], "ref": [genome[12]], "alt": ["A"]})  # 1-based 13
+    out, _ = annotate_utr(snv, index)
+    assert (out.utr_id[0], out.utr_offset[0]) == ("b_long", 7)  # the first by utr_id would be ("a_short", 2)
