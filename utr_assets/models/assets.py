@@ -12,14 +12,14 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 from utr_assets.corpus import load_tokeniser, read_corpus
 from utr_assets.platform.artifacts import ArtifactHandle, ArtifactStoreResource
 from utr_assets.platform.device import TorchDevice
+from utr_assets.platform.executors import gpu_op_tags
 from utr_assets.platform.partitions import model_partitions
 from utr_assets.platform.quality import named_check_specs, plain_check
 from utr_assets.platform.registry import load_registry
 from utr_assets.platform.resources import SettingsResource
 
 GROUP = "models"
-GPU_TAGS = {"dagster-k8s/config": {"container_config": {"resources": {"limits": {"nvidia.com/gpu": "1"}}}},
-            "utr_assets/resources": "gpu"}
+GPU_TAGS = gpu_op_tags()  # Celery `gpu` queue + Kubernetes GPU limit, from the one helper
 CHECKS = {
     "losses_finite": "Every training and validation loss is finite.",
     "beats_uniform_baseline": "Best validation loss is below the uniform-guess cross-entropy.",
