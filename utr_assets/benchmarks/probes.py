@@ -4,7 +4,9 @@
   study's RidgeCV(cv=GroupKFold) did; sklearn's RidgeCV cannot take groups without metadata routing,
   so it is a GridSearchCV over Ridge(alpha)) and RBF SVR with C/epsilon/gamma tuned the same way.
   Standardisation of X (and of y for the SVR, so epsilon is in SD units) is inside the pipeline, so
-  it is fitted on training folds only.
+  it is fitted on training folds only. Ridge's inner choice is the lowest summed squared error over
+  the inner folds. Both are computed without per-grid-point refits of X: `fast_ridge` (every alpha
+  from one eigendecomposition per fold), `fast_svr` (one kernel matrix per split and gamma).
 - Outer folds are given as one fold label per sample: leave-one-group-out, k grouped folds, or the
   10 folds a source provides (half-life). No group may sit in two outer folds (checked).
 - MLP classifier on [embedding_ref || embedding_alt] with gene-grouped StratifiedGroupKFold outer CV
@@ -31,12 +33,14 @@ from sklearn.svm import SVR
 from threadpoolctl import threadpool_limits
 
 from utr_assets.benchmarks.fast_ridge import fold_predictions
+from utr_assets.benchmarks.fast_svr import param_grid, svr_fold_predictions
 
-# SPEC §5: 10^1..10^4 for Griesemer, 10^0..10^4.5 for Siegel (half-life: the Siegel grid).
+# The study's RidgeCV grids (docs/protocol.md): Griesemer 10.**np.arange(1, 5), Siegel 10.**np.arange(0, 5, 0.5)
+# (mpra_*/regression/run_regressor.py), half-life 10.**np.arange(-5, 6) (half_life/regression/run_regressor.py).
 RIDGE_ALPHAS: dict[str, np.ndarray] = {
-    "griesemer": np.logspace(1, 4, 13),
-    "siegel": np.logspace(0, 4.5, 19),
-    "half_life": np.logspace(0, 4.5, 19),
+    "griesemer": 10.0 ** np.arange(1, 5),
+    "siegel": 10.0 ** np.arange(0, 5, 0.5),
+    "half_life": 10.0 ** np.arange(-5, 6),
 }
 SVR_GRID: dict[str, list[Any]] = {"C": [0.1, 1.0, 10.0], "epsilon": [0.1, 0.5], "gamma_factor": [0.1, 1.0]}
 MLP_GRID: dict[str, list[Any]] = {"hidden_layer_sizes": [(64,), (128, 32)], "alpha": [1e-4, 1e-2]}
@@ -132,11 +136,11 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
             inner = _inner_group_splits(groups[train], n_inner, seed)
             pred[test] = fold_predictions(Xs[train], ys[train], inner, grid_alphas, Xs[test])[0] + shift_y
             continue
-        est, grid = _svr(X.shape[1], svr_grid)
-        search = GridSearchCV(est, grid, cv=_inner_group_splits(groups[train], n_inner, seed),
-                              scoring="neg_mean_squared_error", n_jobs=1)
-        search.fit(X[train], y[train])
-        pred[test] = search.predict(X[test])
+        # GridSearchCV of _svr()'s pipeline, with kernels shared across the C/epsilon grid (fast_svr)
+        _, grid = _svr(X.shape[1], svr_grid)
+        points = param_grid(grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"])
+        inner = _inner_group_splits(groups[train], n_inner, seed)
+        pred[test] = svr_fold_predictions(X[train], y[train], inner, X[test], points)[0]
     return pred
 
 
