@@ -1,13 +1,15 @@
 """Task 1 (SPEC §5): RBP binding-motif instances in 3'UTRs, their labels and their scoring.
 
 - Instance: an occurrence (overlapping ones included) of one of RBP X's RBNS 5-mers in a 3'UTR
-  sequence (RNA orientation); `offset` is its first base, 0-based in RNA orientation.
+  sequence (RNA orientation); `offset` is its first base, 0-based in RNA orientation. One instance per
+  (UTR, offset, k-mer), as the study: `rbp` lists (comma-joined) every RBP it is a positive for, or
+  whose motif a negative is.
 - Peaks are extended `extend_5p` bp at their 5' end (start on +, end on -; `.` peaks: both sides).
 - Positive for X: all 5 bases inside X's IDR-reproducible eCLIP peaks (`idr` True; union of X's
   peaks) on the gene's strand (the study's `bedtools intersect -s` of the `_IDR` peaks).
 - Negative candidate: no base inside any peak of any RBP, IDR or replicate, on either strand (the
   study's `bedtools subtract` without `-s` of every peak). Instances touching a peak otherwise are
-  neither. Negatives are subsampled per (rbp, kmer) to the positives' count, seeded; a shortfall is
+  neither. Negatives are subsampled per k-mer to the positives' count, seeded; a shortfall is
   reported in the summary, never filled from other k-mers.
 - Conservation subsets: the instance's maximum PhyloP over its 5 bases (the study's PhyloP motif
   score); positives at or above the 90th percentile (`top_conserved`) / at or below the 10th
@@ -89,13 +91,30 @@ def _window_any(mask: np.ndarray, k: int = K) -> np.ndarray:
     return (c[k:] - c[:-k]) > 0
 
 
+def _one_per_site(cand: pd.DataFrame) -> pd.DataFrame:
+    """One candidate per (UTR, offset, k-mer), its RBPs comma-joined (sorted): the RBPs whose IDR peaks hold
+    a positive, or whose motif a negative is. As the study (rbp_motifs/dataprep/combine_eclip_RBNS.ipynb:
+    positives grouped by seq_name, motif_start, motif with their RBPs joined; negatives have no RBP). The
+    label is the same for every RBP of a site: a positive lies in a peak, and a negative touches none."""
+    key = ["utr_id", "offset", "kmer"]
+    cand = cand.sort_values([*key, "rbp"], kind="stable")
+    shared = cand.duplicated(key, keep=False).to_numpy()
+    if not shared.any():
+        return cand.reset_index(drop=True)
+    joined = cand[shared].groupby(key, sort=False)["rbp"].agg(",".join)
+    first = cand.drop_duplicates(key).set_index(key)
+    first.loc[joined.index, "rbp"] = joined
+    return first.reset_index()[cand.columns]
+
+
 def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd.DataFrame, *,
                           extend_5p: int = 50, seed: int = 0,
                           conservation: Mapping[str, np.ndarray] | None = None,
                           top_fraction: float = 0.1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(instances with INSTANCE_COLUMNS, summary per (rbp, kmer): n_pos, n_neg_candidates, n_pos_kept, n_neg).
+    """(instances with INSTANCE_COLUMNS, summary per kmer (rbp: its RBPs): n_pos, n_neg_candidates, n_pos_kept,
+    n_neg).
 
-    Each (rbp, k-mer) keeps as many positives as negatives (SPEC §5: negatives matched to the positives'
+    Each k-mer keeps as many positives as negatives (SPEC §5: negatives matched to the positives'
     k-mer counts): a score that depends on the k-mer alone has AUC 0.5 on the result.
 
     `regions`: utr3_regions; `peaks`: `sources_rbp.read_eclip_peaks` (0-based half-open, `idr` flag);
@@ -142,9 +161,10 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
                 rows.append((rbp, kmer, utr.utr_id, utr.gene_id, off, utr.chrom, utr.strand, label, phylop))
     cand = pd.DataFrame(rows, columns=["rbp", "kmer", "utr_id", "gene_id", "offset", "chrom", "strand", "label",
                                        "phylop_max"])
+    cand = _one_per_site(cand)
     rng = np.random.default_rng(seed)
     keep, summary = [], []
-    for (rbp, kmer), group in cand.groupby(["rbp", "kmer"], sort=True):
+    for kmer, group in cand.groupby("kmer", sort=True):
         pos = group[group["label"] == 1]
         neg = group[group["label"] == 0]
         # equal counts per k-mer, so that the k-mer itself carries no label information: negatives are
@@ -153,17 +173,20 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
         kept_pos = pos if n == len(pos) else pos.iloc[np.sort(rng.choice(len(pos), size=n, replace=False))]
         chosen = neg.iloc[np.sort(rng.choice(len(neg), size=n, replace=False))] if n else neg.iloc[:0]
         keep += [kept_pos, chosen]
-        summary.append((rbp, kmer, len(pos), len(neg), n, n))
+        rbps = ",".join(sorted(r for r, _ in motif_rbps[_code_of(kmer)]))
+        summary.append((rbps, kmer, len(pos), len(neg), n, n))
     out = pd.concat(keep, ignore_index=True) if keep else cand.iloc[:0].copy()
-    out["rbp_motif"] = out["rbp"] + "_" + out["kmer"]
+    out["rbp_motif"] = [",".join(f"{r}_{k}" for r in rbps.split(",")) for rbps, k in zip(out["rbp"], out["kmer"],
+                                                                                         strict=True)]
     out["top_conserved"], out["bottom_conserved"] = False, False
-    for _, group in out[(out["label"] == 1) & out["phylop_max"].notna()].groupby("rbp_motif"):
+    # per RBP_motif group, an instance of several RBPs in each of its groups (the study explodes its RBP list)
+    pos = out[(out["label"] == 1) & out["phylop_max"].notna()]
+    for _, group in pos.assign(rbp_motif=pos["rbp_motif"].str.split(",")).explode("rbp_motif").groupby("rbp_motif"):
         hi, lo = np.quantile(group["phylop_max"], [1 - top_fraction, top_fraction])
         out.loc[group.index[group["phylop_max"] >= hi], "top_conserved"] = True
         out.loc[group.index[group["phylop_max"] <= lo], "bottom_conserved"] = True
-    out = out.sort_values(["rbp", "kmer", "label", "utr_id", "offset"], ascending=[True, True, False, True, True])
-    out["instance_id"] = [f"{r}:{k}:{u}:{o}" for r, k, u, o in zip(out["rbp"], out["kmer"], out["utr_id"],
-                                                                    out["offset"], strict=True)]
+    out = out.sort_values(["kmer", "label", "utr_id", "offset"], ascending=[True, False, True, True])
+    out["instance_id"] = [f"{u}:{o}:{k}" for k, u, o in zip(out["kmer"], out["utr_id"], out["offset"], strict=True)]
     summary_df = pd.DataFrame(summary, columns=["rbp", "kmer", "n_pos", "n_neg_candidates", "n_pos_kept", "n_neg"])
     summary_df["neg_shortfall"] = summary_df["n_pos"] - summary_df["n_neg"]  # positives left out for want of negatives
     return out[INSTANCE_COLUMNS].reset_index(drop=True), summary_df

@@ -51,3 +51,28 @@ def test_a_variant_inside_several_utrs_belongs_to_the_longest() -> None:
     snv = pd.DataFrame({"chrom": ["chr1"], "pos": [13], "ref": [genome[12]], "alt": ["A"]})  # 1-based 13
     out, _ = annotate_utr(snv, index)
     assert (out.utr_id[0], out.utr_offset[0]) == ("b_long", 7)  # the first by utr_id would be ("a_short", 2)
+
+
+def test_rbp_instances_are_one_per_utr_offset_and_motif() -> None:
+    # study: rbp_motifs/dataprep/combine_eclip_RBNS.ipynb groups positives by (seq_name, motif_start, motif),
+    # joining their RBPs, and samples negatives per motif to the positives' count
+    from utr_assets.benchmarks.task_rbp import build_motif_instances
+
+    seq = list("C" * 60)
+    for at in (5, 25, 45):
+        seq[at:at + 5] = list("TGTAA")
+    region = dict(utr_id="U", gene_id="G", chrom="chr1", start=0, end=60, strand="+", length=60, blocks="",
+                  sequence="".join(seq))
+    peaks = pd.DataFrame([{"rbp": r, "chrom": "chr1", "start": s, "end": e, "name": ".", "score": 1.0, "strand": "+",
+                           "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1, "idr": True}
+                          for r, s, e in [("PUM2", 0, 15), ("QKI", 3, 12)]])
+    motifs = pd.DataFrame({"rbp": ["PUM2", "QKI"], "kmer": ["TGTAA", "TGTAA"]})
+    inst, summary = build_motif_instances(pd.DataFrame([region]), peaks, motifs, extend_5p=0, seed=0)
+    # offset 5 lies in both RBPs' peaks: one positive for both; 25 and 45 are negative candidates, one is kept.
+    # Per (rbp, k-mer) there would be 4 rows, the positive twice.
+    assert len(inst) == 2 and not inst.duplicated(["utr_id", "offset", "kmer"]).any()
+    pos = inst[inst["label"] == 1]
+    assert pos[["offset", "rbp", "rbp_motif"]].values.tolist() == [[5, "PUM2,QKI", "PUM2_TGTAA,QKI_TGTAA"]]
+    assert inst.loc[inst["label"] == 0, "offset"].iloc[0] in (25, 45)
+    assert summary[["rbp", "kmer", "n_pos", "n_neg_candidates", "n_neg"]].values.tolist() == [
+        ["PUM2,QKI", "TGTAA", 1, 2, 1]]
