@@ -23,7 +23,14 @@ from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from . import bpe, hf_tokenizers
 from .chunking import ChunkBatch, ChunkSpec, chunk_batch
-from .kmers import TokenBatch, kmer_text, nonoverlapping_kmers, overlapping_kmers, single_nucleotides
+from .kmers import (
+    NtLayout,
+    TokenBatch,
+    kmer_text,
+    nonoverlapping_kmers,
+    overlapping_kmers,
+    single_nucleotides,
+)
 from .species import SPECIES_FILE, SpeciesVocabulary
 from .vocab import DNABERT_KMER_OFFSET, DNABERT_UNK_ID, K, kmers
 
@@ -122,17 +129,23 @@ class DnabertTokeniser(Tokeniser):
 
 
 class NtTokeniser(Tokeniser):
-    """Non-overlapping 6-mers with single-letter fallback, <cls> prefix; lossless for ACGTN."""
+    """Non-overlapping 6-mers with single-letter fallback, <cls> prefix; lossless for ACGTN. Token ids come
+    from the tokenizer's own vocabulary (any layout holding every k-mer), so an imported checkpoint
+    tokenises as its publisher's tokenizer does."""
 
     family = "nt"
     lossless = True
+
+    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs):
+        super().__init__(hf, **kwargs)
+        self.layout = NtLayout.from_vocab(hf.get_vocab(), self.k, hf.unk_token or "<unk>")
 
     @property
     def prefix_ids(self) -> tuple[int, ...]:
         return (self.hf.cls_token_id,)
 
     def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
-        return nonoverlapping_kmers(sequences, self.k)
+        return nonoverlapping_kmers(sequences, self.k, self.layout)
 
 
 class BpeTokeniser(Tokeniser):
@@ -216,10 +229,34 @@ def build_tokeniser(
     raise ValueError(f"unknown tokeniser family {family!r}; expected one of {FAMILIES}")
 
 
-def load_tokeniser(directory: str | os.PathLike[str]) -> Tokeniser:
-    """Load a tokeniser saved with `Tokeniser.save` (the HF part through AutoTokenizer)."""
+def load_tokeniser(directory: str | os.PathLike[str], *, trust_remote_code: bool = False) -> Tokeniser:
+    """Load a tokeniser saved with `Tokeniser.save` (the HF part through AutoTokenizer; a tokenizer
+    ``auto_map`` never runs unless ``trust_remote_code``). A damaged file raises ValueError naming it."""
     path = Path(directory)
-    meta = json.loads((path / TOKENISER_FILE).read_text())
-    hf = AutoTokenizer.from_pretrained(str(path))
+    meta_path = path / TOKENISER_FILE
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        family, k = meta["family"], int(meta["k"])
+        cls = _CLASSES[family]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{meta_path}: not a valid tokeniser description ({type(exc).__name__}: {exc})") from exc
+    hf = load_hf_tokenizer(path, trust_remote_code=trust_remote_code)
     species = SpeciesVocabulary.load(path) if (path / SPECIES_FILE).exists() else None
-    return _CLASSES[meta["family"]](hf, k=int(meta["k"]), species=species)
+    return cls(hf, k=k, species=species)
+
+
+def load_hf_tokenizer(source: str | os.PathLike[str], *, revision: str | None = None,
+                      trust_remote_code: bool = False) -> PreTrainedTokenizerFast:
+    """``AutoTokenizer.from_pretrained`` with ``trust_remote_code`` passed explicitly (never prompting, never
+    running a tokenizer ``auto_map`` unasked); a failure raises ValueError naming the source and, when its
+    tokenizer_config.json maps to custom code that was not run, saying so."""
+    try:
+        return AutoTokenizer.from_pretrained(str(source), revision=revision, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        hint = ""
+        config = Path(source) / "tokenizer_config.json"
+        if not trust_remote_code and config.is_file() and '"auto_map"' in config.read_text(errors="replace"):
+            hint = ("; its tokenizer_config.json maps to custom code (auto_map), which was not run because the "
+                    "registry entry does not set trust_remote_code")
+        raise ValueError(f"{source}: the Hugging Face tokenizer does not load ({type(exc).__name__}: {exc}){hint}") \
+            from exc

@@ -42,7 +42,7 @@ def reload_max_difference(model: Any, directory: str | os.PathLike[str], batch: 
     ``batch`` (both in eval mode, on CPU, float32); 0.0 means the checkpoint reloads exactly."""
     import utr_assets.models  # noqa: F401  (registers the DSS classes with the Auto classes)
 
-    reloaded = AutoModelForMaskedLM.from_pretrained(str(directory)).eval()
+    reloaded = AutoModelForMaskedLM.from_pretrained(str(directory), trust_remote_code=False).eval()
     was_training = model.training
     device = next(model.parameters()).device
     model.eval().cpu()

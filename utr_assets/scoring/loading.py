@@ -26,6 +26,7 @@ from utr_assets.corpus.tokenisers import (
     NtTokeniser,
     NucleotideTokeniser,
     Tokeniser,
+    load_hf_tokenizer,
     load_tokeniser,
 )
 
@@ -44,13 +45,32 @@ def check_safetensors(directory: str | os.PathLike[str]) -> None:
     path = Path(directory)
     if not path.is_dir():
         raise ScoringError(f"{path}: checkpoint directory not found")
-    if any(path.glob("*.safetensors")):
+    weights = sorted(path.glob("*.safetensors"))
+    for file in weights:
+        _check_safetensors_header(file)
+    if weights:
         return
     pickles = sorted(p.name for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
     if pickles:
         raise UnsafeCheckpointError(f"{path}: only pickle weights ({', '.join(pickles)}); refusing to unpickle. "
                                     "Convert to safetensors (save_pretrained(..., safe_serialization=True)).")
     raise ScoringError(f"{path}: no model.safetensors in the checkpoint directory")
+
+
+def _check_safetensors_header(file: Path) -> None:
+    """A safetensors file starts with an 8-byte little-endian header length and that many bytes of JSON."""
+    import json
+    import struct
+
+    with open(file, "rb") as handle:
+        head = handle.read(8)
+        size = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+        if size <= 0 or size > file.stat().st_size - 8:
+            raise ScoringError(f"{file}: not a safetensors file (empty or truncated: {file.stat().st_size} bytes)")
+        try:
+            json.loads(handle.read(size))
+        except ValueError as exc:
+            raise ScoringError(f"{file}: damaged safetensors header ({exc})") from exc
 
 
 def _is_local(source: str) -> bool:
@@ -77,24 +97,24 @@ def load_hf_model(source: str | os.PathLike[str], *, revision: str | None = None
     return model.to(torch.device(device)).eval()
 
 
-def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: str | None = None) -> Tokeniser:
+def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: str | None = None, *,
+                       trust_remote_code: bool = False) -> Tokeniser:
     """Our saved tokeniser (utr_tokeniser.json) when present, else the checkpoint's HF tokenizer wrapped as
-    ``family`` (the k-mer layout is verified when the scorer builds its readout tables)."""
+    ``family`` (the k-mer layout is verified when the scorer builds its readout tables). A tokenizer
+    ``auto_map`` runs only when the registry entry sets ``trust_remote_code``."""
     if _is_local(str(source)) and (Path(source).expanduser() / TOKENISER_FILE).exists():
-        return load_tokeniser(Path(source).expanduser())
+        return load_tokeniser(Path(source).expanduser(), trust_remote_code=trust_remote_code)
     if family not in _TOKENISER_CLASSES:
         raise ScoringError(f"no tokeniser family {family!r} for a language model")
-    from transformers import AutoTokenizer
-
     cls, k = _TOKENISER_CLASSES[family]
-    return cls(AutoTokenizer.from_pretrained(str(source), revision=revision), k=k)
+    return cls(load_hf_tokenizer(source, revision=revision, trust_remote_code=trust_remote_code), k=k)
 
 
 def load_language_model_scorer(source: str | os.PathLike[str], family: str, *, name: str = "model",
                                revision: str | None = None, trust_remote_code: bool = False,
                                device: torch.device | str = "cpu", **options: Any) -> LanguageModelScorer:
     model = load_hf_model(source, revision=revision, trust_remote_code=trust_remote_code, device=device)
-    tokeniser = load_tokeniser_for(source, family, revision)
+    tokeniser = load_tokeniser_for(source, family, revision, trust_remote_code=trust_remote_code)
     return LanguageModelScorer(model, tokeniser, name=name, device=device, **options)
 
 
