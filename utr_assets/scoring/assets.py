@@ -67,6 +67,8 @@ def _scorer(settings, store: ArtifactStore, device, entry: ModelEntry, checkpoin
     options = {"max_tokens": cfg.scoring.max_tokens} if entry.kind != "baseline" else {}
     if options and cfg.scoring.context is not None:
         options["context"] = cfg.scoring.context
+    if entry.species_aware:  # the MAF's name of the reference (hg38 in a UCSC MAF), as the corpus named it
+        options["species"] = cfg.alignments.reference_species if cfg.alignments else None
     return load_scorer(entry, checkpoint_dir, device, regions=regions, alignments=alignments,
                        phylop=cfg.tasks.phylop, cadd=cadd, kmer_k=cfg.scoring.kmer_k, **options)
 

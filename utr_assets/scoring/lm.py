@@ -44,10 +44,29 @@ def model_context(model: torch.nn.Module) -> int:
     return int(value)
 
 
+def reference_species_index(name: str, tokeniser: Tokeniser, species: str | None) -> int:
+    """Index of ``species`` (the MAF's name of the reference: settings alignments.reference_species, e.g.
+    hg38 or Homo_sapiens) in a species-aware model's own species list; never the unknown index. As the
+    study, which scored human 3'UTRs as its reference species (models/zoonomia/state_space/main_parallel.py:
+    ``all_species_enc['Homo_sapiens']``, the name in its Zoonomia HAL)."""
+    vocab = tokeniser.species
+    if vocab is None:
+        raise ScoringError(f"{name}: species-aware model but the tokeniser has no species.json")
+    if species is None:
+        raise ScoringError(f"{name}: species-aware model: say which species the sequences are scored as "
+                           "(species=, from settings alignments.reference_species)")
+    if species not in vocab.species:
+        shown = ", ".join(vocab.species[:8]) + (", ..." if len(vocab.species) > 8 else "")
+        raise ScoringError(f"{name}: reference species {species!r} is not in the model's species list "
+                           f"({len(vocab.species)}: {shown}); set alignments.reference_species to the name "
+                           "the model was trained with")
+    return vocab.species.index(species)
+
+
 class LanguageModelScorer(ScorerBase):
     def __init__(self, model: torch.nn.Module, tokeniser: Tokeniser, *, name: str = "model",
                  device: torch.device | str = "cpu", context: int | None = None, overlap: int | None = None,
-                 max_tokens: int = 8192, probability_mode: str = "masked", species: str = "Homo_sapiens",
+                 max_tokens: int = 8192, probability_mode: str = "masked", species: str | None = None,
                  autocast: bool = True, rolling_stride: int = mg.ROLLING_STRIDE):
         if probability_mode not in PROBABILITY_MODES:
             raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}")
@@ -66,9 +85,7 @@ class LanguageModelScorer(ScorerBase):
         hf = tokeniser.hf
         species_index = None
         if getattr(model.config, "n_species", 0):
-            if tokeniser.species is None:
-                raise ScoringError(f"{name}: species-aware model but the tokeniser has no species.json")
-            species_index = tokeniser.species.index(species)
+            species_index = reference_species_index(name, tokeniser, species)
         self.io = ModelIO(int(hf.pad_token_id), int(hf.mask_token_id), self.device, species_index, max_tokens,
                           autocast, mixed_lengths=self.family != "dss")
         self.hidden_size = int(model.config.hidden_size)

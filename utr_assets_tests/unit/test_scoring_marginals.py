@@ -29,6 +29,8 @@ def tiny_scorer(family: str, *, context: int = 24, overlap: int = 8, seed: int =
                                   n_species=vocab.size if vocab else 0)
     else:
         cfg = module.build_config("tiny", vocab_size=tok.vocab_size, max_position_embeddings=context, **SMALL)
+    if species:  # the species the sequences are scored as: the reference's name in the species list
+        options.setdefault("species", "Homo_sapiens")
     return LanguageModelScorer(module.build_model(cfg), tok, name=family, overlap=overlap, **options)
 
 

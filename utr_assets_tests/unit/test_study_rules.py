@@ -76,3 +76,61 @@ def test_rbp_instances_are_one_per_utr_offset_and_motif() -> None:
     assert inst.loc[inst["label"] == 0, "offset"].iloc[0] in (25, 45)
     assert summary[["rbp", "kmer", "n_pos", "n_neg_candidates", "n_neg"]].values.tolist() == [
         ["PUM2,QKI", "TGTAA", 1, 2, 1]]
+
+
+def _species_aware_dss(names: list[str], unknown: bool = False, **options):
+    import torch
+
+    from utr_assets.corpus import SpeciesVocabulary, build_tokeniser
+    from utr_assets.models import family_for
+    from utr_assets.scoring.lm import LanguageModelScorer
+
+    torch.manual_seed(0)
+    vocab = SpeciesVocabulary.from_names(names, unknown=unknown)
+    module = family_for("dss")
+    cfg = module.build_config("tiny", chunk_length=24, d_model=16, n_states=8, n_dss_layers=1, n_species=vocab.size)
+    return LanguageModelScorer(module.build_model(cfg), build_tokeniser("dss", species=vocab), name="stsp-sa",
+                               **options)
+
+
+def test_species_aware_scoring_uses_the_named_reference_species() -> None:
+    # study: models/zoonomia/state_space/main_parallel.py scores human as its reference species' name
+    from types import SimpleNamespace
+
+    import pytest
+
+    from utr_assets.corpus import SpeciesVocabulary
+    from utr_assets.scoring.base import ScoringError
+    from utr_assets.scoring.lm import reference_species_index
+
+    # a UCSC-named MAF calls human hg38: the corpus and the model's species list say hg38
+    assert _species_aware_dss(["hg38", "mm10"], species="hg38").io.species_index == 0
+    tok = SimpleNamespace(species=SpeciesVocabulary.from_names(["hg38", "mm10"]))
+    with pytest.raises(ScoringError, match=r"'Homo_sapiens' is not in the model's species list \(2: hg38, mm10\)"):
+        reference_species_index("stsp-sa", tok, "Homo_sapiens")
+    # a vocabulary with an unknown index must not score human as "unknown"
+    tok_unknown = SimpleNamespace(species=SpeciesVocabulary.from_names(["hg38", "mm10"], unknown=True))
+    with pytest.raises(ScoringError, match="not in the model's species list"):
+        reference_species_index("stsp-sa", tok_unknown, "Homo_sapiens")
+    with pytest.raises(ScoringError, match="alignments.reference_species"):
+        reference_species_index("stsp-sa", tok, None)
+
+
+def test_scoring_assets_pass_the_reference_species_setting(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from utr_assets.platform.registry import ModelEntry
+    from utr_assets.scoring import assets
+    from utr_assets.settings import load_settings
+
+    cfg = load_settings("sample", override="")
+    cfg = cfg.model_copy(update={"alignments": cfg.alignments.model_copy(update={"reference_species": "hg38"})})
+    seen: dict = {}
+    monkeypatch.setattr(assets, "load_scorer", lambda entry, *a, **kw: seen.update(kw))
+    entry = ModelEntry(slug="stsp-sa", kind="trained", family="dss", species_aware=True, presets={"sample": "tiny"})
+    assets._scorer(SimpleNamespace(get=lambda: cfg), None, "cpu", entry, {}, None)
+    assert seen["species"] == "hg38"
+    seen.clear()
+    assets._scorer(SimpleNamespace(get=lambda: cfg), None, "cpu", entry.model_copy(update={"species_aware": False}),
+                   {}, None)
+    assert "species" not in seen
