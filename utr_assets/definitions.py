@@ -12,6 +12,8 @@ from utr_assets.platform.resources import build_resources
 from utr_assets.reference import assets as reference_assets
 from utr_assets.scoring import assets as scoring_assets
 from utr_assets.settings import Settings, current_settings
+from utr_assets.sources import assets as source_assets
+from utr_assets.sources.assets import wire_sources
 
 STATIC_DOMAINS = [reference_assets, model_assets, scoring_assets, benchmark_assets]
 SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow the settings (e.g. chromosomes)
@@ -20,6 +22,7 @@ SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow 
 def build_definitions(settings: Settings) -> Definitions:
     assets = [*load_assets_from_modules(STATIC_DOMAINS),
               *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings))]
+    assets = wire_sources(settings, assets, source_assets.build_assets(settings))  # paper: downloads upstream
     return Definitions(
         assets=assets,
         asset_checks=load_asset_checks_from_modules(STATIC_DOMAINS),

@@ -80,21 +80,17 @@ def scoring_gpu_hours(family: str) -> dict[str, Any]:
 
 
 def _downloads(catalogue: Catalogue, settings: Settings, probe: bool) -> list[dict[str, Any]]:
+    """One row per catalogue entry (utr_assets/sources/disk.py), with the settings value it feeds."""
+    from utr_assets.sources.disk import source_rows
+
     chromosomes = tuple(settings.alignments.chromosomes) if settings.alignments else ()
-    rows = []
-    for entry in catalogue:
+    rows = source_rows(catalogue, settings)
+    for row, entry in zip(rows, catalogue, strict=True):
+        row["setting"] = _setting(settings, entry.feeds)
         files = catalogue.files(entry, chromosomes)
-        n_files = len(files) if entry.url else (len(chromosomes) if entry.derive else 0)
-        row: dict[str, Any] = {
-            "name": entry.name, "kind": entry.kind, "files": n_files, "size_bytes": entry.size,
-            "verification": entry.verification, "feeds": entry.feeds, "setting": _setting(settings, entry.feeds),
-            "url": entry.url, "optional": entry.optional,
-            "partitions": "chromosome" if entry.per_chromosome or entry.derive == "hal2maf" else None,
-            "store_path": f"{settings.storage.root}/sources/{entry.name}/", "licence": entry.licence,
-        }
         if probe and files:
             row["size_bytes"], row["probe"] = _probe(files)
-        rows.append(row)
+            row["size_exact"] = row["size_bytes"] is not None
     return rows
 
 
@@ -122,7 +118,12 @@ def _probe(files: list) -> tuple[int | None, str]:
 
 
 def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGUE, probe: bool = False) -> dict:
-    catalogue = load_catalogue(catalogue_path)
+    if catalogue_path == DEFAULT_CATALOGUE:  # the settings' catalogue, with its URL overrides and mirror
+        from utr_assets.sources.feeds import source_catalogue
+
+        catalogue = source_catalogue(settings)
+    else:
+        catalogue = load_catalogue(catalogue_path)
     registry = load_registry(settings.registry)
     chromosomes = list(settings.alignments.chromosomes) if settings.alignments else []
     models = []
@@ -136,10 +137,12 @@ def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGU
         models.append(row)
     downloads = _downloads(catalogue, settings, probe)
     known = [d["size_bytes"] for d in downloads if d["size_bytes"] is not None]
+    from utr_assets.sources.disk import disk_summary
     return {
         "profile": settings.profile, "storage_root": settings.storage.root, "device": settings.compute.device,
         "catalogue": str(catalogue.path), "downloads": downloads,
         "download_bytes_known": sum(known), "downloads_unknown_size": len(downloads) - len(known),
+        "disk": disk_summary(downloads, settings),
         "partitions": {"chromosome": chromosomes, "alignment_runs": len(chromosomes) * len(ALIGNMENT_ASSETS),
                        "model": [m["slug"] for m in models]},
         "models": models,
@@ -167,19 +170,11 @@ def _size(n: int | None) -> str:
 
 def format_plan(plan: dict) -> str:
     """The plan as plain-text tables."""
+    from utr_assets.sources.disk import format_sources
+
     out = [f"Plan for profile {plan['profile']!r} (store {plan['storage_root']}, device {plan['device']}); "
-           "nothing is downloaded or computed.", "", f"Downloads ({plan['catalogue']}):",
-           f"  {'source':<26}{'kind':<10}{'files':>6}  {'size':>10}  {'verification':<12} feeds"]
-    for d in plan["downloads"]:
-        part = " x chrom" if d["partitions"] else ""
-        feeds = d["feeds"] or "-"
-        out.append(f"  {d['name']:<26}{d['kind']:<10}{d['files']:>6}  {_size(d['size_bytes']):>10}  "
-                   f"{d['verification']:<12} {feeds}{part}{' (optional)' if d['optional'] else ''}")
-    out.append(f"  known total {_size(plan['download_bytes_known'])}; "
-               f"{plan['downloads_unknown_size']} source(s) of unknown size (`--probe` asks the servers)")
-    manual = [d["name"] for d in plan["downloads"] if d["kind"] == "manual"]
-    if manual:
-        out.append(f"  manual (no confirmed URL; see data/sources.yaml notes): {', '.join(manual)}")
+           "nothing is downloaded or computed.", "",
+           *format_sources(plan["downloads"], plan["disk"], plan["catalogue"])]
     parts = plan["partitions"]
     out += ["", f"Partitions: {len(parts['chromosome'])} chromosomes x {len(ALIGNMENT_ASSETS)} alignment assets "
             f"= {parts['alignment_runs']} runs; {len(parts['model'])} models: {', '.join(parts['model'])}", "",

@@ -170,7 +170,8 @@ class TaskSettings(_Strict):
     cadd_human_derived: str | None = None
     cadd_scores: str | None = Field(None, description="CADD per-position table (Chrom Pos Ref Alt RawScore PHRED).")
     griesemer_oligo_info: str | None = None
-    griesemer_values: dict[str, str] = Field(default_factory=dict, description="cell line -> log2FC table.")
+    griesemer_values: dict[str, str] | str = Field(
+        default_factory=dict, description="cell line -> log2FC table, or one table with log2FoldChange_{Ref,Alt}_{CELL}.")
     siegel: str | None = None
     half_life: str | None = None
     half_life_folds: str | None = None
@@ -204,6 +205,19 @@ class ExecutorSettings(_Strict):
         (), description="Kubernetes Secrets exposed to step pods as environment variables (credentials).")
 
 
+class SourcesSettings(_Strict):
+    """Where the paper profile's downloads come from (see utr_assets/sources/ and data/sources.yaml)."""
+
+    catalogue: str = Field("data/sources.yaml", description="The sources catalogue.")
+    mirror: str | None = Field(
+        None, description="Base URL replacing every http/https/ftp URL's scheme and host: "
+        "https://host/path -> {mirror}/host/path (a local mirror, or the test server).")
+    s3_endpoint: str | None = Field(None, description="S3 endpoint for s3:// sources (a mirror such as MinIO).")
+    urls: dict[str, str] = Field(
+        default_factory=dict, description="source name -> URL replacing the catalogue's (e.g. zoonomia_maf: a "
+        "mirror of per-chromosome MAFs with {chrom}); the mirror applies to it too.")
+
+
 class Settings(_Strict):
     profile: str
     override_path: str | None = None
@@ -218,6 +232,7 @@ class Settings(_Strict):
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     automation: AutomationSettings = AutomationSettings()
     executor: ExecutorSettings = ExecutorSettings()
+    sources: SourcesSettings = SourcesSettings()
     registry: str = Field("data/models.yaml", description="The model registry (slug -> model).")
 
 
@@ -232,7 +247,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 _PATH_KEYS = {("registry", None), ("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf"),
-              ("alignments", "species_list")}
+              ("alignments", "species_list"), ("sources", "catalogue")}
 
 
 def _absolute(value: str, base: Path) -> str:

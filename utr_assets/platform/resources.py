@@ -20,7 +20,10 @@ class SettingsResource(ConfigurableResource):
     override: str | None = Field(None, description="Path of a user YAML merged over the profile.")
 
     def get(self) -> Settings:
-        return load_settings(self.profile, self.override or "")
+        """The settings; under the paper profile each key a download feeds points at its verified copy."""
+        from utr_assets.sources.feeds import fed_settings
+
+        return fed_settings(load_settings(self.profile, self.override or ""))
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:

@@ -47,9 +47,16 @@ class SourceEntry(BaseModel):
     checksum_algorithm: Literal["md5", "sha256"] = "md5"
     checksum_source: str | None = Field(None, description="where the pinned size/checksum come from")
     feeds: str | None = Field(None, description="the settings key this file (or its derivative) feeds")
+    approx_size: int | None = Field(None, ge=0, description="expected bytes in all (an estimate, for the plan's "
+                                    "disk total) where no exact size is published; `size_note` says whence")
+    size_note: str | None = None
     post: Literal["none", "gunzip"] = Field("none", description="after verification: gunzip (plain gzip FASTA)")
-    derive: Literal["hal2maf"] | None = Field(None, description="made from another source by a tool")
+    derive: Literal["hal2maf", "encode_files", "vcf_3utr"] | None = Field(
+        None, description="made from another source: hal2maf (per-chromosome MAF of the 3'UTR intervals), "
+        "encode_files (every file an ENCODE metadata.tsv lists, md5-verified, stored beside it), vcf_3utr "
+        "(the 3'UTR records of per-chromosome indexed VCFs, one bgzipped VCF)")
     derived_from: str | None = None
+    beside: str | None = Field(None, description="store in that source's folder (an index beside its table)")
     optional: bool = False
     licence: str = ""
     notes: str = ""
@@ -114,6 +121,16 @@ class SourceEntry(BaseModel):
         return "unverified"
 
     @property
+    def folder(self) -> str:
+        """Its folder in the store, under sources/."""
+        return self.beside or self.name
+
+    @property
+    def expected_size(self) -> int | None:
+        """Exact size where pinned, else the estimate."""
+        return self.size if self.size is not None else self.approx_size
+
+    @property
     def kind(self) -> str:
         return "download" if self.url else ("derived" if self.derive else "manual")
 
@@ -146,6 +163,8 @@ class Catalogue:
         for entry in entries:
             if entry.derived_from and entry.derived_from not in self.entries:
                 raise CatalogueError(f"{path}: source {entry.name!r} derives from unknown {entry.derived_from!r}")
+            if entry.beside and entry.beside not in self.entries:
+                raise CatalogueError(f"{path}: source {entry.name!r} is stored beside unknown {entry.beside!r}")
 
     def __getitem__(self, name: str) -> SourceEntry:
         try:

@@ -89,8 +89,8 @@ class Downloader:
 
     def fetch(self, file: SourceFile) -> DownloadResult:
         entry = file.entry
-        final = self.store.path(STORE_PREFIX, entry.name, self.final_name(file))
-        record_path = self.store.path(STORE_PREFIX, entry.name, self.final_name(file) + ".source.json")
+        final = self.store.path(STORE_PREFIX, entry.folder, self.final_name(file))
+        record_path = self.store.path(STORE_PREFIX, entry.folder, self.final_name(file) + ".source.json")
         expected = self._expected(file)
         if (done := self._already_done(file, final, record_path, expected)) is not None:
             return done

@@ -19,7 +19,7 @@ def test_plan_lists_every_catalogue_source_with_verification(plan):
     names = {d["name"] for d in plan["downloads"]}
     assert {"hg38_genome", "gencode_gtf", "zoonomia_maf", "clinvar", "gnomad_genomes", "eqtl_catalogue_datasets",
             "cadd_simulated", "cadd_human_derived", "cadd_scores", "phylop_241way", "phylop_100way",
-            "encode_eclip_metadata", "encode_rbns_metadata", "griesemer2021", "siegel2022",
+            "encode_eclip_metadata", "encode_rbns_metadata", "griesemer2021_values", "siegel2022",
             "agarwal2022_half_life", "agarwal2022_folds"} <= names
     by_name = {d["name"]: d for d in plan["downloads"]}
     assert by_name["gnomad_genomes"]["files"] == 24 and by_name["gnomad_genomes"]["partitions"] == "chromosome"
@@ -27,6 +27,21 @@ def test_plan_lists_every_catalogue_source_with_verification(plan):
     assert by_name["agarwal2022_half_life"]["size_bytes"] == 556496
     assert by_name["clinvar"]["setting"].endswith("clinvar.vcf.gz")
     json.dumps(plan)  # --json must serialise
+
+
+def test_plan_sizes_every_source_and_totals_the_disk(plan):
+    rows = {d["name"]: d for d in plan["downloads"]}
+    assert plan["disk"]["unknown_size"] == []
+    assert all(d["size_bytes"] is not None for d in rows.values())
+    # the total is the sum of the sources in the graph (the HAL is exported from, so it is in it)
+    in_graph = [d["size_bytes"] for d in rows.values() if d["in_graph"]]
+    assert plan["disk"]["disk_bytes"] == sum(in_graph)
+    assert rows["siegel2022"]["size_exact"] and rows["siegel2022"]["size_bytes"] == 114764
+    assert set(plan["disk"]["manual"]) == {"griesemer2021_oligos"}
+    export = plan["disk"]["alignment_export"]
+    assert export["utr_bp"] == 18_134 * 1_792 and export["via"] == "hal2maf --refTargets"
+    text = format_plan(plan)
+    assert "unknown" not in text and "disk: ~" in text and "hal2maf about" in text
 
 
 def test_plan_estimates_gpu_hours_for_every_trained_model(plan):
@@ -61,6 +76,6 @@ def test_plan_constants_match_the_model_families():
 
 def test_format_plan_prints_the_tables(plan):
     text = format_plan(plan)
-    for needle in ("Downloads", "hg38_genome", "pinned", "unverified", "GPU-hours", "dnabert-3utr",
-                   "manual (no confirmed URL", "24 chromosomes"):
+    for needle in ("Sources", "hg38_genome", "pinned", "unverified", "GPU-hours", "dnabert-3utr",
+                   "manual griesemer2021_oligos", "24 chromosomes"):
         assert needle in text

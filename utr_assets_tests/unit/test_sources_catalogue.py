@@ -19,9 +19,23 @@ def test_bundled_catalogue_is_valid_and_feeds_real_settings_keys():
             assert key in type(getattr(settings, section)).model_fields, entry.name
         assert entry.licence, entry.name
         if entry.kind == "manual":
-            assert "TODO" in entry.notes, entry.name
+            assert entry.notes.startswith("Manual - "), f"{entry.name}: a manual source says why"
         if entry.sha256 or entry.size:
             assert entry.checksum_source, f"{entry.name}: a pinned value must say where it comes from"
+        assert entry.expected_size is not None, f"{entry.name}: the plan needs a size or an estimate"
+        if entry.approx_size is not None and entry.size is None:
+            assert entry.size_note and "estimate" in entry.size_note, entry.name
+
+
+def test_every_bundled_url_names_where_it_was_confirmed():
+    from utr_assets.sources.catalogue import DEFAULT_CATALOGUE
+
+    lines = DEFAULT_CATALOGUE.read_text().splitlines()
+    urls = [i for i, line in enumerate(lines) if line.strip().startswith("url:")]
+    assert len(urls) >= 15
+    for i in urls:
+        before = lines[max(0, i - 4):i]
+        assert any("# confirmed:" in line for line in before), f"line {i + 1}: {lines[i].strip()}"
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -57,7 +71,7 @@ def test_per_chromosome_expansion():
     files = catalogue.files("gnomad_genomes", ["chr21", "chrX"])
     assert [f.filename for f in files] == ["gnomad.genomes.v4.1.sites.chr21.vcf.bgz",
                                            "gnomad.genomes.v4.1.sites.chrX.vcf.bgz"]
-    assert catalogue.files("griesemer2021") == [] and catalogue["zoonomia_maf"].kind == "derived"
+    assert catalogue.files("griesemer2021_oligos") == [] and catalogue["zoonomia_maf"].kind == "derived"
 
 
 def test_checksum_listings():

@@ -1,0 +1,35 @@
+"""Adding non-argument dependencies to an existing asset (a download upstream of the asset that reads it).
+
+Dagster's ``map_asset_specs`` re-declares every dependency as a ``Nothing`` input when one is added
+(dagster 1.13 ``replace_specs_on_asset`` iterates all deps, not the added ones), which breaks assets with
+data inputs; ``with_extra_deps`` adds only the new keys as ``Nothing`` inputs and keeps the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dagster import AssetDep, AssetKey, AssetsDefinition, In, Nothing, PartitionMapping
+
+
+def with_extra_deps(assets_def: AssetsDefinition, keys: Sequence[AssetKey],
+                    mapping: dict[AssetKey, PartitionMapping] | None = None) -> AssetsDefinition:
+    """``assets_def`` with ``keys`` as extra upstream dependencies of each of its assets (no data passed)."""
+    from dagster._core.definitions.assets.definition.assets_definition import (
+        stringify_asset_key_to_input_name,
+    )
+
+    mapping = mapping or {}
+    known = {dep.asset_key for spec in assets_def.specs for dep in spec.deps}
+    added = [k for k in dict.fromkeys(keys) if k not in known]
+    if not added:
+        return assets_def
+    new_deps = [AssetDep(k, partition_mapping=mapping.get(k)) for k in added]
+    specs = [spec.replace_attributes(deps=[*spec.deps, *new_deps]) for spec in assets_def.specs]
+    ins = dict(assets_def.node_def.input_dict)
+    ins.update({stringify_asset_key_to_input_name(k): In(dagster_type=Nothing) for k in added})
+    return assets_def.__class__.dagster_internal_init(**{
+        **assets_def.get_attributes_dict(),
+        "node_def": assets_def.op.with_replaced_properties(name=assets_def.op.name, ins=ins),
+        "specs": specs,
+    })

@@ -1,0 +1,96 @@
+"""Derived sources: what turns a downloaded file into the file a reader opens.
+
+What belongs here (plain Python): the 3'UTR intervals as a per-chromosome BED (hal2maf's ``--refTargets``
+and the VCF subset), the file list of an ENCODE ``metadata.tsv`` (each row's download URL and md5), and
+the 3'UTR records of per-chromosome indexed VCFs written as one bgzipped, indexed VCF. Outputs go to a
+staging path; the caller publishes them atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pysam
+
+from .errors import SourceError
+
+ENCODE_COLUMNS = ("File accession", "File download URL", "md5sum")
+
+
+def merged_intervals(regions: pd.DataFrame, chrom: str | None = None) -> list[tuple[str, int, int]]:
+    """The (chrom, start, end) 0-based half-open 3'UTR intervals, overlaps merged, sorted."""
+    table = regions if chrom is None else regions[regions["chrom"] == chrom]
+    out: list[tuple[str, int, int]] = []
+    for name, group in table.sort_values(["chrom", "start"]).groupby("chrom", sort=True):
+        start, end = None, None
+        for s, e in zip(group["start"].astype(int), group["end"].astype(int), strict=True):
+            if end is not None and s <= end:
+                end = max(end, e)
+                continue
+            if end is not None:
+                out.append((str(name), start, end))
+            start, end = s, e
+        if end is not None:
+            out.append((str(name), start, end))
+    return out
+
+
+def write_bed(intervals: list[tuple[str, int, int]], path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in intervals))
+    return path
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    accession: str
+    url: str
+    md5: str | None
+    filename: str
+
+
+def encode_listed_files(metadata: str | Path, source: str) -> list[ListedFile]:
+    """Rows of an ENCODE portal metadata.tsv: accession, download URL, md5 (one file per row)."""
+    with open(metadata, newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        missing = [c for c in ENCODE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SourceError(source, str(metadata), f"ENCODE metadata.tsv lacks columns {missing} (line 1)")
+        files = []
+        for line, row in enumerate(reader, start=2):
+            url = (row["File download URL"] or "").strip()
+            if not url:
+                raise SourceError(source, str(metadata), f"line {line}: no File download URL")
+            md5 = (row["md5sum"] or "").strip().lower() or None
+            files.append(ListedFile(row["File accession"].strip(), url, md5, url.rstrip("/").rsplit("/", 1)[-1]))
+    return files
+
+
+def vcf_3utr_subset(vcfs: list[str | Path], intervals: list[tuple[str, int, int]], out: str | Path) -> int:
+    """Records of the indexed ``vcfs`` inside ``intervals`` -> bgzipped VCF ``out`` (+ .tbi); returns the count.
+
+    Intervals are merged, so a record is written once; contigs absent from a file are skipped. The header
+    is the first file's.
+    """
+    out = Path(out)
+    count = 0
+    with pysam.VariantFile(str(vcfs[0])) as first:
+        header = first.header
+    with pysam.VariantFile(str(out), "wz", header=header) as dst:
+        for vcf in vcfs:
+            with pysam.VariantFile(str(vcf)) as src:
+                contigs = set(src.index.keys()) if src.index is not None else set()
+                if src.index is None:
+                    raise SourceError("vcf_3utr", str(vcf), "no tabix index beside the VCF (.tbi)")
+                for chrom, start, end in intervals:
+                    if chrom not in contigs:
+                        continue
+                    for record in src.fetch(chrom, start, end):
+                        if start <= record.start < end:  # fetch also returns records overlapping the start
+                            dst.write(record)
+                            count += 1
+    pysam.tabix_index(str(out), preset="vcf", force=True)
+    return count
