@@ -35,6 +35,10 @@ def rbp_motif_dataset(tasks: Any, regions: pd.DataFrame) -> tuple[pd.DataFrame, 
     if not (tasks.eclip_experiments and tasks.rbns_enriched):
         raise ValueError("the RBP task needs tasks.eclip_experiments and tasks.rbns_enriched")
     peaks = read_eclip_peaks(tasks.eclip_experiments)
+    if len(peaks) and not peaks["idr"].any():
+        raise ValueError(f"{tasks.eclip_experiments}: none of {len(peaks)} eCLIP peaks is IDR-reproducible, and "
+                         "positives come from IDR peaks only: give the output type (column output_type, or ENCODE's "
+                         "'Output type') or name the IDR files *IDR*")
     motifs = read_rbns_enriched(tasks.rbns_enriched)
     instances, summary = build_motif_instances(regions, peaks, motifs, seed=tasks.seed,
                                                conservation=utr_conservation(tasks.phylop, regions) or None)
@@ -59,18 +63,25 @@ def variant_dataset(tasks: Any, regions: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 
 def mpra_dataset(tasks: Any, regions: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    frames = []
+    frames, dropped = [], 0
     if tasks.griesemer_oligo_info and tasks.griesemer_values:
-        griesemer = build_mpra_dataset(read_griesemer(tasks.griesemer_oligo_info, tasks.griesemer_values),
-                                       "overlap", regions)
+        griesemer = build_mpra_dataset(read_griesemer(tasks.griesemer_oligo_info, tasks.griesemer_values), "gene")
         frames.append(griesemer.assign(study="griesemer2021"))
     if tasks.siegel:
-        frames.append(build_mpra_dataset(read_siegel(tasks.siegel), "chromosome", regions).assign(study="siegel2022"))
+        siegel_table = read_siegel(tasks.siegel)
+        siegel = build_mpra_dataset(siegel_table, "chromosome", regions, drop_unplaced=True)
+        total, dropped = siegel_table["oligo_id"].nunique(), siegel.attrs["dropped_unplaced"]
+        if dropped * 2 > total:
+            raise ValueError(f"{tasks.siegel}: {dropped} of {total} Siegel oligos lie in no 3'UTR of utr3_regions "
+                             "(exact match, wild type or a mutant sharing a 30-mer with it): wrong assembly or "
+                             "annotation? The study kept oligos inside a 3'UTR only.")
+        frames.append(siegel.assign(study="siegel2022"))
     if not frames:
         raise ValueError("the MPRA task needs tasks.griesemer_oligo_info + griesemer_values or tasks.siegel")
     table = pd.concat(frames, ignore_index=True)
     return table, {"oligos": int(table.oligo_id.nunique()), "samples": int(len(table)),
-                   "studies": sorted(table.study.unique().tolist())}
+                   "studies": sorted(table.study.unique().tolist()), "groups": int(table.group.nunique()),
+                   "siegel_dropped_outside_utrs": int(dropped)}
 
 
 def half_life_dataset(tasks: Any, regions: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -28,7 +28,7 @@ from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
 
 MPRA_COLUMNS = ["oligo_id", "sequence", "cell_line", "target", "value", "gene_id", "chrom", "start", "end",
-                "variant_id", "allele"]
+                "variant_id", "allele", "strand"]
 SEQ_RE = re.compile(r"^[ACGTN]+$")
 
 
@@ -39,6 +39,18 @@ def _check_sequences(seqs: pd.Series, lines: pd.Series, path: str | Path) -> pd.
         i = int(bad.to_numpy().nonzero()[0][0])
         raise InputFormatError(path, f"sequence {seqs.iloc[i][:30]!r} is not ACGTN", int(lines.iloc[i]))
     return seqs
+
+
+def _strands(table: pd.DataFrame, path: str | Path) -> pd.Series | None:
+    """The `strand` column (+ or -), or None when the table has none."""
+    if "strand" not in table.columns:
+        return None
+    strands = table["strand"].astype(str)
+    bad = ~strands.isin(["+", "-"])
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputFormatError(path, f"strand must be + or -, got {strands.iloc[i]!r}", int(table["_line"].iloc[i]))
+    return strands
 
 
 def _first_line(path: str | Path) -> str:
@@ -62,7 +74,7 @@ def read_siegel(path: str | Path, cell_line: str = "Beas2B", target: str = "acti
         out = pd.DataFrame({"oligo_id": [f"siegel_{i:06d}" for i in range(len(table))], "sequence": seqs,
                             "cell_line": cell_line, "target": target, "value": numeric(table, "c1", path),
                             "gene_id": None, "chrom": None, "start": pd.NA, "end": pd.NA, "variant_id": None,
-                            "allele": None})
+                            "allele": None, "strand": None})
         return out.dropna(subset=["value"]).reset_index(drop=True)
     table = read_tsv(path)
     require_columns(table, ["oligo_id", "sequence"], path)
@@ -77,7 +89,8 @@ def read_siegel(path: str | Path, cell_line: str = "Beas2B", target: str = "acti
             "oligo_id": table["oligo_id"], "sequence": seqs, "cell_line": cell, "target": kind,
             "value": numeric(table, col, path), "gene_id": table.get("gene_id"), "chrom": table.get("chrom"),
             "start": numeric(table, "start", path) if "start" in table else pd.NA,
-            "end": numeric(table, "end", path) if "end" in table else pd.NA, "variant_id": None, "allele": None}))
+            "end": numeric(table, "end", path) if "end" in table else pd.NA, "variant_id": None, "allele": None,
+            "strand": _strands(table, path)}))
     return pd.concat(frames, ignore_index=True).dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -95,7 +108,7 @@ def read_griesemer(oligo_info: str | Path, values: Mapping[str, str | Path] | st
     end_col = next((c for c in ("oligo_end", "oligo_ends") if c in info.columns), None)
     base = pd.DataFrame({
         "key": info[key].astype(str), "gene_id": info.get("gene_id", info.get("gene_symbols")),
-        "chrom": info.get("chrom"), "variant_id": info.get("variant_id"),
+        "chrom": info.get("chrom"), "variant_id": info.get("variant_id"), "strand": _strands(info, oligo_info),
         "start": (pd.to_numeric(info[start_col].astype(str).str.split(",").str[0], errors="coerce")
                   if start_col else pd.NA),
         "end": pd.to_numeric(info[end_col].astype(str).str.split(",").str[0], errors="coerce") if end_col else pd.NA})
@@ -131,7 +144,7 @@ def read_griesemer(oligo_info: str | Path, values: Mapping[str, str | Path] | st
                 "oligo_id": merged["key"] + f":{allele}", "sequence": merged["key"].map(seq_by_key[allele]),
                 "cell_line": cell, "target": "log2fc", "value": merged[allele], "gene_id": merged["gene_id"],
                 "chrom": merged["chrom"], "start": merged["start"], "end": merged["end"],
-                "variant_id": merged["variant_id"], "allele": allele}))
+                "variant_id": merged["variant_id"], "allele": allele, "strand": merged["strand"]}))
     out = pd.concat(frames, ignore_index=True)
     return out.dropna(subset=["value"]).reset_index(drop=True)[MPRA_COLUMNS]
 

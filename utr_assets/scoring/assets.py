@@ -33,12 +33,13 @@ from utr_assets.scoring.base import (
     EMBEDDINGS,
     PROBABILITIES,
     SITE_SCORES,
+    oligos_in_orientation,
     probabilities_to_rna,
     to_model_orientation,
 )
 from utr_assets.scoring.checks import check_embeddings, check_probabilities
 from utr_assets.scoring.loading import load_scorer
-from utr_assets.scoring.variants import score_variants
+from utr_assets.scoring.variants import orient_variants, score_variants
 
 GROUP = "scoring"
 CACHE = Path(tempfile.gettempdir()) / "utr_assets_cache"
@@ -69,6 +70,9 @@ def _scorer(settings, store: ArtifactStore, device, entry: ModelEntry, checkpoin
         options["context"] = cfg.scoring.context
     if entry.species_aware:  # the MAF's name of the reference (hg38 in a UCSC MAF), as the corpus named it
         options["species"] = cfg.alignments.reference_species if cfg.alignments else None
+    per_base_mode = cfg.scoring.probability_mode.mode("per_base", entry.family)
+    if options and per_base_mode:
+        options["probability_mode"] = per_base_mode
     return load_scorer(entry, checkpoint_dir, device, regions=regions, alignments=alignments,
                        phylop=cfg.tasks.phylop, cadd=cadd, kmer_k=cfg.scoring.kmer_k, **options)
 
@@ -120,6 +124,8 @@ def utr3_base_probabilities(context: AssetExecutionContext, settings: SettingsRe
     seqs = [to_model_orientation(s, strand, entry.orientation) for s, strand in zip(regions.sequence, strands,
                                                                                     strict=True)]
 
+    mode = getattr(scorer, "probability_mode", "") if kind == PROBABILITIES else ""  # "": not a model's
+
     def compute(part: slice) -> bytes:
         if kind == PROBABILITIES:
             arrays = scorer.base_probabilities(seqs[part], ids[part])
@@ -127,13 +133,13 @@ def utr3_base_probabilities(context: AssetExecutionContext, settings: SettingsRe
                       zip(arrays, strands[part], strict=True)]
         else:
             arrays = scorer.site_scores(regions.sequence.tolist()[part], ids[part])
-        return storage.per_base_bytes(ids[part], arrays)
+        return storage.per_base_bytes(ids[part], arrays, probability_mode=mode)
 
-    key = _run_key(model_checkpoint.get("checkpoint", {}).get("sha256"), ids, kind, entry.orientation)
+    key = _run_key(model_checkpoint.get("checkpoint", {}).get("sha256"), ids, kind, entry.orientation, mode)
     shards = _shards(store, ("utr3_base_probabilities", slug, key), len(ids), settings.get().scoring.shard_utrs,
                      compute)
-    yield Output({"applicable": True, "kind": kind, "shards": shards},
-                 metadata={"kind": kind, "utrs": len(ids), "shards": len(shards),
+    yield Output({"applicable": True, "kind": kind, "probability_mode": mode, "shards": shards},
+                 metadata={"kind": kind, "probability_mode": mode, "utrs": len(ids), "shards": len(shards),
                            "shards_resumed": sum(s["resumed"] for s in shards)})
     arrays = storage.read_per_base_shards(shards)
     sequences = dict(zip(ids, regions.sequence, strict=True))
@@ -188,7 +194,8 @@ def _utr_sequences(regions: pd.DataFrame, entry: ModelEntry) -> tuple[list[str],
 
 def _oligo_sequences(mpra: pd.DataFrame, entry: ModelEntry) -> tuple[list[str], list[str]]:
     oligos = mpra.drop_duplicates("oligo_id")
-    return oligos.oligo_id.tolist(), oligos.sequence.tolist()  # oligos are given in RNA orientation
+    strands = oligos["strand"].tolist() if "strand" in oligos else [None] * len(oligos)
+    return oligos.oligo_id.tolist(), oligos_in_orientation(oligos.sequence.tolist(), strands, entry.orientation)
 
 
 utr3_embeddings = _embed_asset("utr3_embeddings", "utr3_regions", "One embedding per human 3'UTR (mean over real tokens of the "
@@ -221,16 +228,14 @@ def variant_scores(context: AssetExecutionContext, settings: SettingsResource, a
         if utr3_base_probabilities.get("kind") == PROBABILITIES else None
     # score_variants reads 0-based RNA offsets as `pos` (the table's own `pos` is the 1-based VCF one)
     variants = variant_sets.drop_duplicates("variant_id").drop(columns=["pos"]).rename(columns={"utr_offset": "pos"})
-    sequences = dict(zip(utr3_regions.utr_id, utr3_regions.sequence, strict=True))
-    if entry.orientation == "dna":  # score in the model's orientation, positions and alleles mirrored
-        variants, sequences = _to_dna(variants, utr3_regions), {u: to_model_orientation(s, st, "dna") for u, s, st in
-                                                                zip(utr3_regions.utr_id, utr3_regions.sequence,
-                                                                    utr3_regions.strand, strict=True)}
-        probs = None
+    # score in the model's orientation; pref/palt read the stored whole-UTR probabilities, mirrored for DNA
+    variants, sequences, probs = orient_variants(variants, utr3_regions, entry.orientation, probs)
     sink: dict[str, np.ndarray] = {}
     scores = score_variants(scorer, variants[["variant_id", "utr_id", "pos", "ref_rna", "alt_rna"]].rename(
         columns={"ref_rna": "ref", "alt_rna": "alt"}), sequences, window=cfg.scoring.variant_window,
-        base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode, embedding_sink=sink)
+        base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode, embedding_sink=sink,
+        vis_mode=cfg.scoring.probability_mode.mode("vis", entry.family),
+        base_probability_mode=utr3_base_probabilities.get("probability_mode", ""))
     table = variant_sets[["split", "label", "variant_id"]].merge(scores.drop(columns=["utr_id"]), on="variant_id")
     capable = PROBABILITIES in scorer.capabilities
     yield Output(table, output_name="variant_scores", metadata={
@@ -255,17 +260,3 @@ def variant_scores(context: AssetExecutionContext, settings: SettingsResource, a
     finite = bool(all(np.isfinite(sink[side]).all(axis=1).mean() > 0.99 for side in ("ref", "alt")))
     yield plain_check("variant_embeddings", "window_embeddings_valid", all(r.passed for r in results) and finite,
                       results[0].metadata | {"finite": finite})
-
-
-_COMPLEMENT = str.maketrans("ACGT", "TGCA")
-
-
-def _to_dna(variants: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """Minus-strand UTRs read backwards in DNA orientation: position L-1-pos, alleles complemented."""
-    info = regions.set_index("utr_id")[["strand", "length"]]
-    out = variants.join(info, on="utr_id")
-    minus = out.strand == "-"
-    out.loc[minus, "pos"] = out.loc[minus, "length"] - 1 - out.loc[minus, "pos"]
-    for col in ("ref_rna", "alt_rna"):
-        out.loc[minus, col] = out.loc[minus, col].str.translate(_COMPLEMENT)
-    return out.drop(columns=["strand", "length"])

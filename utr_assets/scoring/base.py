@@ -116,6 +116,20 @@ def to_model_orientation(sequence: str, strand: str, orientation: str) -> str:
     return sequence
 
 
+def oligos_in_orientation(sequences: Sequence[str], strands: Sequence[str | None], orientation: str) -> list[str]:
+    """MPRA oligos (RNA orientation) as a model of ``orientation`` reads them: a DNA-orientation model gets
+    minus-strand oligos reverse-complemented, as the study's `variants_dna_fwd.fa`. An oligo without a
+    strand cannot be put on the genome's + strand: an error for a DNA-orientation model."""
+    if orientation != "dna":
+        return list(sequences)
+    missing = sum(1 for st in strands if st not in ("+", "-"))
+    if missing:
+        raise ScoringError(f"{missing} of {len(strands)} MPRA oligos have no genomic strand, so a DNA-orientation "
+                           "model cannot read them on the + strand: give the table's strand column or place "
+                           "the oligos in utr3_regions (mpra_datasets)")
+    return [to_model_orientation(s, st, "dna") for s, st in zip(sequences, strands, strict=True)]
+
+
 def probabilities_to_rna(probs: np.ndarray, strand: str, orientation: str) -> np.ndarray:
     """Inverse of `to_model_orientation` for (L, 4) ACGT probabilities: reverse rows, complement columns
     (complement of A C G T is T G C A, i.e. the columns reversed)."""

@@ -44,7 +44,7 @@ def test_mpra_groups_keep_alleles_together_and_use_chromosomes():
     table = _mpra_long()
     o1 = table["oligo_id"].str.startswith("o1:")
     table.loc[o1, "start"], table.loc[o1, "chrom"] = 10, "chr1"        # o1 now overlaps o0
-    data = build_mpra_dataset(table, "overlap").set_index("oligo_id")
+    data = build_mpra_dataset(table, "gene").set_index("oligo_id")
     assert data.loc["o0:ref", "group"] == data.loc["o0:alt", "group"] == data.loc["o1:ref", "group"]
     assert data.loc["o2:ref", "group"] != data.loc["o0:ref", "group"]
     by_chrom = build_mpra_dataset(table, "chromosome")
@@ -56,7 +56,7 @@ def test_mpra_groups_keep_alleles_together_and_use_chromosomes():
 def test_siegel_without_chromosome_is_placed_in_utrs():
     rng = np.random.default_rng(1)
     utr = "".join(rng.choice(list("ACGT"), 400))
-    regions = pd.DataFrame({"utr_id": ["U1"], "chrom": ["chr7"], "sequence": [utr]})
+    regions = pd.DataFrame({"utr_id": ["U1"], "chrom": ["chr7"], "strand": ["-"], "sequence": [utr]})
     table = pd.DataFrame({"oligo_id": ["a", "b"], "sequence": [utr[100:200], "".join(rng.choice(list("ACGT"), 100))],
                           "cell_line": "Beas2B", "target": "activity", "value": [0.1, 0.2], "gene_id": None,
                           "chrom": None, "start": pd.NA, "end": pd.NA, "variant_id": None, "allele": None})
@@ -74,7 +74,7 @@ def test_half_life_join_strips_versions():
 
 
 def test_regression_evaluation_on_kmer_features_has_positive_r():
-    data = build_mpra_dataset(_mpra_long(n=120), "overlap")
+    data = build_mpra_dataset(_mpra_long(n=120), "gene")
     ids = data.drop_duplicates("oligo_id")
     X = kmer_count_features(ids["sequence"].tolist(), 2)
     rows, preds = evaluate_regression(data, ids["oligo_id"].tolist(), X, model="kmer-counts", task="mpra",
