@@ -129,6 +129,48 @@ class TrainingSettings(TrainingOverrides):
         return TrainingOverrides(**merged)
 
 
+ProbabilityMode = Literal["masked", "unmasked", "reference_aware"]
+
+
+class PerBaseModes(_Strict):
+    """Mode of the whole-UTR per-base probabilities (pref, palt_inv, pratio; RBP task) per family.
+    Study: masked for all (zero-shot-probs: NT --masking true --ref_aware false; DNABERT span masks;
+    state-space mask_at_test true)."""
+
+    dnabert: ProbabilityMode = "masked"
+    nt: ProbabilityMode = "masked"
+    dss: ProbabilityMode = "masked"
+
+
+class VisModes(_Strict):
+    """Mode of the ref/alt window probabilities behind VIS per family. Study (variant_effect/inference-vis):
+    NT one reference-aware unmasked pass, state-space models mask_at_test false, DNABERT masked."""
+
+    dnabert: ProbabilityMode = "masked"
+    nt: ProbabilityMode = "reference_aware"
+    dss: ProbabilityMode = "unmasked"
+
+
+class ProbabilityModeSettings(_Strict):
+    """``scoring.probability_mode``: masked | unmasked | reference_aware per score and family (defaults:
+    the study's); reference_aware reads NT k-mer tokens, so only nt may use it."""
+
+    per_base: PerBaseModes = PerBaseModes()
+    vis: VisModes = VisModes()
+
+    @field_validator("per_base", "vis")
+    @classmethod
+    def _reference_aware_is_nt_only(cls, value: BaseModel) -> BaseModel:
+        bad = [f for f, m in value.model_dump().items() if m == "reference_aware" and f != "nt"]
+        if bad:
+            raise ValueError(f"reference_aware is defined for nt only, not {', '.join(bad)}")
+        return value
+
+    def mode(self, score: Literal["per_base", "vis"], family: str) -> str | None:
+        """The mode of ``score`` for a tokeniser family; None for families without modes (BPE, baselines)."""
+        return getattr(self.per_base if score == "per_base" else self.vis, family, None)
+
+
 class ScoringSettings(_Strict):
     shard_utrs: int = Field(256, ge=1, description="3'UTRs per per-base shard (the unit of resume).")
     variant_window: int = Field(4096, ge=8, description="Ref/alt window for VIS and embedding distances (study: 4,096).")
@@ -137,6 +179,7 @@ class ScoringSettings(_Strict):
     context: int | None = Field(
         None, ge=16, description="Tokens per scoring chunk (specials included); None: the model's training context.")
     kmer_k: int = Field(5, ge=1, le=8, description="k of the k-mer count baseline.")
+    probability_mode: ProbabilityModeSettings = ProbabilityModeSettings()
 
 
 class BenchmarkSettings(_Strict):

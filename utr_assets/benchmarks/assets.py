@@ -140,7 +140,7 @@ def rbp_motif_metrics(context: AssetExecutionContext, settings: SettingsResource
     kind, arrays = _per_base(utr3_base_probabilities)
     sequences = dict(zip(utr3_regions.utr_id, utr3_regions.sequence, strict=True))
     table, curves = evaluate.rbp_motif_metrics(context.partition_key, rbp_motif_instances, arrays, kind, sequences,
-                                               _protocol(settings))
+                                               _protocol(settings), utr3_base_probabilities.get("probability_mode", ""))
     yield from _emit_metrics(context, artifact_store, "rbp_motif_metrics", "rbp_motifs", table, curves,
                              model_checkpoint)
 

@@ -9,6 +9,8 @@ Not here: the formulas (`metrics`), the probes (`probes`), the per-task building
 Conventions: per-base arrays are keyed by utr_id, RNA orientation; probabilities (L, 4) ACGT, site
 scores (L,). Embedding matrices come with their row ids. Rows whose features are not finite (a
 sequence shorter than k, no content token) are dropped from the probes and counted in n_dropped.
+``probability_mode`` names the mode of the model probabilities a row's score came from (masked |
+unmasked | reference_aware; "" for embeddings, probes and non-model scores).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from utr_assets.benchmarks.task_expression import evaluate_regression
 from utr_assets.benchmarks.task_rbp import RBP_SPLITS, evaluate_rbp, ref_base_probabilities, score_instances
 from utr_assets.benchmarks.task_variants import evaluate_mlp, evaluate_zero_shot
 
-TASK_COLUMNS = [*METRIC_COLUMNS, "status", "reason"]
+TASK_COLUMNS = [*METRIC_COLUMNS, "status", "reason", "probability_mode"]
 ZERO_SHOT_SCORES = ("pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
                     "loss_diff", "site_score")
 
@@ -62,6 +64,7 @@ def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(list(rows), columns=TASK_COLUMNS)
     table["status"] = table["status"].fillna("ok")
     table["reason"] = table["reason"].fillna("")
+    table["probability_mode"] = table["probability_mode"].fillna("").astype(str)
     for col in ("split", "score", "metric"):
         table[col] = table[col].astype(str)
     for col in ("value", "ci_low", "ci_high"):
@@ -76,7 +79,8 @@ def _empty_curves() -> pd.DataFrame:
 
 
 def rbp_motif_metrics(model: str, instances: pd.DataFrame, per_base: Mapping[str, np.ndarray] | None, kind: str | None,
-                      sequences: Mapping[str, str], protocol: Protocol = Protocol()) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      sequences: Mapping[str, str], protocol: Protocol = Protocol(),
+                      probability_mode: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """AUC of the per-instance score on all motifs and the top/bottom-10% PhyloP positives.
 
     kind "probabilities": mean P(ref base) over the 5 positions (LMs, Zoo-AL); "site_scores": max of
@@ -92,6 +96,7 @@ def rbp_motif_metrics(model: str, instances: pd.DataFrame, per_base: Mapping[str
         values, score, reduce = dict(per_base), "site_score_max", "max"
     scores = score_instances(instances, values, reduce)
     rows = evaluate_rbp(instances, scores, model=model, score=score, n_boot=protocol.n_boot, seed=protocol.seed)
+    rows = [r | {"probability_mode": probability_mode if kind == "probabilities" else ""} for r in rows]
     labels = instances["label"].to_numpy()
     curves = []
     for split, column in RBP_SPLITS.items():
@@ -151,7 +156,21 @@ def variant_effect_metrics(model: str, variants: pd.DataFrame, scores: pd.DataFr
                 rows.append(_not_applicable_row(model, "variant_effects", str(exc), str(split), "mlp"))
                 continue
             rows += mlp_rows
-    return _frame(rows), (pd.concat(curves, ignore_index=True) if curves else _empty_curves())
+    return _frame(_with_modes(rows, scores)), (pd.concat(curves, ignore_index=True) if curves else _empty_curves())
+
+
+def _with_modes(rows: list[dict[str, Any]], scores: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each zero-shot row with the probability mode its score was read in (variant_scores' mode columns)."""
+    def mode(column: str) -> str:
+        if column not in scores:
+            return ""
+        values = sorted(set(scores[column].dropna().astype(str)) - {""})
+        return "+".join(values)
+
+    allele, vis = mode("allele_probability_mode"), mode("vis_probability_mode")
+    by_score = {"pref": allele, "palt_inv": allele, "pratio": allele, "vis": vis}
+    return [r | {"probability_mode": by_score.get(r["score"], vis if str(r["score"]).startswith("vis_r") else "")}
+            for r in rows]
 
 
 def _finite_rows(ids: Sequence[str], matrix: np.ndarray) -> tuple[list[str], np.ndarray]:

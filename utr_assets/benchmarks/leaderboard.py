@@ -3,7 +3,9 @@
 
 Columns (LEADERBOARD_COLUMNS): model, task, split, score, metric, value, ci_low, ci_high, n,
 published_value, published_model, status ("ok" | "not_applicable"), reason, checkpoint (the
-checkpoint URI and sha256 a row came from, or why there is none).
+checkpoint URI and sha256 a row came from, or why there is none), probability_mode (the mode of the
+model probabilities behind the row's score: masked | unmasked | reference_aware; "" for embeddings,
+probes and non-model scores).
 Task names: rbp_motifs, variant_effects, mpra, half_life. Splits: rbp_motifs all/top10_phylop/
 bottom10_phylop; variant_effects clinvar/gnomad_singletons/eqtl/cadd; mpra "{cell_line}/{target}";
 half_life all. A published value matches on model, task, split, metric and, when the study names
@@ -21,7 +23,7 @@ import pandas as pd
 from utr_assets.benchmarks.metrics import METRIC_COLUMNS
 
 LEADERBOARD_COLUMNS = ["model", "task", "split", "score", "metric", "value", "ci_low", "ci_high", "n",
-                       "published_value", "published_model", "status", "reason", "checkpoint"]
+                       "published_value", "published_model", "status", "reason", "checkpoint", "probability_mode"]
 # the metric each task's headline (and its bar chart) reports; variant effects: zero-shot flipped AUC
 # and the gene-grouped MLP's AUC compete for the best score of a model.
 HEADLINE = {"rbp_motifs": ("roc_auc", None), "variant_effects": ("roc_auc_flipped", "mlp_grouped"),
@@ -78,10 +80,10 @@ def build_leaderboard(metrics: Iterable[pd.DataFrame | list[dict[str, Any]]],
     frames = [pd.DataFrame(m) if isinstance(m, list) else m for m in metrics]
     frames = [f for f in frames if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=METRIC_COLUMNS)
-    for col, default in (("status", "ok"), ("reason", ""), ("checkpoint", "")):
+    for col, default in (("status", "ok"), ("reason", ""), ("checkpoint", ""), ("probability_mode", "")):
         table[col] = table[col].fillna(default) if col in table else default
     na_rows = [{"model": m, "task": t, "split": "", "score": "", "metric": "", "value": np.nan, "ci_low": np.nan,
-                "ci_high": np.nan, "n": 0, "status": "not_applicable", "reason": r}
+                "ci_high": np.nan, "n": 0, "status": "not_applicable", "reason": r, "probability_mode": ""}
                for (m, t), r in sorted((not_applicable or {}).items())]
     if na_rows:
         table = pd.concat([table, pd.DataFrame(na_rows)], ignore_index=True)

@@ -6,7 +6,11 @@ runner outputs into per-sequence results. Not here: loading checkpoints (`loadin
 (`marginals.py`), torch batching (`runner.py`).
 
 Families and capabilities:
-- dnabert, nt, dss: probabilities (exact masked marginals, SPEC §4), embeddings, loss.
+- dnabert, nt, dss: probabilities, embeddings, loss. Probability modes (``probability_mode``, the
+  default of `base_probabilities`; the study's choice per score is in settings.ProbabilityModeSettings):
+  ``masked`` exact masked marginals (SPEC §4); ``unmasked`` the same readouts from one unmasked pass per
+  chunk; ``reference_aware`` (nt only) the unmasked pass read by token substitution (study: NT's VIS).
+  `base_probabilities_modes` computes several modes, unmasked and reference_aware from shared passes.
 - dnabert2 (BPE): embeddings and loss only. SPEC §4 defines no per-base marginal for variable-length
   tokens (the study reported none), so `base_probabilities` raises and variant pref/palt are NaN.
 Embeddings: last hidden layer, mean over the real tokens of a chunk (content tokens: no padding, no
@@ -29,9 +33,10 @@ from utr_assets.corpus.vocab import DNABERT_KMER_OFFSET, NT_KMER_OFFSET, kmers
 
 from . import marginals as mg
 from .base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
-from .runner import ModelIO, run_chunks, run_plan
+from .runner import ModelIO, run_chunks, run_plan_modes
 
-PROBABILITY_MODES = ("masked", "reference")  # reference: NT's single-pass reference-aware mode only
+PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")  # reference_aware: nt only
+_READOUT = {"unmasked": mg.MARGINAL, "reference_aware": mg.SUBSTITUTE}
 EMBEDDING_MODES = ("mean_chunks", "truncate")
 
 
@@ -68,11 +73,8 @@ class LanguageModelScorer(ScorerBase):
                  device: torch.device | str = "cpu", context: int | None = None, overlap: int | None = None,
                  max_tokens: int = 8192, probability_mode: str = "masked", species: str | None = None,
                  autocast: bool = True, rolling_stride: int = mg.ROLLING_STRIDE):
-        if probability_mode not in PROBABILITY_MODES:
-            raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}")
-        if probability_mode == "reference" and tokeniser.family != "nt":
-            raise ScoringError("the reference-aware single-pass mode is defined for the nt tokenisation only")
         self.name, self.tokeniser, self.family = name, tokeniser, tokeniser.family
+        self._check_mode(probability_mode)
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
         self.probability_mode, self.rolling_stride = probability_mode, rolling_stride
@@ -116,28 +118,50 @@ class LanguageModelScorer(ScorerBase):
         chunks = chunk_batch(tokens, self.spec, self.tokeniser.prefix_ids, self.tokeniser.suffix_ids)
         return tokens, chunks
 
-    def plan(self, sequences: Sequence[str]) -> mg.MaskPlan:
-        """The masked-copy plan of ``sequences`` (exposed for tests and the benchmark)."""
+    def _check_mode(self, mode: str) -> str:
+        if mode not in PROBABILITY_MODES:
+            raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}, got {mode!r}")
+        if mode == "reference_aware" and self.family != "nt":
+            raise ScoringError(f"{self.name}: the reference-aware mode is defined for the nt tokenisation only")
+        return mode
+
+    def plan(self, sequences: Sequence[str], mode: str | None = None) -> mg.MaskPlan:
+        """The plan of ``sequences`` in ``mode`` (default: the scorer's; exposed for tests and the benchmark)."""
         if PROBABILITIES not in self.capabilities:
             raise self._refuse(PROBABILITIES)
+        mode = self._check_mode(mode or self.probability_mode)
+        if mode != "masked":
+            return mg.unmasked_plan(self.plan(sequences, "masked"), _READOUT[mode])
         tokens, chunks = self._chunks(sequences)
         lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
         if self.family == "dnabert":
             return mg.plan_dnabert(tokens, lengths, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
         if self.family == "dss":
             return mg.plan_rolling(tokens, chunks, self.rolling_stride)
-        if self.probability_mode == "reference":
-            return mg.plan_nt_reference(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
         return mg.plan_nt(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
 
-    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
-        plan = self.plan(sequences)
-        out = [np.full((len(s), 4), np.nan, dtype=np.float32) for s in sequences]
-        if plan.n_copies:
-            probs = run_plan(self.model, self.io, plan, self._table, self._substitution)
-            for s in np.unique(plan.r_seq):
-                sel = plan.r_seq == s
-                out[s][plan.r_pos[sel]] = probs[sel]
+    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None,
+                           mode: str | None = None) -> list[np.ndarray]:
+        """(L, 4) ACGT probabilities per sequence in ``mode`` (default: the scorer's probability_mode)."""
+        mode = mode or self.probability_mode
+        return self.base_probabilities_modes(sequences, (mode,))[mode]
+
+    def base_probabilities_modes(self, sequences: Sequence[str], modes: Sequence[str]) -> dict[str, list[np.ndarray]]:
+        """Mode -> per-sequence probabilities; unmasked and reference_aware share their forward passes."""
+        out: dict[str, list[np.ndarray]] = {}
+        single = tuple(dict.fromkeys(self._check_mode(m) for m in modes if m != "masked"))
+        groups = ([(self.plan(sequences, "masked"), ("masked",))] if "masked" in modes else []) + \
+            ([(self.plan(sequences, single[0]), single)] if single else [])
+        for plan, names in groups:
+            arrays = {m: [np.full((len(s), 4), np.nan, dtype=np.float32) for s in sequences] for m in names}
+            if plan.n_copies:
+                readouts = tuple(_READOUT.get(m, mg.MARGINAL) for m in names)
+                probs = run_plan_modes(self.model, self.io, plan, self._table, self._substitution, readouts)
+                for m, readout in zip(names, readouts, strict=True):
+                    for s in np.unique(plan.r_seq):
+                        sel = plan.r_seq == s
+                        arrays[m][s][plan.r_pos[sel]] = probs[readout][sel]
+            out |= arrays
         return out
 
     def embeddings_and_loss(self, sequences: Sequence[str], mode: str = "mean_chunks"

@@ -12,8 +12,11 @@ Plans (token t covers nucleotides [starts[t], ends[t]) of its sequence; k = 6):
   all 6-mers with b at that offset.
 - ``nt``: one copy per token, masking it; each of its nucleotides reads the token at its offset:
   6-mers sum the 6-mers with b at the offset, single-letter tokens read the letter tokens A C G T.
-- ``nt_reference``: the single unmasked pass per chunk; P(b at offset j) = probability of the token
-  obtained by substituting b at j (single letters: the letter token b).
+- ``nt_reference`` (mode reference_aware): the single unmasked pass per chunk; P(b at offset j) =
+  probability of the token obtained by substituting b at j (single letters: the letter token b).
+- ``unmasked`` (any masked plan): the same readouts (column, slot, chunk) taken from one unmasked pass
+  per chunk instead of from masked copies; with the k-mer sums for ``unmasked``, with token
+  substitution for ``reference_aware`` (both read from the same passes: `run_plan_modes`).
 - ``rolling``: single-nucleotide models; copy q of a chunk masks its positions q, q+stride, ...
   (stride 50), so each position is masked once in ``stride`` copies; it is read where it is masked.
 Every masked token set lies inside one chunk; among the chunks that contain it, the one where it is
@@ -160,13 +163,21 @@ def plan_nt(tokens: TokenBatch, chunks: ChunkBatch, n_prefix: int, n_special: in
 
 def plan_nt_reference(tokens: TokenBatch, chunks: ChunkBatch, n_prefix: int, n_special: int, k: int = 6
                       ) -> MaskPlan:
-    seq, t = _token_items(tokens)
-    chunk_of_token = assign_chunks(chunks, n_special, seq, t, t)
-    item, pos, slot = _nucleotides_of_tokens(tokens, k)
-    copies = np.arange(len(chunks))
-    ts = chunks.token_start.astype(np.int64)
-    return _finish(chunks, n_prefix, n_special, copies, ts, ts - 1, np.ones_like(ts), copies,
-                   chunk_of_token[item], t[item], slot, seq[item], pos, tokens, mode=SUBSTITUTE)
+    return unmasked_plan(plan_nt(tokens, chunks, n_prefix, n_special, k), SUBSTITUTE)
+
+
+def unmasked_plan(plan: MaskPlan, mode: str = MARGINAL) -> MaskPlan:
+    """``plan``'s readouts from one unmasked pass per chunk that has readouts (copies mask nothing)."""
+    chunk_of_r = plan.copy_chunk[plan.r_copy]
+    used = np.unique(chunk_of_r)
+    copy_of_chunk = np.full(len(plan.chunks), -1, dtype=np.int64)
+    copy_of_chunk[used] = np.arange(len(used))
+    r_copy = copy_of_chunk[chunk_of_r]
+    o = np.lexsort((plan.r_pos, r_copy))
+    n = len(used)
+    return MaskPlan(plan.chunks, plan.n_prefix, used.astype(np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int64),
+                    np.ones(n, np.int64), r_copy[o], plan.r_col[o], plan.r_slot[o], plan.r_seq[o], plan.r_pos[o],
+                    plan.r_ref_id[o], mode)
 
 
 def plan_rolling(tokens: TokenBatch, chunks: ChunkBatch, stride: int = ROLLING_STRIDE) -> MaskPlan:

@@ -3,7 +3,8 @@ definitions with Python lists and token strings. It is the exactness reference o
 baseline of the scoring benchmark; it shares no code with `marginals.py` or `runner.py`.
 
 What belongs here: `naive_base_probabilities` only. Chunk choice follows the documented rule (the chunk
-containing the masked tokens with the largest margin to its edges; first on ties).
+containing the masked tokens with the largest margin to its edges; first on ties). In the scorer's
+``unmasked`` and ``reference_aware`` modes the same chunk is run with nothing masked.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
     windows = _windows(len(ids), size, scorer.spec.overlap) if ids else []
     out = np.full((len(sequence), 4), np.nan)
     k = tok.k
+    unmasked = scorer.probability_mode != "masked"  # unmasked / reference_aware: nothing is masked
 
     def run(s: int, e: int, masked: set[int]) -> np.ndarray:
-        content = [mask_id if t in masked else ids[t] for t in range(s, e)]
+        content = [mask_id if t in masked and not unmasked else ids[t] for t in range(s, e)]
         return _probs(scorer, pre + content + suf)
 
     # ids of the k-mers with base b at offset j, read from the token strings
@@ -82,10 +84,10 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
             p = run(s, e, set(range(lo, hi + 1)))[len(pre) + t - s]
             out[i] = _acgt(kmer_sum(p, i - t))
     elif fam == "nt":
-        reference = scorer.probability_mode == "reference"
+        reference = scorer.probability_mode == "reference_aware"
         for t in range(min(len(ids), max_positions or len(ids))):
             s, e = _best_window(windows, t, t)
-            p = run(s, e, set() if reference else {t})[len(pre) + t - s]
+            p = run(s, e, {t})[len(pre) + t - s]
             for i in range(starts[t], ends[t]):
                 if ends[t] - starts[t] != k:
                     mass = [p[strings.index(b)] for b in "ACGT"]
@@ -101,6 +103,7 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
         for i in range(min(len(ids), max_positions or len(ids))):
             s, e = _best_window(windows, i, i)
             q = (i - s) % stride
+            q = 0 if unmasked else q
             if (s, q) not in copies:
                 copies[s, q] = run(s, e, set(range(s + q, e, stride)))
             p = copies[s, q][i - s]

@@ -117,7 +117,14 @@ def _batches(lengths: np.ndarray, max_tokens: int, mixed: bool = True) -> Iterat
 def run_plan(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndarray,
              substitution: np.ndarray | None = None) -> np.ndarray:
     """(R, 4) ACGT probabilities of every readout of ``plan`` (renormalised, float32)."""
-    out = np.empty((len(plan.r_copy), 4), dtype=np.float32)
+    return run_plan_modes(model, io, plan, table, substitution, (plan.mode,))[plan.mode]
+
+
+def run_plan_modes(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndarray,
+                   substitution: np.ndarray | None, readouts: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Readout -> (R, 4) probabilities of ``plan``'s readouts, each reduction (MARGINAL: k-mer sums,
+    SUBSTITUTE: substituted tokens) read from the same forward passes."""
+    outs = {m: np.empty((len(plan.r_copy), 4), dtype=np.float32) for m in readouts}
     chunk_len = np.diff(plan.chunks.offsets)
     # visit chunks longest first (less padding per batch); copies of one chunk stay together
     order = np.argsort(-chunk_len[plan.copy_chunk], kind="stable")
@@ -136,15 +143,16 @@ def run_plan(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndar
         picked = logits_at(model, io, ids, att, row_of_r, plan.r_col[r].astype(np.int64))
         logp = torch.log_softmax(picked.float(), dim=-1)
         probs = logp.exp().double().cpu().numpy()
-        out[r] = _reduce(probs, plan, r, table[: picked.shape[-1]], substitution)
-    return out
+        for m, out in outs.items():
+            out[r] = _reduce(probs, plan, r, table[: picked.shape[-1]], substitution, m)
+    return outs
 
 
 def _reduce(probs: np.ndarray, plan: MaskPlan, r: np.ndarray, table: np.ndarray,
-            substitution: np.ndarray | None) -> np.ndarray:
+            substitution: np.ndarray | None, mode: str) -> np.ndarray:
     mass = np.empty((len(r), 4), dtype=np.float64)
     slots = plan.r_slot[r]
-    if plan.mode == SUBSTITUTE:
+    if mode == SUBSTITUTE:
         assert substitution is not None
         alt_ids = substitution[plan.r_ref_id[r], slots]  # (n, 4) token ids
         mass[:] = np.take_along_axis(probs, alt_ids, axis=1)

@@ -12,7 +12,8 @@ table here; and a shard is one self-describing, atomically written object, which
 a test of existence. (.npy shards would need an index file and padding or offsets; zarr is not a
 dependency.) Layout, one file per shard:
   per-base: columns ``id`` (string), ``length`` (int32), ``values`` (list<float32>, row-major L x width);
-            schema metadata ``width`` (4 for ACGT probabilities, 1 for site scores).
+            schema metadata ``width`` (4 for ACGT probabilities, 1 for site scores) and
+            ``probability_mode`` (masked | unmasked | reference_aware; "" for non-model values).
   embeddings: ``id`` (string), ``embedding`` (fixed_size_list<float32, hidden>).
 """
 
@@ -39,7 +40,7 @@ def _read(source: bytes | str) -> pa.Table:
     return pq.read_table(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source)
 
 
-def per_base_bytes(ids: Sequence[str], arrays: Sequence[np.ndarray]) -> bytes:
+def per_base_bytes(ids: Sequence[str], arrays: Sequence[np.ndarray], probability_mode: str = "") -> bytes:
     """Parquet bytes of per-base arrays ((L, width) or (L,) each, one width for all)."""
     if len(ids) != len(arrays):
         raise ValueError("one id per array")
@@ -55,7 +56,13 @@ def per_base_bytes(ids: Sequence[str], arrays: Sequence[np.ndarray]) -> bytes:
     flat = np.concatenate([m.ravel() for m in mats]) if mats else np.zeros(0, np.float32)
     values = pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, type=pa.float32()))
     table = pa.table({"id": pa.array(list(ids), pa.string()), "length": lengths, "values": values})
-    return _to_bytes(table.replace_schema_metadata({"width": str(width)}))
+    return _to_bytes(table.replace_schema_metadata({"width": str(width), "probability_mode": probability_mode}))
+
+
+def per_base_probability_mode(source: bytes | str) -> str:
+    """The probability mode a per-base shard records ("" when none)."""
+    meta = pq.read_schema(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source).metadata or {}
+    return meta.get(b"probability_mode", b"").decode()
 
 
 def read_per_base(source: bytes | str) -> dict[str, np.ndarray]:

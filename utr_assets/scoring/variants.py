@@ -7,11 +7,15 @@ Conventions: a variant's position is 0-based within its 3'UTR in RNA orientation
 orientation bases. Input columns: ``utr_offset``, ``ref_rna``, ``alt_rna`` (the task_variants table;
 its ``pos`` is 1-based VCF and is then ignored), else ``pos``, ``ref``, ``alt`` taken as 0-based/RNA.
 Windows: ``window`` bases centred on v (v at index window // 2), shifted to stay inside the UTR; the
-whole UTR when shorter. pref/palt_inv/pratio read P of the reference window (or of ``base_probabilities``,
-the full-UTR array, when given). VIS = mean over positions j != v of the window of
+whole UTR when shorter. pref/palt_inv/pratio read P of ``base_probabilities``, the stored whole-UTR
+array (as the study), when given, else of the reference window. DNA-orientation models read the same
+stored array, mirrored (`orient_variants`). VIS = mean over positions j != v of the window of
 dep_j = max_b |logit2(P_ref[j, b]) - logit2(P_alt[j, b])|, logit2(p) = log2(p + eps) - log2(1 - p + eps);
 ``vis_r{R}`` restricts the mean to 0 < |j - v| <= R. Distances between the ref and alt window
-embeddings: l1, l2 (Euclidean), dot (a.b), cosine (1 - cosine similarity). loss_diff = loss_alt - loss_ref.
+embeddings: l1, l2 (Euclidean), dot (a.b), cosine (the cosine similarity a.b / (|a| |b|), as the study).
+loss_diff = loss_alt - loss_ref. Probability modes (lm.PROBABILITY_MODES): VIS reads the windows in
+``vis_mode``; the string columns ``allele_probability_mode`` and ``vis_probability_mode`` record the mode
+behind pref/palt_inv/pratio and behind VIS ("" where no model probabilities were used).
 A column whose capability the scorer lacks is NaN; so is VIS for scorers of whole UTRs (Zoo-AL).
 ``site_score`` = the per-base score at v (PhyloP), or the variant's own allele score where the scorer has
 one (CADD RawScore joined on chrom, pos, ref, alt, as the study's variant_effect/analysis/add_model_scores.ipynb).
@@ -24,10 +28,22 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .base import ALLELE_SCORES, EMBEDDINGS, EPS, LOSS, PROBABILITIES, SITE_SCORES, Scorer, ScoringError
+from .base import (
+    ALLELE_SCORES,
+    EMBEDDINGS,
+    EPS,
+    LOSS,
+    PROBABILITIES,
+    SITE_SCORES,
+    Scorer,
+    ScoringError,
+    probabilities_to_rna,
+    to_model_orientation,
+)
 
 SCORE_COLUMNS = ["pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
                  "loss_diff", "site_score"]
+MODE_COLUMNS = ["allele_probability_mode", "vis_probability_mode"]
 VIS_RADII = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 _ACGT = {b: i for i, b in enumerate("ACGT")}
 
@@ -63,13 +79,13 @@ def vis_scores(dep: np.ndarray, v: int, radii: Sequence[int] = VIS_RADII) -> dic
 
 
 def embedding_distances(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """Row-wise l1, l2, dot and cosine distance between (n, h) embeddings."""
+    """Row-wise l1 and l2 distances, dot product and cosine similarity of (n, h) embeddings."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     diff = a - b
     dot = (a * b).sum(axis=1)
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cosine = 1.0 - dot / norms
+        cosine = dot / norms
     return {"l1": np.abs(diff).sum(axis=1), "l2": np.linalg.norm(diff, axis=1), "dot": dot, "cosine": cosine}
 
 
@@ -92,8 +108,13 @@ def _columns(variants: pd.DataFrame) -> tuple[str, str, str]:
 def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[str, str], *, window: int = 4096,
                    radii: Sequence[int] = VIS_RADII, base_probabilities: Mapping[str, np.ndarray] | None = None,
                    embedding_mode: str = "mean_chunks", batch_size: int = 64,
-                   embedding_sink: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """One row per variant (input order): its id columns, SCORE_COLUMNS and vis_r{R} for R <= window // 2.
+                   embedding_sink: dict[str, np.ndarray] | None = None, vis_mode: str | None = None,
+                   base_probability_mode: str = "") -> pd.DataFrame:
+    """One row per variant (input order): its id columns, SCORE_COLUMNS, vis_r{R} for R <= window // 2 and
+    MODE_COLUMNS.
+
+    ``vis_mode``: the probability mode of the ref/alt windows (None: the scorer's own);
+    ``base_probability_mode``: the mode ``base_probabilities`` were computed in (recorded only).
 
     ``embedding_sink``: when given and the scorer embeds sequences, receives "ref" and "alt", the (n, h)
     embeddings of the reference and alternative windows in input order (the MLP probe's features).
@@ -126,7 +147,10 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
                 scores[i, col["site_score"]] = site[u][v]
         if ALLELE_SCORES in caps:  # allele-specific (CADD), not the per-position maximum
             scores[:, col["site_score"]] = scorer.allele_scores(utrs, vs, refs, alts)
-        return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
+        return _table(out, scores, col, [""] * len(utrs), "")
+
+    window_mode = (vis_mode or getattr(scorer, "probability_mode", "")) if PROBABILITIES in caps else ""
+    allele_mode = [""] * len(utrs)
 
     for lo in range(0, len(variants), batch_size):
         idx = range(lo, min(lo + batch_size, len(variants)))
@@ -136,13 +160,14 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
         alt_w = [w[:x] + alts[i] + w[x + 1:] for i, w, x in zip(idx, ref_w, vw, strict=True)]
         if PROBABILITIES in caps:
             unique = sorted(set(ref_w))
-            p_unique = dict(zip(unique, scorer.base_probabilities(unique), strict=True))
-            p_alt = scorer.base_probabilities(alt_w)
+            p_unique = dict(zip(unique, _window_probabilities(scorer, unique, vis_mode), strict=True))
+            p_alt = _window_probabilities(scorer, alt_w, vis_mode)
             for k, i in enumerate(idx):
                 p_ref = p_unique[ref_w[k]]
                 full = base_probabilities.get(utrs[i]) if base_probabilities is not None else None
                 scores[i, :3] = (allele_scores(full, vs[i], refs[i], alts[i]) if full is not None
                                  else allele_scores(p_ref, vw[k], refs[i], alts[i]))
+                allele_mode[i] = base_probability_mode if full is not None else window_mode
                 for name, value in vis_scores(dependency(p_ref, p_alt[k], vw[k]), vw[k], radii).items():
                     scores[i, col[name]] = value
         both = hasattr(scorer, "embeddings_and_loss") and EMBEDDINGS in caps and LOSS in caps
@@ -166,4 +191,48 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
         if l_ref is not None and l_alt is not None:
             scores[rows, col["loss_ref"]], scores[rows, col["loss_alt"]] = l_ref, l_alt
             scores[rows, col["loss_diff"]] = l_alt - l_ref
-    return pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
+    return _table(out, scores, col, allele_mode, window_mode)
+
+
+def _window_probabilities(scorer: Scorer, windows: list[str], mode: str | None) -> list[np.ndarray]:
+    if mode is None:
+        return scorer.base_probabilities(windows)
+    return scorer.base_probabilities(windows, mode=mode)  # type: ignore[call-arg]  # LanguageModelScorer
+
+
+def _table(out: pd.DataFrame, scores: np.ndarray, col: dict[str, int], allele_mode: list[str], vis_mode: str
+           ) -> pd.DataFrame:
+    table = pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
+    has_vis = np.isfinite(scores[:, col["vis"]])
+    return table.assign(allele_probability_mode=allele_mode,
+                        vis_probability_mode=np.where(has_vis, vis_mode, ""))
+
+
+def orient_variants(variants: pd.DataFrame, regions: pd.DataFrame, orientation: str,
+                    base_probabilities: Mapping[str, np.ndarray] | None = None
+                    ) -> tuple[pd.DataFrame, dict[str, str], dict[str, np.ndarray] | None]:
+    """(variants, sequences, stored whole-UTR probabilities) as a model of ``orientation`` reads them.
+
+    ``variants``: utr_id, pos (0-based, RNA orientation), ref_rna, alt_rna; ``regions``: utr_id, strand,
+    sequence (RNA orientation); ``base_probabilities``: utr_id -> (L, 4) in RNA orientation. In DNA
+    orientation a minus-strand UTR is read backwards: position L-1-pos, alleles and sequence complemented,
+    probabilities mirrored, so pref/palt_inv read the stored whole-UTR value at the same base (study:
+    add_model_scores.ipynb reads human_3utr/probs for every model).
+    """
+    strands = dict(zip(regions.utr_id, regions.strand, strict=True))
+    seqs = dict(zip(regions.utr_id, regions.sequence, strict=True))
+    sequences = {u: to_model_orientation(s, strands[u], orientation) for u, s in seqs.items()}
+    probs = None if base_probabilities is None else \
+        {u: probabilities_to_rna(p, strands[u], orientation) for u, p in base_probabilities.items()}
+    if orientation != "dna":
+        return variants, sequences, probs
+    out = variants.copy()
+    minus = (out.utr_id.map(strands) == "-").to_numpy()
+    lengths = out.utr_id.map(lambda u: len(seqs[u])).to_numpy(np.int64)
+    out.loc[minus, "pos"] = lengths[minus] - 1 - out.loc[minus, "pos"].to_numpy(np.int64)
+    for c in ("ref_rna", "alt_rna"):
+        out.loc[minus, c] = out.loc[minus, c].str.translate(_COMPLEMENT)
+    return out, sequences, probs
+
+
+_COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")

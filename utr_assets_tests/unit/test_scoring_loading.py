@@ -33,10 +33,10 @@ def test_pretrained_local_directory_with_plain_hf_tokenizer(tmp_path):
     original.model.save_pretrained(tmp_path / "nt", safe_serialization=True)
     original.tokeniser.hf.save_pretrained(tmp_path / "nt")  # no utr_tokeniser.json: an external checkpoint
     entry = ModelEntry(slug="nt-ext", kind="pretrained", family="nt", source=str(tmp_path / "nt"))
-    loaded = load_scorer(entry, None, "cpu", probability_mode="reference")
+    loaded = load_scorer(entry, None, "cpu", probability_mode="reference_aware")
     seq = random_sequences((20,))
     np.testing.assert_allclose(loaded.embeddings(seq), original.embeddings(seq), atol=1e-6)
-    assert loaded.probability_mode == "reference"
+    assert loaded.probability_mode == "reference_aware"
 
 
 def test_pickle_only_checkpoints_are_refused(tmp_path):

@@ -46,12 +46,16 @@ def random_sequences(lengths, seed=1, n_at=None):
 CASES = [
     ("dnabert", {}, (3, 6, 9, 40)),  # 40 nt = 35 tokens: 3 chunks of 22 content tokens
     ("nt", {}, (2, 7, 13, 100)),  # 100 nt: 17 tokens with a letter tail, 2 chunks of 23
-    ("nt", {"probability_mode": "reference"}, (2, 7, 100)),
+    ("nt", {"probability_mode": "reference_aware"}, (2, 7, 100)),
     ("dss", {"rolling_stride": 7}, (5, 30, 61)),  # 61 nt: 3 chunks of 24
+    ("dnabert", {"probability_mode": "unmasked"}, (3, 40)),
+    ("nt", {"probability_mode": "unmasked"}, (7, 100)),
+    ("dss", {"probability_mode": "unmasked"}, (5, 61)),
 ]
 
 
-@pytest.mark.parametrize(("family", "options", "lengths"), CASES, ids=["dnabert", "nt", "nt_reference", "dss"])
+@pytest.mark.parametrize(("family", "options", "lengths"), CASES, ids=["dnabert", "nt", "nt_reference", "dss",
+                                                                       "dnabert_unmasked", "nt_unmasked", "dss_unmasked"])
 def test_batched_marginals_equal_the_reference_loop(family, options, lengths):
     ctx = 24 if family != "dss" else 24
     scorer = tiny_scorer(family, context=ctx, overlap=8, **options)

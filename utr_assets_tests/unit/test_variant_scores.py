@@ -46,7 +46,7 @@ def test_vis_by_hand():
 
 def test_embedding_distances_by_hand():
     d = embedding_distances(np.array([[1.0, 0.0]]), np.array([[0.0, 2.0]]))
-    assert (d["l1"][0], d["dot"][0], d["cosine"][0]) == (3.0, 0.0, 1.0)
+    assert (d["l1"][0], d["dot"][0], d["cosine"][0]) == (3.0, 0.0, 0.0)  # orthogonal: cosine similarity 0
     assert d["l2"][0] == pytest.approx(math.sqrt(5))
 
 
