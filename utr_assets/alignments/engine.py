@@ -66,6 +66,8 @@ class UtrQuery:
     length: int
     stop: int | None  # lowest genomic coordinate of the 3 bp stop codon
     sequence_dna: np.ndarray  # the table's sequence in DNA orientation, uint8
+    # the stop codon's exon pieces (start, end, offset into its 3 bases); two when an intron splits it
+    stop_pieces: list[tuple[int, int, int]] = field(default_factory=list)
     human: np.ndarray = field(init=False)
     human_covered: np.ndarray = field(init=False)
     fragments: list[Fragment] = field(default_factory=list)
@@ -75,8 +77,10 @@ class UtrQuery:
 
     def __post_init__(self) -> None:
         lo, hi = self.pieces[0][0], self.pieces[-1][1]
-        if self.stop is not None:
-            lo, hi = min(lo, self.stop), max(hi, self.stop + 3)
+        if self.stop is not None and not self.stop_pieces:
+            self.stop_pieces = [(self.stop, self.stop + 3, 0)]
+        if self.stop_pieces:
+            lo, hi = min(lo, self.stop_pieces[0][0]), max(hi, self.stop_pieces[-1][1])
         self._span = (lo, hi)
         self.human = self.sequence_dna.copy()
         self.human_covered = np.zeros(self.length, bool)
@@ -99,8 +103,8 @@ class UtrQuery:
                 self.human[h0 : h0 + len(ref)] = ref
                 self.human_covered[h0 : h0 + len(ref)] = True
                 self.fragments.extend(frags)
-        if self.stop is not None:
-            ref, h0, frags = project_block(block, arrays, self.stop, self.stop + 3, 0)
+        for start, end, offset in self.stop_pieces:  # read from the exons, never across an intron
+            ref, h0, frags = project_block(block, arrays, start, end, offset)
             self.stop_human[h0 : h0 + len(ref)] = ref
             self.stop_fragments.extend(frags)
         return arrays
@@ -130,8 +134,29 @@ def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuer
         stop = getattr(r, "stop_codon_start", None)
         stop = None if not stop_codons or stop is None or pd.isna(stop) else int(stop)
         out.append(UtrQuery(str(r.utr_id), str(r.chrom), str(r.strand), pieces, off, stop,
-                            np.frombuffer(dna, np.uint8).copy()))
+                            np.frombuffer(dna, np.uint8).copy(), _stop_pieces(r, stop)))
     return out
+
+
+def _stop_pieces(r, stop: int | None) -> list[tuple[int, int, int]]:
+    """The stop codon's exon pieces from ``stop_codon_blocks`` ("s-e[,s-e]", ascending), or the 3 bases
+    from ``stop_codon_start`` where the table has no blocks. A stop codon split by an intron is read from
+    its exons (the study read the 3 genome bases next to the UTR, intron bases included for a split codon:
+    dataset_prep/3utr/unaligned/3UTR_all_species/hal_to_maf_array.sh, then dropped the UTR as stopless)."""
+    if stop is None:
+        return []
+    text = getattr(r, "stop_codon_blocks", None)
+    if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
+        return [(stop, stop + 3, 0)]
+    pieces, off = [], 0
+    for b in str(text).split(","):
+        s, e = (int(x) for x in b.split("-"))
+        pieces.append((s, e, off))
+        off += e - s
+    if off != 3 or pieces[0][0] != stop or any(p[1] > q[0] for p, q in zip(pieces, pieces[1:], strict=False)):
+        raise ValueError(f"utr3_regions {r.utr_id}: stop_codon_blocks {text!r} are not 3 ascending bases "
+                         f"starting at stop_codon_start {stop}")
+    return pieces
 
 
 def genome_order(q: UtrQuery) -> tuple[str, tuple[int, int]]:
@@ -200,8 +225,8 @@ def _indexed_blocks(path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQue
         for q in qs:
             for s, e, _ in q.pieces:
                 wanted.update(index.query(chrom, s, e).tolist())
-            if q.stop is not None:
-                wanted.update(index.query(chrom, q.stop, q.stop + 3).tolist())
+            for s, e, _ in q.stop_pieces:
+                wanted.update(index.query(chrom, s, e).tolist())
     rows = sorted(wanted)  # sorted by (contig code, start) = file order within a contig
     with RandomAccess(path, index.compression, index.members) as ra:
         i = 0

@@ -77,7 +77,7 @@ def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -
     """
     forward = q.strand == "+"
     cursor = anchor.fragments[-1].sp_end if forward else anchor.fragments[0].sp_start
-    g_cursor = q.stop + 3 if forward else q.stop
+    g_cursor = q.stop_pieces[-1][1] if forward else q.stop_pieces[0][0]  # the codon's exons, not stop + 3
     pool = [f for f in fragments if f.contig == anchor.contig and f.strand == anchor.strand]
     # walk along the gene direction; fragments from one block (same human span) compete, nearest wins
     pool.sort(key=(lambda f: f.g0) if forward else (lambda f: -f.g1))

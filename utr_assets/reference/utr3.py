@@ -3,8 +3,9 @@
 
 Conventions: `start`/`end` are the 0-based half-open genomic span of the whole 3'UTR; `blocks`
 lists its exon pieces as "start-end" in ascending genome order; `length` is the exonic length;
-`stop_codon_start` is the lowest genomic coordinate of the 3 bp stop codon; `sequence` and
-`stop_codon` are in RNA orientation (minus-strand genes reverse-complemented).
+`stop_codon_start` is the lowest genomic coordinate of the 3 bp stop codon and `stop_codon_blocks` its
+exon pieces ("start-end", ascending; two when an intron splits it), which the alignment extraction reads;
+`sequence` and `stop_codon` are in RNA orientation (minus-strand genes reverse-complemented).
 Transcripts that are dropped are returned with a reason, never silently lost.
 """
 
@@ -23,7 +24,7 @@ from utr_assets.reference.fasta import Genome, reverse_complement
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})
 UTR_COLUMNS = ["utr_id", "gene_id", "gene_name", "transcript_id", "chrom", "start", "end", "strand",
-               "blocks", "length", "stop_codon_start", "stop_codon", "sequence"]
+               "blocks", "length", "stop_codon_start", "stop_codon_blocks", "stop_codon", "sequence"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def select_utr3_regions(transcripts: list[Transcript], genome: Genome, selection
             "start": blocks[0][0], "end": blocks[-1][1], "strand": tx.strand,
             "blocks": ",".join(f"{s}-{e}" for s, e in blocks), "length": length,
             "stop_codon_start": tx.stop_codon[0][0], "stop_codon": stop,
+            "stop_codon_blocks": ",".join(f"{s}-{e}" for s, e in tx.stop_codon),
             "sequence": _spliced_sequence(genome, tx.chrom, blocks, tx.strand),
         })
     table = pd.DataFrame(rows, columns=UTR_COLUMNS).sort_values(["chrom", "start", "utr_id"], ignore_index=True)

@@ -134,3 +134,41 @@ def test_scoring_assets_pass_the_reference_species_setting(monkeypatch) -> None:
     assets._scorer(SimpleNamespace(get=lambda: cfg), None, "cpu", entry.model_copy(update={"species_aware": False}),
                    {}, None)
     assert "species" not in seen
+
+
+def test_a_stop_codon_split_by_an_intron_is_read_from_its_exons(tmp_path) -> None:
+    # ours: the study read the 3 genome bases next to the UTR (hal_to_maf_array.sh), intron bases for a split
+    # codon, and dropped the UTR as stopless; the annotated codon lies in the exons
+    import pysam
+
+    from utr_assets.alignments import extract_utr_orthologs
+    from utr_assets.reference.annotation import read_annotation
+    from utr_assets.reference.fasta import Genome
+    from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
+
+    # + gene: exon 1 [90, 110) = ATG GCCx5 + "TA", intron [110, 120) GTAAGTCCAG, exon 2 [120, 140) = "A" + UTR
+    utr = "CCTTGGAACCTTGGAACCT"
+    chrom = "C" * 90 + "ATG" + "GCC" * 5 + "TA" + "GTAAGTCCAG" + "A" + utr + "G" * 10
+    fa = tmp_path / "g.fa"
+    fa.write_text(f">chr1\n{chrom}\n")
+    pysam.faidx(str(fa))
+    attrs = 'gene_id "G"; transcript_id "T"; transcript_type "protein_coding"; tag "Ensembl_canonical";'
+    rows = [("exon", 91, 110), ("exon", 121, 140), ("CDS", 91, 108), ("stop_codon", 109, 110), ("stop_codon", 121, 121)]
+    gtf = tmp_path / "a.gtf"
+    gtf.write_text("".join(f"chr1\tt\t{f}\t{s}\t{e}\t.\t+\t.\t{attrs}\n" for f, s, e in rows))
+    regions, excluded = select_utr3_regions(read_annotation(gtf), Genome(fa), Utr3Selection(), gtf)
+    assert excluded.empty
+    r = regions.iloc[0]
+    assert (r.stop_codon, r.stop_codon_start, r.stop_codon_blocks, r.blocks, r.sequence) == (
+        "TAA", 108, "108-110,120-121", "121-140", utr)
+    # mouse keeps the stop TA|A but not the intron's first base (G -> C); rat keeps the intron base but its
+    # exon-2 base differs (TA|G): read from the exons, mouse is an ortholog and rat is not ([108, 111) = TAG
+    # would say the opposite)
+    human = chrom[90:150]
+    mouse = human[:20] + "C" + human[21:]
+    rat = human[:30] + "G" + human[31:]
+    maf = tmp_path / "s.maf"
+    maf.write_text(f"##maf version=1\na score=1\ns hg38.chr1 90 60 + 150 {human}\n"
+                   f"s mm10.chr5 40 60 + 500 {mouse}\ns rn6.chr2 10 60 + 400 {rat}\n\n")
+    orth, _ = extract_utr_orthologs(maf, regions, "hg38")
+    assert orth[["species", "sequence"]].values.tolist() == [["hg38", utr], ["mm10", utr]]
