@@ -13,6 +13,7 @@ sequence in genome order; ``g0``/``g1`` the matching genomic span, so introns be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import NamedTuple
 
 import numpy as np
@@ -111,36 +112,58 @@ def project_block(
     return sub[block.ref], h0, frags
 
 
+def _chain_gap(row: SpeciesRow, frag: Fragment) -> int | None:
+    """|species gap| when ``frag`` may extend ``row``, else None: same contig and strand, the fragment
+    reaches beyond the row in human offsets, its species start 0..49 bases after the row's last base,
+    human intron bases between them allowed on top (and as much overlap as the human blocks overlap)."""
+    if row.contig != frag.contig or row.strand != frag.strand or frag.h1 <= row.h_end:
+        return None
+    overlap = max(0, row.h_end - frag.h0)
+    gap = frag.sp_start - row.sp_end
+    intron = max(0, (frag.g0 - row.g_end) - (frag.h0 - row.h_end))
+    return abs(gap) if -overlap <= gap <= CHAIN_MAX_GAP + intron else None
+
+
 def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[SpeciesRow]]:
     """Chain fragments (in genome order) into rows per species.
 
-    A fragment extends an existing row of the same species, contig and strand that it extends (in human
-    offsets), when its species start lies 0..49 bases after the row's last base, human intron bases between
-    them allowed on top (and as much overlap as the human blocks overlap); the smallest gap wins. Otherwise
-    it opens a new row.
+    The fragments of one block piece are matched to the rows they may extend (``_chain_gap``) by the
+    smallest gap first, each fragment and each row at most once (ties: fragment order, then row order);
+    the others open new rows. As the study's ``update_msa`` (dataset_prep/3utr/aligned/extract_fasta/
+    utils/maf_to_a2m.py: pairs sorted by gap, greedy), which has no introns or overlapping blocks.
     """
     rows: dict[str, list[SpeciesRow]] = {}
-    for frag in sorted(fragments, key=lambda f: f.h0):
-        best, best_gap = None, None
-        for row in rows.get(frag.species, ()):
-            if row.contig != frag.contig or row.strand != frag.strand or frag.h1 <= row.h_end:
-                continue
-            # adjacent reference blocks may overlap by a few bases; then the species may overlap as much
-            overlap = max(0, row.h_end - frag.h0)
-            gap = frag.sp_start - row.sp_end
-            intron = max(0, (frag.g0 - row.g_end) - (frag.h0 - row.h_end))
-            if -overlap <= gap <= CHAIN_MAX_GAP + intron and (best_gap is None or abs(gap) < best_gap):
-                best, best_gap = row, abs(gap)
-        if best is None:
-            best = SpeciesRow(frag.contig, frag.strand, np.full(length, GAP, np.uint8))
-            rows.setdefault(frag.species, []).append(best)
-        if best.fragments and frag.h0 < best.h_end:  # overlapping reference blocks: a later block's bases win
-            window = best.aligned[frag.h0 : frag.h1]
-            window[:] = np.where(frag.aligned != GAP, frag.aligned, window)
-        else:
-            best.aligned[frag.h0 : frag.h1] = frag.aligned
-        best.add(frag)
+    ordered = sorted(fragments, key=lambda f: f.h0)
+    for _, piece in groupby(ordered, key=lambda f: (f.h0, f.h1, f.g0, f.g1)):
+        by_species: dict[str, list[Fragment]] = {}
+        for frag in piece:
+            by_species.setdefault(frag.species, []).append(frag)
+        for species, frags in by_species.items():
+            species_rows = rows.setdefault(species, [])
+            pairs = sorted((gap, i, j) for i, frag in enumerate(frags) for j, row in enumerate(species_rows)
+                           if (gap := _chain_gap(row, frag)) is not None)
+            target: dict[int, SpeciesRow] = {}
+            taken: set[int] = set()
+            for _, i, j in pairs:
+                if i not in target and j not in taken:
+                    target[i] = species_rows[j]
+                    taken.add(j)
+            for i, frag in enumerate(frags):
+                row = target.get(i)
+                if row is None:
+                    row = SpeciesRow(frag.contig, frag.strand, np.full(length, GAP, np.uint8))
+                    species_rows.append(row)
+                _extend(row, frag)
     return rows
+
+
+def _extend(row: SpeciesRow, frag: Fragment) -> None:
+    if row.fragments and frag.h0 < row.h_end:  # overlapping reference blocks: a later block's bases win
+        window = row.aligned[frag.h0 : frag.h1]
+        window[:] = np.where(frag.aligned != GAP, frag.aligned, window)
+    else:
+        row.aligned[frag.h0 : frag.h1] = frag.aligned
+    row.add(frag)
 
 
 @dataclass(slots=True)

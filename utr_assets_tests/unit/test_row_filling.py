@@ -92,3 +92,22 @@ def test_maf_rows_on_two_contigs_sharing_columns_fill_the_utr(tmp_path: Path) ->
     aln, _, _ = extract_utrs(maf, pd.DataFrame([region]), "hg38", orthologs=False)
     mm = aln.set_index("species").loc["mm10"]
     assert (mm.aligned, mm.n_bases, mm.hamming, mm.n_rows, mm.contig) == (HUMAN, 20, 8, 2, "chrA")
+
+
+def _frag(text: str, sp_start: int, h0: int, contig: str = "chrA") -> Fragment:
+    aligned = _arr(text)
+    n = sum(c != "-" for c in text)
+    return Fragment("mm10", contig, "+", 1000, sp_start, sp_start + n, h0, h0 + len(text), 100 + h0,
+                    100 + h0 + len(text), aligned, aligned)
+
+
+def test_fragments_of_a_block_take_the_rows_with_the_smallest_gap_first() -> None:
+    from utr_assets.alignments.projection import chain_rows
+
+    # block 1: two paralog fragments open rows R1 (species chrA:[96, 100)) and R2 ([98, 102))
+    # block 2: F1 at 106 (gaps: R1 6, R2 4) listed before F2 at 103 (gaps: R1 3, R2 1). The study sorts
+    # all pairs by gap: F2-R2 (1), then F1-R1 (6); taking fragments in turn would give F1-R2, F2-R1.
+    frags = [_frag("ACGT", 96, 0), _frag("TTTT", 98, 0), _frag("GG--", 106, 4), _frag("CC--", 103, 4)]
+    r1, r2 = chain_rows(frags, 8)["mm10"]
+    assert r1.aligned.tobytes().decode() == "ACGTGG--" and r2.aligned.tobytes().decode() == "TTTTCC--"
+    assert (r1.sp_end, r2.sp_end) == (108, 105)
