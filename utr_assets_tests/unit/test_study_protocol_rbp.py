@@ -14,7 +14,13 @@ import pandas as pd
 
 from utr_assets.benchmarks import sources_rbp as sr
 from utr_assets.benchmarks.task_rbp import build_motif_instances
-from utr_assets_tests.unit.test_task_rbp_variants import MOTIFS, make_world, peaks_table
+from utr_assets_tests.unit.test_task_rbp_variants import MOTIFS, make_world
+
+
+def peaks_table(rows: list[tuple], idr: bool = True) -> pd.DataFrame:
+    return pd.DataFrame([{"rbp": r, "chrom": c, "start": s, "end": e, "name": ".", "score": 1000.0, "strand": st,
+                          "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1, "idr": idr}
+                         for r, c, s, e, st in rows])
 
 
 def test_positives_come_from_idr_peaks_and_negatives_avoid_every_peak_on_both_strands():
