@@ -25,22 +25,30 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
 def _cmd_extract_utrs(args: argparse.Namespace) -> int:
     """Annotation + genome -> 3'UTRs (SPEC §1); MAF -> their alignments and orthologs (SPEC §2)."""
     from utr_assets.alignments.command import extract_utrs_to_dir
+    from utr_assets.outputs import OutputSet
     from utr_assets.reference.annotation import read_annotation
     from utr_assets.reference.fasta import Genome
     from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
 
     transcripts = read_annotation(args.annotation, args.annotation_format, args.coordinate_offset)
-    selection = Utr3Selection(transcript_selection=args.selection, spliced_utrs=args.spliced)
+    selection = Utr3Selection(transcript_selection=args.selection, spliced_utrs=args.spliced,
+                              max_invalid_stop_fraction=args.max_invalid_stop_fraction)
     with Genome(args.genome) as genome:
         regions, excluded = select_utr3_regions(transcripts, genome, selection, args.annotation)
     if args.chrom:
+        present = sorted(set(regions.chrom))
         regions = regions[regions.chrom == args.chrom]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    regions.to_parquet(out / "utr3_regions.parquet", index=False)
-    summary = extract_utrs_to_dir(args.maf, regions, out, args.reference_species, workers=args.workers)
+        if regions.empty:
+            alt = args.chrom[3:] if args.chrom.startswith("chr") else f"chr{args.chrom}"
+            raise ValueError(f"--chrom {args.chrom}: no 3'UTR on that contig; the annotation's contigs with 3'UTRs "
+                             f"are {', '.join(present[:12]) or 'none'}" + (f" (did you mean {alt}?)" if alt in present else ""))
+    # every output is staged and the folder swapped in whole, manifest last: a killed run leaves the old set
+    with OutputSet(args.out, "utr-assets extract-utrs") as outputs:
+        regions.to_parquet(outputs.path("utr3_regions.parquet"), index=False)
+        summary = extract_utrs_to_dir(args.maf, regions, outputs.staging, args.reference_species, workers=args.workers)
+        outputs.publish()
     print(f"{len(regions)} 3'UTRs ({len(excluded)} transcripts excluded); {summary['n_utrs']} extracted at "
-          f"{summary['mb_per_s']} MB/s; outputs in {out}")
+          f"{summary['mb_per_s']} MB/s; outputs in {args.out}")
     return 0
 
 
@@ -161,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--spliced", action="store_true", help="keep 3'UTRs spanning several exons")
     extract.add_argument("--coordinate-offset", type=int, default=0, help="added to annotation coordinates")
     extract.add_argument("--chrom", default=None, help="only this chromosome (the MAF's)")
+    extract.add_argument("--max-invalid-stop-fraction", type=float, default=0.8,
+                         help="fail when more transcripts lack their stop codon in the FASTA (another assembly)")
     extract.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                          help="processes for the extraction (default: the CPU count; 1 = this process only)")
     extract.set_defaults(func=_cmd_extract_utrs)

@@ -68,6 +68,9 @@ class ReferenceSettings(_Strict):
     primary_contig_pattern: str = r"^(chr)?([0-9]+|X|Y)$"
     spliced_utrs: bool = Field(False, description="Keep 3'UTRs spanning several exons (study: single-exon only).")
     min_utr_length: int = Field(1, ge=1)
+    max_invalid_stop_fraction: float = Field(
+        0.8, ge=0, le=1, description="Fail when more of the transcripts checked have no stop codon at the annotated "
+        "position in the FASTA (annotation and FASTA from different assemblies).")
 
 
 class AlignmentSettings(_Strict):

@@ -111,8 +111,15 @@ def _extract_in_processes(
     jobs = [(str(maf_path), utr_regions.iloc[r], reference_species, index, orthologs) for r in runs]
     with ProcessPoolExecutor(len(jobs) - 1, mp_context=mp.get_context("fork")) as pool:
         forked = [pool.submit(_extract_run, job) for job in jobs[:-1]]
-        last = _extract_run(jobs[-1])  # this process takes one run itself
-        parts = [f.result() for f in forked] + [last]
+        try:
+            last, last_error = _extract_run(jobs[-1]), None  # this process takes one run itself
+        except Exception as err:  # noqa: BLE001 - re-raised below, after the earlier runs' errors
+            last, last_error = None, err
+        # the first error in genome order wins, as in one process; errors pickle intact (errors.py)
+        parts = [f.result() for f in forked]
+        if last_error is not None:
+            raise last_error
+        parts.append(last)
     stats = ExtractionStats(mode="index", blocks_total=index.n_blocks, bytes_total=index.total_bytes,
                             n_utrs=len(queries))
     for _, _, st in parts:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+import zipfile
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -314,8 +315,8 @@ def load_or_build_index(
             idx = MafIndex.load(index_path)
             if idx.reference_species == reference_species and not idx.is_stale(maf_path):
                 return idx, False
-        except (ValueError, KeyError, OSError):
-            pass  # unreadable or old format: rebuild
+        except (ValueError, KeyError, OSError, EOFError, TypeError, zipfile.BadZipFile):
+            pass  # unreadable, damaged (truncated zip) or old format: rebuild
     idx = build_maf_index(maf_path, reference_species)
     idx.save(index_path)
     return idx, True

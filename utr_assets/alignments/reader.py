@@ -22,6 +22,8 @@ from .mafio import iter_chunks
 
 GAP = 45  # ord("-")
 _STRANDS = {b"+": "+", b"-": "-"}
+# what an 's' row may hold: nucleotides, IUPAC ambiguity codes (read as N downstream), gaps, TBA's '.'
+_SEQ_CHARS = b"ACGTNRYKMSWBDHVacgtnrykmswbdhv-."
 _NAME_CACHE: dict[bytes, tuple[str, str, str]] = {}  # row name -> (name, species, contig)
 
 
@@ -130,6 +132,10 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             seq = f[6]
             if strand not in ("+", "-"):
                 raise MafFormatError(path, f"strand must be '+' or '-', got {strand!r}", ln)
+            bad = seq.translate(None, _SEQ_CHARS)
+            if bad:
+                raise MafFormatError(path, f"sequence of {name} has {bad[:1].decode(errors='replace')!r} at column "
+                                           f"{seq.index(bad[:1]) + 1}, which is not a nucleotide code", ln)
             if start + size > src_size:
                 raise MafFormatError(
                     path, f"start {start} + size {size} lies beyond srcSize {src_size} of {name}", ln
@@ -206,6 +212,8 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
     except ValueError:
         return False
     seqs = tok[6::7]
+    if b"".join(seqs).translate(None, _SEQ_CHARS):
+        return False
     lens = np.fromiter(map(len, seqs), np.int64, len(seqs))
     gaps = np.fromiter(map(bytes.count, seqs, repeat(b"-")), np.int64, len(seqs))
     st, sz, src = np.array(starts), np.array(sizes), np.array(src_sizes)

@@ -44,7 +44,7 @@ def utr3_regions(context: AssetExecutionContext, settings: SettingsResource, gen
                  gene_annotation: pd.DataFrame):
     ref = settings.get().reference
     selection = Utr3Selection(ref.transcript_selection, tuple(ref.canonical_tags), ref.primary_contig_pattern,
-                              ref.spliced_utrs, ref.min_utr_length)
+                              ref.spliced_utrs, ref.min_utr_length, ref.max_invalid_stop_fraction)
     with Genome(genome["path"]) as fasta:
         table, excluded = select_utr3_regions(frame_to_transcripts(gene_annotation), fasta, selection,
                                               ref.annotation)

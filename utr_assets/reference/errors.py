@@ -14,3 +14,6 @@ class InputFormatError(ValueError):
         self.problem = problem
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self):  # rebuilt from its fields in another process (worker -> parent), message intact
+        return (type(self), (self.path, self.problem, self.line))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pysam
 
+from utr_assets.reference import fasta_checks
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import is_gzip
 
@@ -91,8 +92,9 @@ def open_fasta(path: Path) -> pysam.FastaFile:
         raise InputFormatError(path, problem, 1)
     index = Path(f"{path}.fai")
     try:
-        if not index.exists() or index.stat().st_mtime < path.stat().st_mtime:
-            pysam.faidx(str(path))
+        if not index.exists() or not fasta_checks.stamp_matches(path, index):
+            fasta_checks.scan_fasta(path)  # duplicate contigs, non-nucleotide letters: file + line
+            fasta_checks.build_index(path, index)  # atomic: concurrent openers never see a half-written .fai
         return pysam.FastaFile(str(path))
     except (pysam.utils.SamtoolsError, OSError, ValueError) as exc:
         message = " ".join(str(exc).split())

@@ -1,7 +1,8 @@
 """Line reading for text inputs that may be plain, gzip or bgzip, with clear errors.
 
-Yields (1-based line number, line without newline). An empty file, a truncated or corrupt gzip
-stream and undecodable bytes become `InputFormatError` naming the file and the line reached.
+Yields (1-based line number, line without newline). Text is UTF-8, a leading byte-order mark allowed
+(dropped). An empty file, a truncated or corrupt gzip stream and undecodable bytes become
+`InputFormatError` naming the file and the line (an undecodable byte: its own line and column).
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     opener = gzip.open if is_gzip(path) else open
     number = 0
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            for number, line in enumerate(handle, start=1):  # noqa: B007 - number is reported on error
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):  # noqa: B007 - number is reported on error
+                try:  # line by line, so an undecodable byte is reported on its own line
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a leading BOM is allowed
+                except UnicodeDecodeError as exc:
+                    raise InputFormatError(path, f"not UTF-8 text: byte {raw[exc.start:exc.start + 1]!r} at column "
+                                                 f"{exc.start + 1} ({exc.reason})", number) from exc
                 yield number, line.rstrip("\r\n")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise InputFormatError(path, f"compressed stream is truncated or corrupt after line {number} ({exc})",
                                number + 1) from exc
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(path, f"not UTF-8 text ({exc.reason})", number + 1) from exc
     if number == 0:
         raise InputFormatError(path, "file is empty (no lines after decompression)")

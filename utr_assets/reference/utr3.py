@@ -23,6 +23,7 @@ from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.fasta import Genome, reverse_complement
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})
+ASSEMBLY_CHECK_MIN = 10  # transcripts with a checked stop codon before their share of invalid ones is judged
 UTR_COLUMNS = ["utr_id", "gene_id", "gene_name", "transcript_id", "chrom", "start", "end", "strand",
                "blocks", "length", "stop_codon_start", "stop_codon_blocks", "stop_codon", "sequence"]
 
@@ -34,6 +35,8 @@ class Utr3Selection:
     primary_contig_pattern: str = r"^(chr)?([0-9]+|X|Y)$"
     spliced_utrs: bool = False
     min_utr_length: int = 1
+    max_invalid_stop_fraction: float = 0.8  # more dropped for a non-stop codon: the FASTA is another assembly
+    # (a random codon is a stop 3 times in 64: a foreign assembly drops ~95%)
 
 
 def utr3_blocks(tx: Transcript) -> list[Interval]:
@@ -92,6 +95,21 @@ def _spliced_sequence(genome: Genome, chrom: str, blocks: Iterable[Interval], st
     return reverse_complement(sequence) if strand == "-" else sequence
 
 
+def _check_stop_codons(rows: list[dict], dropped: list[tuple[Transcript, str]], selection: Utr3Selection,
+                       annotation: str, genome: str) -> None:
+    """Most stop codons missing from the FASTA means annotation and FASTA are different assemblies."""
+    invalid = [(tx, reason) for tx, reason in dropped if reason.startswith("invalid_stop_codon")]
+    checked = len(rows) + len(invalid)
+    if checked >= ASSEMBLY_CHECK_MIN and len(invalid) / checked > selection.max_invalid_stop_fraction:
+        tx = invalid[0][0]
+        raise InputFormatError(annotation, f"{len(invalid)} of {checked} transcripts ({len(invalid) / checked:.0%}) "
+                               f"have no stop codon at the annotated position in {genome} (first: "
+                               f"{tx.transcript_id} at line {tx.line}, {invalid[0][1].split(':')[1]!r}): the annotation "
+                               "and the FASTA are probably different assemblies (or the coordinate offset is wrong); "
+                               "use a matching pair, or raise reference.max_invalid_stop_fraction (now "
+                               f"{selection.max_invalid_stop_fraction}) to accept it")
+
+
 def select_utr3_regions(transcripts: list[Transcript], genome: Genome, selection: Utr3Selection,
                         annotation: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (utr3 table, excluded transcripts with reasons)."""
@@ -131,6 +149,7 @@ def select_utr3_regions(transcripts: list[Transcript], genome: Genome, selection
             "stop_codon_blocks": ",".join(f"{s}-{e}" for s, e in tx.stop_codon),
             "sequence": _spliced_sequence(genome, tx.chrom, blocks, tx.strand),
         })
+    _check_stop_codons(rows, dropped, selection, annotation, genome.path)
     table = pd.DataFrame(rows, columns=UTR_COLUMNS).sort_values(["chrom", "start", "utr_id"], ignore_index=True)
     table = table.astype({"start": "int64", "end": "int64", "length": "int64", "stop_codon_start": "int64"})
     excluded = pd.DataFrame(

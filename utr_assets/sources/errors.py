@@ -16,6 +16,9 @@ class SourceError(RuntimeError):
         self.source, self.url, self.problem = source, url, problem
         super().__init__(f"source {source!r} ({url}): {problem}")
 
+    def __reduce__(self):  # rebuilt from its fields in another process, message intact
+        return (type(self), (self.source, self.url, self.problem))
+
 
 class SourceMissing(SourceError):
     """The file is not there (HTTP 404, no such key or path)."""

@@ -1,0 +1,121 @@
+"""FASTA checks run before its .fai index is (re)built, and the stamp that says which FASTA an index is for.
+
+What belongs here: one streaming scan that refuses a contig name used twice (pysam would keep the first
+and drop the second silently) and letters that are not nucleotide codes (named by file, line, column),
+and the ``<fasta>.fai.stamp`` file recording the FASTA's size, mtime and a checksum of its first and last
+MiB, so an index is rebuilt whenever the FASTA was replaced, even by an older file. Not here: opening the
+FASTA and fetching sequence (`fasta.py`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+import pysam
+
+from utr_assets.reference.errors import InputFormatError
+from utr_assets.reference.textio import is_gzip
+
+# nucleotides and IUPAC ambiguity codes (both cases; read as N downstream), and line ends
+_SEQUENCE = b"ACGTNRYKMSWBDHVUacgtnrykmswbdhvu\r\n"
+_HEADER = re.compile(rb"^>[^\n]*", re.MULTILINE)
+_CHUNK = 8 << 20
+_EDGE = 1 << 20
+
+
+def scan_fasta(path: Path) -> None:
+    """Refuse a contig name used twice and non-nucleotide letters in sequence lines, naming file and line."""
+    seen: dict[bytes, int] = {}
+    opener = gzip.open if is_gzip(path) else open
+    line = 1  # line number of buf[0]
+    buf = b""
+    with opener(path, "rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            data = buf + chunk
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)  # whole lines only, until the end
+            block, buf = data[:cut], data[cut:]
+            if block:
+                _scan_block(path, block, line, seen)
+                line += block.count(b"\n")
+            if not chunk:
+                break
+
+
+def _scan_block(path: Path, block: bytes, line: int, seen: dict[bytes, int]) -> None:
+    for match in _HEADER.finditer(block):
+        number = line + block.count(b"\n", 0, match.start())
+        name = match.group()[1:].split()[0] if match.group()[1:].split() else b""
+        if not name:
+            raise InputFormatError(path, "header line without a contig name", number)
+        if name in seen:
+            raise InputFormatError(path, f"contig {name.decode(errors='replace')!r} is defined twice (first at line "
+                                         f"{seen[name]}); contig names must be unique", number)
+        seen[name] = number
+    body = _HEADER.sub(b"", block)
+    if not body.translate(None, _SEQUENCE):
+        return
+    for offset, raw in enumerate(block.split(b"\n")):  # rare: find the line of the first bad letter
+        if raw.startswith(b">"):
+            continue
+        bad = raw.translate(None, _SEQUENCE)
+        if bad:
+            column = raw.index(bad[:1]) + 1
+            raise InputFormatError(path, f"{bad[:1].decode(errors='replace')!r} at column {column} is not a "
+                                         "nucleotide code (ACGTN or IUPAC)", line + offset)
+
+
+def _fingerprint(path: Path) -> dict:
+    st = path.stat()
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        digest.update(handle.read(_EDGE))
+        if st.st_size > 2 * _EDGE:
+            handle.seek(st.st_size - _EDGE)
+        digest.update(handle.read(_EDGE))
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "edges_sha256": digest.hexdigest()}
+
+
+def _stamp_path(index: Path) -> Path:
+    return Path(f"{index}.stamp")
+
+
+def stamp_matches(path: Path, index: Path) -> bool:
+    """True when ``index`` was built for this very FASTA. Without a stamp (an index made elsewhere) the index
+    is trusted only if its folder is read-only (it cannot be rebuilt there) and it is newer than the FASTA."""
+    stamp = _stamp_path(index)
+    if not stamp.exists():
+        return not os.access(index.parent, os.W_OK) and index.stat().st_mtime >= path.stat().st_mtime
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8")) == _fingerprint(path)
+    except (OSError, ValueError):
+        return False
+
+
+def write_stamp(path: Path, index: Path) -> None:
+    stamp = _stamp_path(index)
+    tmp = stamp.with_name(f"{stamp.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(_fingerprint(path)), encoding="utf-8")
+    os.replace(tmp, stamp)
+
+
+def build_index(path: Path, index: Path) -> None:
+    """samtools faidx into temporary names, renamed into place (.gzi first for bgzip), then the stamp."""
+    token = f"tmp{os.getpid()}{secrets.token_hex(3)}"
+    tmp_fai, gzi = Path(f"{index}.{token}"), Path(f"{path}.gzi")
+    tmp_gzi = Path(f"{gzi}.{token}")
+    try:
+        pysam.faidx(str(path), "--fai-idx", str(tmp_fai), "--gzi-idx", str(tmp_gzi))
+        if tmp_gzi.exists():
+            os.replace(tmp_gzi, gzi)
+        os.replace(tmp_fai, index)
+    finally:
+        tmp_fai.unlink(missing_ok=True)
+        tmp_gzi.unlink(missing_ok=True)
+    write_stamp(path, index)
