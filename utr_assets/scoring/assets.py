@@ -105,8 +105,9 @@ PROB_CHECKS = {"probabilities_valid": "Per-base values have the UTR's length; pr
 @asset(group_name=GROUP, partitions_def=model_partitions, io_manager_key="handle_io_manager", code_version="1",
        pool="gpu", op_tags=GPU_TAGS, deps=[AssetDep("utr3_alignments", partition_mapping=AllPartitionMapping())],
        check_specs=named_check_specs("utr3_base_probabilities", PROB_CHECKS),
-       description="Per-base probabilities P[i, ACGT] (SPEC §4: exact masked marginals) or per-base scores "
-                   "(PhyloP, CADD) for every human 3'UTR, RNA orientation.")
+       description="Per-base probabilities P[i, ACGT] in the mode scoring.probability_mode.per_base (study: "
+                   "exact masked marginals; the mode is recorded in the handle and every shard) or per-base "
+                   "scores (PhyloP, CADD) for every human 3'UTR, RNA orientation.")
 def utr3_base_probabilities(context: AssetExecutionContext, settings: SettingsResource,
                             artifact_store: ArtifactStoreResource, torch_device: TorchDevice,
                             utr3_regions: pd.DataFrame, model_checkpoint: dict):
