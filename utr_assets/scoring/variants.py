@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from utr_assets import progress
+
 from .base import (
     ALLELE_SCORES,
     EMBEDDINGS,
@@ -152,8 +154,10 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
     window_mode = (vis_mode or getattr(scorer, "probability_mode", "")) if PROBABILITIES in caps else ""
     allele_mode = [""] * len(utrs)
 
+    bar = progress.task("variant scoring", len(variants), "variant")
     for lo in range(0, len(variants), batch_size):
         idx = range(lo, min(lo + batch_size, len(variants)))
+        bar.update(len(idx))  # counted as the batch starts: the ETA then includes the batch under way
         bounds = [window_bounds(len(sequences[utrs[i]]), vs[i], window) for i in idx]
         ref_w = [sequences[utrs[i]][s:e] for i, (s, e) in zip(idx, bounds, strict=True)]
         vw = [vs[i] - s for i, (s, _) in zip(idx, bounds, strict=True)]
@@ -191,6 +195,7 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
         if l_ref is not None and l_alt is not None:
             scores[rows, col["loss_ref"]], scores[rows, col["loss_alt"]] = l_ref, l_alt
             scores[rows, col["loss_diff"]] = l_alt - l_ref
+    bar.close()
     return _table(out, scores, col, allele_mode, window_mode)
 
 
@@ -214,7 +219,8 @@ def orient_variants(variants: pd.DataFrame, regions: pd.DataFrame, orientation: 
     """(variants, sequences, stored whole-UTR probabilities) as a model of ``orientation`` reads them.
 
     ``variants``: utr_id, pos (0-based, RNA orientation), ref_rna, alt_rna; ``regions``: utr_id, strand,
-    sequence (RNA orientation); ``base_probabilities``: utr_id -> (L, 4) in RNA orientation. In DNA
+    sequence (RNA orientation); ``base_probabilities``: utr_id -> (L, 4) in RNA orientation (only the UTRs
+    of ``variants`` are returned; `probabilities_to_rna` is its own inverse, so it also mirrors to DNA). In DNA
     orientation a minus-strand UTR is read backwards: position L-1-pos, alleles and sequence complemented,
     probabilities mirrored, so pref/palt_inv read the stored whole-UTR value at the same base (study:
     add_model_scores.ipynb reads human_3utr/probs for every model).
@@ -222,8 +228,9 @@ def orient_variants(variants: pd.DataFrame, regions: pd.DataFrame, orientation: 
     strands = dict(zip(regions.utr_id, regions.strand, strict=True))
     seqs = dict(zip(regions.utr_id, regions.sequence, strict=True))
     sequences = {u: to_model_orientation(s, strands[u], orientation) for u, s in seqs.items()}
+    used = set(variants.utr_id) & set(base_probabilities or ())  # mirror only what the variants read
     probs = None if base_probabilities is None else \
-        {u: probabilities_to_rna(p, strands[u], orientation) for u, p in base_probabilities.items()}
+        {u: probabilities_to_rna(base_probabilities[u], strands[u], orientation) for u in used}
     if orientation != "dna":
         return variants, sequences, probs
     out = variants.copy()
