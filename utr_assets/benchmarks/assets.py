@@ -16,6 +16,7 @@ from utr_assets.benchmarks.leaderboard import (
     build_leaderboard,
     check_metric_ranges,
     check_models_present,
+    check_schema,
     headline,
 )
 from utr_assets.benchmarks.plots import ROC_COLUMNS, markdown_image, render_plots
@@ -188,6 +189,7 @@ def half_life_metrics(context: AssetExecutionContext, settings: SettingsResource
 TASK_METRIC_ASSETS = {"rbp_motifs": "rbp_motif_metrics", "variant_effects": "variant_effect_metrics",
                       "mpra": "mpra_metrics", "half_life": "half_life_metrics"}
 LEADERBOARD_CHECKS = {"metrics_in_range": "Every value inside its range, with a CI that contains it.",
+                      "schema": "Columns as LEADERBOARD_COLUMNS (probability_mode included); known modes only.",
                       "every_model_present": "Every registered model has rows (or a not-applicable row) per task."}
 _ALL_MODELS = AssetIn(partition_mapping=AllPartitionMapping(), metadata={"allow_missing_partitions": True})
 
@@ -218,6 +220,8 @@ def leaderboard(context: AssetExecutionContext, settings: SettingsResource, arti
                       {"bad_rows": MetadataValue.md(bad.head(10).to_markdown(index=False)) if len(bad) else "none"})
     present, missing = check_models_present(table, registry, TASK_METRIC_ASSETS)
     yield plain_check("leaderboard", "every_model_present", present, {"missing": ", ".join(missing) or "none"})
+    schema_ok, problems = check_schema(table)
+    yield plain_check("leaderboard", "schema", schema_ok, {"problems": "; ".join(problems) or "none"})
 
 
 def read_curves(store: ArtifactStore, task: str, models) -> pd.DataFrame:

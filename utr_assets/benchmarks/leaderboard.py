@@ -110,6 +110,20 @@ def check_metric_ranges(table: pd.DataFrame, tol: float = 1e-9) -> tuple[bool, p
     return (not bad.any()), ok[bad.to_numpy()]
 
 
+PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")
+
+
+def check_schema(table: pd.DataFrame) -> tuple[bool, list[str]]:
+    """The columns are LEADERBOARD_COLUMNS in order and probability_mode holds known modes ("" or masked,
+    unmasked, reference_aware, several joined by "+"); returns the problems found."""
+    problems = [] if list(table.columns) == LEADERBOARD_COLUMNS else \
+        [f"columns {list(table.columns)} are not {LEADERBOARD_COLUMNS}"]
+    if "probability_mode" in table:
+        modes = {m for v in table["probability_mode"].fillna("").astype(str) if v for m in v.split("+")}
+        problems += [f"unknown probability_mode {m!r}" for m in sorted(modes - set(PROBABILITY_MODES))]
+    return (not problems), problems
+
+
 def check_models_present(table: pd.DataFrame, models: Iterable[str], tasks: Iterable[str]) -> tuple[bool, list[str]]:
     """Every (model, task) has metric rows or a not-applicable row; returns the missing pairs."""
     have = set(zip(table["model"], table["task"], strict=True))

@@ -14,7 +14,7 @@ import torch
 from transformers.modeling_outputs import MaskedLMOutput
 
 from utr_assets.benchmarks import evaluate
-from utr_assets.benchmarks.leaderboard import LEADERBOARD_COLUMNS, build_leaderboard
+from utr_assets.benchmarks.leaderboard import LEADERBOARD_COLUMNS, build_leaderboard, check_schema
 from utr_assets.corpus import build_tokeniser
 from utr_assets.scoring.base import PROBABILITIES, ScorerBase, ScoringError
 from utr_assets.scoring.lm import LanguageModelScorer
@@ -152,6 +152,11 @@ def test_leaderboard_rows_carry_the_mode_of_their_score():
     mode = board.groupby("score").probability_mode.agg(set)
     assert mode["pref"] == {"masked"} and mode["vis"] == {"reference_aware"} and mode["vis_r8"] == {"reference_aware"}
     assert mode["cosine"] == {""}
+    assert check_schema(board) == (True, [])
+    ok, problems = check_schema(board.drop(columns=["probability_mode"]))
+    assert not ok and "not" in problems[0]
+    ok, problems = check_schema(board.assign(probability_mode="reference"))
+    assert not ok and problems == ["unknown probability_mode 'reference'"]
 
 
 # ---- point 9: DNA-orientation models read the stored whole-UTR probabilities --------------------------------
