@@ -1,29 +1,32 @@
-"""DNABERT-2 family (SPEC §3): BPE tokens, a BERT-style encoder with rotary positions and a GLU MLP
-(transformers' ModernBertForMaskedLM, global attention in every layer), 15% token masking.
+"""DNABERT-2 family (SPEC §3): BPE tokens, the published DNABERT-2 architecture (ALiBi attention, gated-linear-
+unit FFN, post-LayerNorm, unpadded semantics: our native Dnabert2ForMaskedLM in dnabert2_modeling.py), 15% token
+masking.
 
 What belongs here: presets, config/model builders, collator choice, the study's optimiser settings.
-DNABERT-2 itself used ALiBi; ModernBERT uses rotary positions (SPEC allows either) and GeGLU.
-Paper preset: 12 x 768, 12 heads, GLU intermediate 3072, vocab 4,096 -> 117.1M parameters (study ~117M).
+Paper preset: 12 x 768, 12 heads, GLU intermediate 3072, vocab 4,096, 2 token types -> 117,074,176
+parameters, the count of zhihan1996/DNABERT-2-117M built from its config with the publisher's code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from transformers import ModernBertConfig, ModernBertForMaskedLM, PretrainedConfig, PreTrainedModel
+from transformers import PretrainedConfig, PreTrainedModel
 
 from .collators import SpecialIds, TokenMaskingCollator
+from .dnabert2_modeling import MODEL_TYPE as MODEL_TYPE
+from .dnabert2_modeling import Dnabert2Config, Dnabert2ForMaskedLM
 
 NAME = "dnabert2"
-MODEL_TYPE = "modernbert"
 VOCAB_SIZE = 4096
 PRESETS: dict[str, dict[str, Any]] = {
     "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
-                 max_position_embeddings=128),
+                 max_position_embeddings=128, hidden_dropout_prob=0.0),
+    # the published config (dropout 0.1, attention dropout 0, 2 token types); context 1,024 tokens (ALiBi)
     "paper": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
-                  max_position_embeddings=1024),
+                  max_position_embeddings=1024, hidden_dropout_prob=0.1, type_vocab_size=2),
 }
-PAPER_PARAMETERS = 117_000_000
+PAPER_PARAMETERS = 117_074_176
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="linear", warmup_steps=10,
                  micro_batch_size=16, max_epochs=20),
@@ -33,7 +36,7 @@ TRAINING: dict[str, dict[str, Any]] = {
                   max_epochs=100),
 }
 # Specials of the corpus BPE tokenizer ([PAD] [UNK] [CLS] [SEP] [MASK] at 0..4); overridable.
-_SPECIALS = dict(pad_token_id=0, cls_token_id=2, bos_token_id=2, sep_token_id=3, eos_token_id=3)
+_SPECIALS = dict(pad_token_id=0, cls_token_id=2, sep_token_id=3)
 
 
 def _preset(preset: str) -> dict[str, Any]:
@@ -46,17 +49,12 @@ def context_length(preset: str) -> int:
     return int(_preset(preset)["max_position_embeddings"])
 
 
-def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> ModernBertConfig:
-    layers = overrides.get("num_hidden_layers", _preset(preset)["num_hidden_layers"])
-    kwargs = dict(_preset(preset), vocab_size=vocab_size, **_SPECIALS,
-                  layer_types=["full_attention"] * layers,  # DNABERT-2 has no sliding-window layers
-                  mlp_bias=True, attention_bias=True, norm_bias=True)
-    kwargs.update(overrides)
-    return ModernBertConfig(**kwargs)
+def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> Dnabert2Config:
+    return Dnabert2Config(**{**_preset(preset), "vocab_size": vocab_size, **_SPECIALS, **overrides})
 
 
 def build_model(config: PretrainedConfig) -> PreTrainedModel:
-    return ModernBertForMaskedLM(config)
+    return Dnabert2ForMaskedLM(config)
 
 
 def collator(tokenizer: Any, rate: float = 0.15, seed: int = 0, **_: Any) -> TokenMaskingCollator:
