@@ -68,6 +68,9 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 def _cmd_models_add(args: argparse.Namespace) -> int:
     from utr_assets.platform.registry import ModelEntry, add_model
 
+    bad = [item for item in args.preset if item.count("=") != 1 or not all(item.split("="))]
+    if bad:
+        raise ValueError(f"--preset {bad[0]!r}: expected PROFILE=PRESET, e.g. --preset sample=tiny")
     presets = dict(item.split("=", 1) for item in args.preset)
     entry = ModelEntry(slug=args.slug, kind=args.kind, family=args.family, display_name=args.display_name,
                        presets=presets, source=args.source, revision=args.revision, orientation=args.orientation,

@@ -323,10 +323,15 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    from utr_assets.reference.errors import InputFormatError
+    from utr_assets.reference.textio import read_text
+
     try:
-        text = path.read_text()
+        text = read_text(path)
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read settings file ({exc.strerror})") from exc
+    except InputFormatError as exc:  # an undecodable byte: file and line
+        raise SettingsError(str(exc)) from exc
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -336,6 +341,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: settings must be a mapping at the top level")
     return data
+
+
+def _set_in(loc: tuple, override: dict[str, Any], sources: list[str]) -> str:
+    """', set in FILE': the override when it holds the key path, else the profile."""
+    node: Any = override
+    for key in loc:
+        if not isinstance(node, dict) or key not in node:
+            return f", set in {sources[0]}"
+        node = node[key]
+    return f", set in {sources[-1]}"
 
 
 def available_profiles() -> list[str]:
@@ -356,9 +371,11 @@ def load_settings(profile: str | None = None, override: str | Path | None = None
     sources = [str(profile_path)]
     if override is None:
         override = os.environ.get(OVERRIDE_ENV)
+    override_raw: dict[str, Any] = {}
     if override:
         override_path = Path(override).expanduser().resolve()
-        raw = _deep_merge(raw, _resolve_paths(_read_yaml(override_path), override_path.parent))
+        override_raw = _read_yaml(override_path)
+        raw = _deep_merge(raw, _resolve_paths(override_raw, override_path.parent))
         sources.append(str(override_path))
         raw["override_path"] = str(override_path)
     if os.environ.get(HOME_ENV):
@@ -367,7 +384,8 @@ def load_settings(profile: str | None = None, override: str | Path | None = None
         return Settings.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']} (got {err.get('input')!r}"
+            f"{_set_in(err['loc'], override_raw, sources)})" for err in exc.errors()
         )
         raise SettingsError(f"invalid settings from {' + '.join(sources)}: {problems}") from exc
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from utr_assets.benchmarks.tsv import numeric, read_tsv, require_columns
+from utr_assets.benchmarks.tsv import integer, numeric, read_tsv, require_columns
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
 
@@ -165,7 +165,7 @@ def read_half_life(path: str | Path, folds_path: str | Path | None = None) -> pd
             raise InputFormatError(path, "no half_life_pc1/human_PC1/value column", 1)
         out = pd.DataFrame({"gene_id": _strip_version(table["gene_id"]), "gene_name": table.get("gene_name", ""),
                             "value": numeric(table, value_col, path),
-                            "fold": numeric(table, "fold", path)})
+                            "fold": integer(table, "fold", path, minimum=0)})
         dropped = int(out["fold"].isna().sum())
     else:
         require_columns(table, ["ensembl_gene_id", "human_PC1"], path)
@@ -173,13 +173,14 @@ def read_half_life(path: str | Path, folds_path: str | Path | None = None) -> pd
             raise InputFormatError(path, "this layout has no folds: pass the binned-genes file (BIN, GENEID)")
         folds = read_tsv(folds_path)
         require_columns(folds, ["BIN", "GENEID"], folds_path)
-        fold_of = dict(zip(_strip_version(folds["GENEID"]), numeric(folds, "BIN", folds_path), strict=True))
+        fold_of = dict(zip(_strip_version(folds["GENEID"]), integer(folds, "BIN", folds_path, minimum=0), strict=True))
         genes = _strip_version(table["ensembl_gene_id"])
         out = pd.DataFrame({"gene_id": genes, "gene_name": table.get("external_gene_name", ""),
                             "value": numeric(table, "human_PC1", path), "fold": genes.map(fold_of)})
         dropped = int(out["fold"].isna().sum())
     if out["gene_id"].duplicated().any():
-        raise InputFormatError(path, f"duplicate gene {out['gene_id'][out['gene_id'].duplicated()].iloc[0]}")
+        i = int(out["gene_id"].duplicated().to_numpy().nonzero()[0][0])
+        raise InputFormatError(path, f"duplicate gene {out['gene_id'].iloc[i]}", int(table["_line"].iloc[i]))
     out = out.dropna(subset=["fold", "value"]).astype({"fold": "int64"}).reset_index(drop=True)
     out.attrs["dropped_without_fold"] = dropped
     return out

@@ -35,6 +35,13 @@ PEAK_COLUMNS = ["rbp", *NARROWPEAK_COLUMNS, "idr"]
 KMER_RE = re.compile(r"^[ACGT]+$")
 
 
+def _whole(text: str, what: str) -> int:
+    """A narrowPeak integer column, strictly: decimal digits, '-1' allowed (the spec's 'no value' for peak)."""
+    if not (text.isascii() and (text.isdigit() or text == "-1")):
+        raise ValueError(f"{what} {text!r} is not a whole number")
+    return int(text)
+
+
 def read_narrowpeak(path: str | Path, rbp: str, idr: bool = False) -> pd.DataFrame:
     """One narrowPeak file as a DataFrame with PEAK_COLUMNS (`rbp` filled with `rbp`; `idr` True for an
     IDR file, else only for peaks whose name contains "_IDR")."""
@@ -46,10 +53,12 @@ def read_narrowpeak(path: str | Path, rbp: str, idr: bool = False) -> pd.DataFra
         if len(f) != 10:
             raise InputFormatError(path, f"narrowPeak needs 10 tab-separated columns, found {len(f)}", number)
         try:
-            start, end = int(f[1]), int(f[2])
+            start, end, peak = _whole(f[1], "start"), _whole(f[2], "end"), _whole(f[9], "peak")
             score = float(f[4]) if f[4] != "." else np.nan
             nums = [float(x) for x in f[6:9]]
-            peak = int(f[9])
+            if not all(np.isfinite([*nums, 0.0 if f[4] == "." else score])):
+                raise ValueError(f"score/signalValue/pValue/qValue must be finite numbers, got {f[4]!r}, "
+                                 f"{', '.join(map(repr, f[6:9]))}")
         except ValueError as exc:
             raise InputFormatError(path, f"non-numeric field ({exc})", number) from exc
         if not 0 <= start < end:

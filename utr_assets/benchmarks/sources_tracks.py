@@ -11,6 +11,7 @@ Inputs are hg38; no liftover.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pysam
 
-from utr_assets.benchmarks.tsv import numeric, read_tsv, require_columns
+from utr_assets.benchmarks.tsv import integer, numeric, read_tsv, require_columns
 from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
@@ -109,10 +110,14 @@ def read_wiggle(path: str | Path, regions: Regions | None = None) -> Conservatio
                 values.append(float(line))
             else:
                 p, v = line.split()
+                if not p.isascii() or not p.isdigit() or int(p) < 1:
+                    raise ValueError(f"position {p!r} is not a whole number >= 1 (wiggle is 1-based)")
                 positions.append(int(p) - 1)
                 values.append(float(v))
+            if not math.isfinite(values[-1]):
+                raise ValueError(f"value {values[-1]} is not finite")
         except ValueError as exc:
-            raise InputFormatError(path, f"bad {mode}Step data line {line[:40]!r}", number) from exc
+            raise InputFormatError(path, f"bad {mode}Step data line {line[:40]!r} ({exc})", number) from exc
     flush()
     data = {}
     for c, parts in chunks.items():
@@ -138,7 +143,7 @@ def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.Dat
     path = Path(path)
     tbi = Path(f"{path}.tbi")
     if regions is not None and tbi.is_file():
-        rows = []
+        rows, records = [], []
         with pysam.TabixFile(str(path)) as tabix:
             contigs = set(tabix.contigs)
             for chrom, s, e in regions:
@@ -148,14 +153,17 @@ def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.Dat
                 for rec in tabix.fetch(name, int(s), int(e)):
                     f = rec.split("\t")
                     if len(f) < 6:
-                        raise InputFormatError(path, f"CADD row with {len(f)} fields in {name}:{s}-{e}")
+                        raise InputFormatError(path, f"record {rec[:60]!r} (tabix region {name}:{s}-{e}): "
+                                                     f"{len(f)} fields, CADD has 6")
                     rows.append(f[:6])
+                    records.append(f"{rec[:60]!r} (tabix region {name}:{s}-{e})")
         table = pd.DataFrame(rows, columns=["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], dtype=object)
-        table["_line"] = -1
+        table["_line"] = 0  # read through the index: rows are named by their text and region (`_record`)
+        table["_record"] = records
     else:
         table = read_tsv(path)
         require_columns(table, ["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], path)
-    out = pd.DataFrame({"chrom": table["Chrom"].astype(str), "pos": numeric(table, "Pos", path).astype("int64"),
+    out = pd.DataFrame({"chrom": table["Chrom"].astype(str), "pos": integer(table, "Pos", path, minimum=1).astype("int64"),
                         "ref": table["Ref"].astype(str), "alt": table["Alt"].astype(str),
                         "raw_score": numeric(table, "RawScore", path), "phred": numeric(table, "PHRED", path)})
     if regions is not None and not tbi.is_file():

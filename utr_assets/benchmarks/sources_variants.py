@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pysam
 
-from utr_assets.benchmarks.tsv import numeric, read_tsv, require_columns
+from utr_assets.benchmarks.tsv import integer, numeric, read_tsv, require_columns
 from utr_assets.reference.errors import InputFormatError
 
 SNV_COLUMNS = ["chrom", "pos", "ref", "alt"]
@@ -40,7 +40,7 @@ def iter_vcf(path: str | Path) -> Iterator[tuple[int, pysam.VariantRecord]]:
         vcf = pysam.VariantFile(str(path))
     except (OSError, ValueError) as exc:
         raise InputFormatError(path, f"not a readable VCF ({exc})") from exc
-    line = len(str(vcf.header).splitlines())
+    line = _header_lines(path)  # from the file: pysam's rendered header may gain lines (e.g. FILTER=PASS)
     with vcf:
         records = iter(vcf)
         while True:
@@ -52,6 +52,21 @@ def iter_vcf(path: str | Path) -> Iterator[tuple[int, pysam.VariantRecord]]:
             except (OSError, ValueError) as exc:
                 raise InputFormatError(path, f"bad VCF record ({exc})", line) from exc
             yield line, rec
+
+
+def _header_lines(path: Path) -> int:
+    """The number of '#' lines at the top of a (b)gzipped or plain VCF."""
+    import gzip
+
+    from utr_assets.reference.textio import is_gzip
+
+    count = 0
+    with (gzip.open if is_gzip(path) else open)(path, "rb") as handle:
+        for raw in handle:
+            if not raw.startswith(b"#"):
+                break
+            count += 1
+    return count
 
 
 def _snv_alts(rec: pysam.VariantRecord) -> Iterator[tuple[int, str]]:
@@ -106,7 +121,7 @@ def read_gnomad(path: str | Path, pass_only: bool = True) -> pd.DataFrame:
         for k, alt in _snv_alts(rec):
             try:
                 ac, af = rec.info["AC"], rec.info["AF"]
-                an = rec.info.get("AN")
+                an = rec.info.get("AN") if "AN" in rec.header.info else None  # AN is optional
                 ac = ac[k] if isinstance(ac, tuple) else ac
                 af = af[k] if isinstance(af, tuple) else af
             except (KeyError, IndexError, ValueError) as exc:
@@ -133,14 +148,15 @@ def read_eqtl_susie(path: str | Path) -> pd.DataFrame:
         bad = int(parts.isna().any(axis=1).to_numpy().nonzero()[0][0]) if parts.shape[1] == 4 else 0
         raise InputFormatError(path, f"variant {table['variant'].iloc[bad]!r} is not chrom_pos_ref_alt",
                                int(table["_line"].iloc[bad]))
+    strict = parts[1].astype(str).str.fullmatch(r"[0-9]+") & (pd.to_numeric(parts[1], errors="coerce") >= 1)
     out = pd.DataFrame({"chrom": parts[0], "pos": pd.to_numeric(parts[1], errors="coerce"),
                         "ref": parts[2].str.upper(), "alt": parts[3].str.upper()})
-    if out["pos"].isna().any():
-        bad = int(out["pos"].isna().to_numpy().nonzero()[0][0])
-        raise InputFormatError(path, f"variant {table['variant'].iloc[bad]!r}: position is not an integer",
+    if not strict.all():
+        bad = int((~strict).to_numpy().nonzero()[0][0])
+        raise InputFormatError(path, f"variant {table['variant'].iloc[bad]!r}: position is not an integer >= 1 (decimal digits only)",
                                int(table["_line"].iloc[bad]))
     if "position" in table.columns:
-        position = numeric(table, "position", path)
+        position = integer(table, "position", path, minimum=1)
         mismatch = (position != out["pos"]).to_numpy().nonzero()[0]
         if mismatch.size:
             raise InputFormatError(path, "position column disagrees with variant id",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from utr_assets.reference.errors import InputFormatError
@@ -53,8 +54,32 @@ def numeric(table: pd.DataFrame, column: str, path: str | Path, na: tuple[str, .
     """A column as float; NA tokens -> NaN; anything else unparsable -> error naming its line."""
     raw = table[column].astype(str)
     values = pd.to_numeric(raw.where(~raw.isin(na)), errors="coerce")
-    bad = values.isna() & ~raw.isin(na)
+    bad = (values.isna() & ~raw.isin(na)) | values.isin([np.inf, -np.inf])
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputFormatError(path, f"column {column!r}: {raw.iloc[i]!r} is not a number", int(table["_line"].iloc[i]))
+        _refuse(table, i, path, f"column {column!r}: {raw.iloc[i]!r} is not a finite number")
     return values.astype(float)
+
+
+def integer(table: pd.DataFrame, column: str, path: str | Path, minimum: int | None = None,
+            na: tuple[str, ...] = ("NA", "nan", "NaN", "")) -> pd.Series:
+    """A column of whole numbers, strictly (decimal digits with an optional '-': '5.7', '1e3' and '19018.9'
+    are refused, not truncated), each >= ``minimum``; NA tokens -> NaN (float Series)."""
+    raw = table[column].astype(str).str.strip()
+    ok = raw.str.fullmatch(r"-?[0-9]+") | raw.isin(na)
+    if not ok.all():
+        i = int((~ok).to_numpy().nonzero()[0][0])
+        _refuse(table, i, path, f"column {column!r}: {raw.iloc[i]!r} is not an integer (decimal digits only)")
+    values = pd.to_numeric(raw.where(~raw.isin(na)), errors="coerce").astype(float)
+    if minimum is not None and (values < minimum).any():
+        i = int((values < minimum).to_numpy().nonzero()[0][0])
+        _refuse(table, i, path, f"column {column!r}: {raw.iloc[i]} is below the minimum {minimum}")
+    return values
+
+
+def _refuse(table: pd.DataFrame, i: int, path: str | Path, problem: str) -> None:
+    """Raise for row ``i``: by its line, or (rows read through an index, ``_line`` < 1) by its ``_record``."""
+    line = int(table["_line"].iloc[i])
+    if line < 1 and "_record" in table.columns:
+        raise InputFormatError(path, f"record {table['_record'].iloc[i]}: {problem}")
+    raise InputFormatError(path, problem, line if line >= 1 else None)

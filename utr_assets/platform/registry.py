@@ -8,6 +8,7 @@ duplicate slugs are errors naming the file and the entry.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from utr_assets.platform.partitions import validate_slug
+from utr_assets.reference.errors import InputFormatError
+from utr_assets.reference.textio import read_text
 from utr_assets.settings import PROJECT_ROOT, SettingsError
 
 DEFAULT_REGISTRY = PROJECT_ROOT / "data" / "models.yaml"
@@ -72,7 +75,9 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY, _seen: tuple[Path, ...] =
     come first; a slug defined twice, in one file or across includes, is an error."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(read_text(path)) or {}
+    except InputFormatError as exc:  # an undecodable byte: file and line
+        raise SettingsError(str(exc)) from exc
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read the model registry ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -115,9 +120,12 @@ def add_model(entry: ModelEntry, path: str | Path = DEFAULT_REGISTRY) -> None:
     fields = entry.model_dump(exclude_defaults=True)
     fields = {"slug": fields.pop("slug"), **fields}
     line = "  - " + yaml.safe_dump(fields, default_flow_style=True, sort_keys=False, width=10_000).strip() + "\n"
-    text = path.read_text()
+    text = read_text(path)
     text = text if text.endswith("\n") else text + "\n"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text + line)
-    load_registry(tmp)  # the file as it will be must still validate
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text + line, encoding="utf-8")
+        load_registry(tmp)  # the file as it will be must still validate
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a refused entry leaves no temporary file behind

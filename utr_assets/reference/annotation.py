@@ -76,10 +76,10 @@ def read_annotation(path: str | Path, fmt: str = "auto", coordinate_offset: int 
 
 
 def _int(path: Path, number: int, value: str, what: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InputFormatError(path, f"{what} is not an integer: {value!r}", number) from None
+    """A non-negative decimal integer, strictly (no sign, blanks, underscores or fractions)."""
+    if not value.isascii() or not value.isdigit():
+        raise InputFormatError(path, f"{what} is not an integer (decimal digits only): {value!r}", number)
+    return int(value)
 
 
 def _feature_rows(path: Path, attribute_parser):
@@ -140,6 +140,9 @@ def _read_gtf(path: Path, offset: int) -> list[Transcript]:
         elif (tx.chrom, tx.strand) != (chrom, strand):
             raise InputFormatError(path, f"transcript {tid} changes contig/strand "
                                          f"({tx.chrom}{tx.strand} -> {chrom}{strand})", number)
+        elif attrs.get("gene_id", [tid])[0] != tx.gene_id:
+            raise InputFormatError(path, f"transcript_id {tid} is reused by gene {attrs['gene_id'][0]} (it belongs to "
+                                         f"gene {tx.gene_id}, line {tx.line}); transcript ids must be unique", number)
         ttype = attrs.get("transcript_type") or attrs.get("transcript_biotype")
         if ttype:
             tx.transcript_type = ttype[0]
@@ -173,6 +176,8 @@ def _read_gff3(path: Path, offset: int) -> list[Transcript]:
         ident = attrs.get("ID", [None])[0]
         parents = attrs.get("Parent", [])
         if feature == "gene" and ident:
+            if ident in genes:
+                raise InputFormatError(path, f"gene ID {ident!r} is defined twice; IDs must be unique", number)
             genes[ident] = attrs
         elif feature in ("mRNA", "transcript") or (ident and parents and feature.endswith(("RNA", "transcript"))):
             if not ident:
@@ -181,6 +186,9 @@ def _read_gff3(path: Path, offset: int) -> list[Transcript]:
             gene = genes.get(parents[0], {}) if parents else {}
             gene_id = attrs.get("gene_id", gene.get("gene_id", [_strip_prefix(parents[0]) if parents else tid]))[0]
             gene_name = attrs.get("gene_name", gene.get("Name", gene.get("gene_name", [gene_id])))[0]
+            if ident in transcripts:
+                raise InputFormatError(path, f"{feature} ID {ident!r} is defined twice (first at line "
+                                             f"{transcripts[ident].line}); IDs must be unique", number)
             tx = Transcript(tid, gene_id, gene_name, chrom, strand, number)
             ttype = attrs.get("transcript_type") or attrs.get("biotype") or attrs.get("transcript_biotype")
             tx.transcript_type = ttype[0] if ttype else None
@@ -234,6 +242,7 @@ def _walk_exons(exons: list[Interval], anchor: int, length: int, forward: bool) 
 
 def _read_genepred(path: Path, offset: int) -> list[Transcript]:
     transcripts: list[Transcript] = []
+    seen: dict[str, int] = {}
     columns: list[str] | None = None
     for number, line in iter_lines(path):
         if not line.strip():
@@ -247,6 +256,10 @@ def _read_genepred(path: Path, offset: int) -> list[Transcript]:
         if len(fields) < 10:
             raise InputFormatError(path, f"genePred needs at least 10 columns, found {len(fields)}", number)
         name, chrom, strand = fields[0], fields[1], fields[2]
+        if name in seen:
+            raise InputFormatError(path, f"transcript {name!r} is listed twice (first at line {seen[name]}); "
+                                         "names must be unique", number)
+        seen[name] = number
         if strand not in ("+", "-"):
             raise InputFormatError(path, f"strand must be + or -, found {strand!r}", number)
         tx_start, tx_end, cds_start, cds_end, count = (

@@ -111,7 +111,11 @@ def build_index(path: Path, index: Path) -> None:
     tmp_fai, gzi = Path(f"{index}.{token}"), Path(f"{path}.gzi")
     tmp_gzi = Path(f"{gzi}.{token}")
     try:
-        pysam.faidx(str(path), "--fai-idx", str(tmp_fai), "--gzi-idx", str(tmp_gzi))
+        try:
+            pysam.faidx(str(path), "--fai-idx", str(tmp_fai), "--gzi-idx", str(tmp_gzi))
+        except pysam.utils.SamtoolsError:
+            _layout_problem(path)  # htslib names the line on the terminal only: find it to raise it
+            raise
         if tmp_gzi.exists():
             os.replace(tmp_gzi, gzi)
         os.replace(tmp_fai, index)
@@ -119,3 +123,27 @@ def build_index(path: Path, index: Path) -> None:
         tmp_fai.unlink(missing_ok=True)
         tmp_gzi.unlink(missing_ok=True)
     write_stamp(path, index)
+
+
+def _layout_problem(path: Path) -> None:
+    """Raise for the first line breaking faidx's layout rule: within a contig every sequence line but the
+    last has the same length, and the last is not longer (only run after samtools refused the file)."""
+    opener = gzip.open if is_gzip(path) else open
+    width, short_at, contig = None, None, ""
+    with opener(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip(b"\r\n")
+            if line.startswith(b">"):
+                width, short_at, contig = None, None, line[1:].split()[0].decode(errors="replace") if line[1:].split() else ""
+                continue
+            if short_at is not None and line:
+                raise InputFormatError(path, f"contig {contig!r}: line {short_at} is shorter than the lines before it "
+                                             "but is not the last of the contig (faidx needs equal line lengths)",
+                                       number)
+            if width is None:
+                width = len(line)
+            elif len(line) > width:
+                raise InputFormatError(path, f"contig {contig!r}: line is longer ({len(line)}) than the contig's "
+                                             f"first line ({width}); faidx needs equal line lengths", number)
+            elif len(line) < width:
+                short_at = number

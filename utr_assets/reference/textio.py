@@ -44,3 +44,15 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                                number + 1) from exc
     if number == 0:
         raise InputFormatError(path, "file is empty (no lines after decompression)")
+
+
+def read_text(path: str | Path) -> str:
+    """A whole (small) text file as UTF-8, a leading BOM allowed; an undecodable byte names file and line."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputFormatError(path, f"not UTF-8 text: byte {data[exc.start:exc.start + 1]!r} ({exc.reason}); "
+                                     "save the file as UTF-8", line) from exc
