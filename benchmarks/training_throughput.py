@@ -40,7 +40,7 @@ from utr_assets.models.training import _loss_and_hits
 SPECIALS = {
     "dnabert": (SpecialIds(4101, 0, 4, frozenset(range(5))), 5, 4101),
     "dnabert2": (SpecialIds(4096, 0, 4, frozenset(range(5))), 5, 4096),
-    "nt": (SpecialIds(4107, 1, 2, frozenset({0, 1, 2, 3, 4105, 4106})), 4, 4105),
+    "nt": (SpecialIds(4107, 1, 2, frozenset(range(6))), 6, 4107),
     "dss": (SpecialIds(8, 5, 6, frozenset({5, 6, 7})), 0, 5),
 }
 MICRO_BATCH = {"dnabert": 32, "dnabert2": 16, "nt": 16, "dss": 8}

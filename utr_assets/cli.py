@@ -82,6 +82,37 @@ def _cmd_models_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_models_import(args: argparse.Namespace) -> int:
+    """A published checkpoint -> our native class, as a safetensors directory (models/importing.py)."""
+    from utr_assets.models.importing import import_checkpoint
+    from utr_assets.platform.registry import ModelEntry, add_model, load_registry
+
+    out = Path(args.out) if args.out else PROJECT_ROOT / "data" / "imported" / args.slug
+    result = import_checkpoint(args.source, args.family, args.slug, out, revision=args.revision,
+                               overwrite=args.force)
+    print(f"imported {args.source}{'@' + args.revision if args.revision else ''} as {args.family} "
+          f"({result.parameters:,} parameters) -> {result.out_dir}")
+    if result.dropped:
+        print(f"dropped on purpose by the {args.family} mapping: {', '.join(result.dropped)}")
+    source = str(result.out_dir.resolve())
+    entry = ModelEntry(slug=args.slug, kind="pretrained", family=args.family, source=source,
+                       display_name=args.display_name)
+    if args.register:
+        path = args.registry or load_settings(args.profile).registry
+        existing = load_registry(path).get(args.slug)
+        if existing is None:
+            add_model(entry, path)
+            print(f"added {args.slug} to {path}")
+        elif existing.source and Path(existing.source).expanduser().resolve() == result.out_dir.resolve():
+            print(f"{path}: {args.slug} already points at {result.out_dir}")
+        else:
+            raise SettingsError(f"{path}: {args.slug} is registered with source {existing.source!r}; "
+                                f"edit it to {source} (no trust_remote_code)")
+    else:
+        print("registry entry (or rerun with --register):\n" + result.registry_line())
+    return 0
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     """What the profile would download and compute (sizes, partitions, GPU-hours), doing neither."""
     import json
@@ -199,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--human-only", action="store_true")
     add.add_argument("--trust-remote-code", action="store_true")
     add.set_defaults(func=_cmd_models_add)
+    imp = models_sub.add_parser("import", help="a published checkpoint as our native class (safetensors, no remote code)")
+    imp.add_argument("source", help="local directory in the hub layout, or a hub id (with --revision)")
+    imp.add_argument("--family", required=True, help="nt, dnabert, dnabert2 (families defining IMPORT)")
+    imp.add_argument("--slug", required=True, help="registry slug of the imported model")
+    imp.add_argument("--revision", default=None, help="hub id: the 40-hex commit")
+    imp.add_argument("--out", default=None, help="output directory (default: data/imported/SLUG)")
+    imp.add_argument("--force", action="store_true", help="replace an existing output directory")
+    imp.add_argument("--display-name", default=None)
+    imp.add_argument("--register", action="store_true", help="add the entry to the registry")
+    imp.add_argument("--registry", default=None, help="registry file (default: the profile's)")
+    imp.add_argument("--profile", default=None)
+    imp.set_defaults(func=_cmd_models_import)
 
     plan = sub.add_parser("plan", help="what a profile would download and compute, without doing it")
     plan.add_argument("--profile", default=None, help="settings profile (e.g. paper)")

@@ -47,8 +47,9 @@ def dnabert_tokenizer(k: int = K) -> PreTrainedTokenizerFast:
     )
 
 
-def nt_backend(k: int = K) -> Tokenizer:
-    vocab = as_vocab(nt_tokens(k))
+def nt_backend(k: int = K, tokens: list[str] | None = None) -> Tokenizer:
+    """``tokens``: a checkpoint's own vocabulary in id order (default: the published NT-v2 layout)."""
+    vocab = as_vocab(nt_tokens(k) if tokens is None else list(tokens))
     backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     # Leftmost alternation: a k-mer of ACGT if one starts here, else one character. Equivalent to the
     # published rule (split at N, k-mers from each segment start, the segment's tail as letters).
@@ -60,12 +61,13 @@ def nt_backend(k: int = K) -> Tokenizer:
     return backend
 
 
-def nt_tokenizer(k: int = K) -> PreTrainedTokenizerFast:
+def nt_tokenizer(k: int = K, tokens: list[str] | None = None) -> PreTrainedTokenizerFast:
     """Non-overlapping k-mers left to right with single-letter fallback (input: the raw sequence)."""
+    names = set(nt_tokens(k) if tokens is None else tokens)
+    optional = {key: t for key, t in (("eos_token", "<eos>"), ("bos_token", "<bos>")) if t in names}
     return _wrap(
-        nt_backend(k),
-        unk_token="<unk>", pad_token="<pad>", mask_token="<mask>", cls_token="<cls>",
-        eos_token="<eos>", bos_token="<bos>",
+        nt_backend(k, tokens),
+        unk_token="<unk>", pad_token="<pad>", mask_token="<mask>", cls_token="<cls>", **optional,
     )
 
 

@@ -23,9 +23,11 @@ from .vocab import (
     KMER_CODE,
     NT_KMER_OFFSET,
     NT_LETTER_CODE,
+    NT_LETTERS,
     NT_UNK_ID,
     NUCLEOTIDE_CODE,
     K,
+    kmers,
     nt_letter_offset,
 )
 
@@ -49,6 +51,37 @@ class TokenBatch:
 
     def counts(self) -> np.ndarray:
         return np.diff(self.offsets)
+
+
+def kmer_ids_of(vocab: dict[str, int], k: int = K) -> np.ndarray:
+    """Id of every k-mer (index = base-4 number, A0 T1 C2 G3) in a tokenizer's vocabulary."""
+    missing = [t for t in kmers(k) if t not in vocab]
+    if missing:
+        raise ValueError(f"tokenizer vocabulary lacks {len(missing)} of the {4**k} {k}-mers (e.g. {missing[0]})")
+    return np.array([vocab[t] for t in kmers(k)], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class NtLayout:
+    """Where the NT tokens sit in a vocabulary: the id of every k-mer (index = base-4 number, A0 T1 C2 G3),
+    of the letters A T C G N (<unk> where a letter is missing) and of <unk>."""
+
+    kmer_ids: np.ndarray  # (4**k,) int64
+    letter_ids: np.ndarray  # (5,) int64, A T C G N
+    unk_id: int
+
+    @classmethod
+    def published(cls, k: int = K) -> NtLayout:
+        return cls(NT_KMER_OFFSET + np.arange(4**k, dtype=np.int64),
+                   nt_letter_offset(k) + np.arange(len(NT_LETTERS), dtype=np.int64), NT_UNK_ID)
+
+    @classmethod
+    def from_vocab(cls, vocab: dict[str, int], k: int = K, unk_token: str = "<unk>") -> NtLayout:
+        """The layout of a checkpoint's own vocabulary; every k-mer and <unk> must be in it."""
+        if unk_token not in vocab:
+            raise ValueError(f"NT vocabulary has no unknown token {unk_token!r}")
+        unk = int(vocab[unk_token])
+        return cls(kmer_ids_of(vocab, k), np.array([vocab.get(b, unk) for b in NT_LETTERS], dtype=np.int64), unk)
 
 
 def _concat(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -123,8 +156,9 @@ def overlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
     return _batch(ids, starts, starts + k, counts)
 
 
-def nonoverlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
-    """Nucleotide Transformer: the published tokenizer's rule, vectorised.
+def nonoverlapping_kmers(sequences: Sequence[str], k: int = K, layout: NtLayout | None = None) -> TokenBatch:
+    """Nucleotide Transformer: the published tokenizer's rule, vectorised; ids from ``layout`` (default:
+    the published NT-v2 vocabulary).
 
     Every non-ACGT character is a single-letter token and restarts the k-mer frame (NT splits the
     sequence at N); inside each ACGT-only segment, k-mers left to right from the segment start and
@@ -151,10 +185,11 @@ def nonoverlapping_kmers(sequences: Sequence[str], k: int = K) -> TokenBatch:
     keep = is_kmer | brk | (offset >= full)
     tok_pos = pos[keep]
     tok_kmer = is_kmer[keep]
-    ids = _rolling_kmer_index(digits, k)[tok_pos] + NT_KMER_OFFSET
+    layout = layout or NtLayout.published(k)
+    ids = layout.kmer_ids[_rolling_kmer_index(digits, k)[tok_pos]]
     letters = NT_LETTER_CODE[buf[tok_pos]]
     single = ~tok_kmer
-    ids[single] = np.where(letters[single] >= 0, nt_letter_offset(k) + letters[single], NT_UNK_ID)
+    ids[single] = np.where(letters[single] >= 0, layout.letter_ids[np.maximum(letters[single], 0)], layout.unk_id)
     counts = np.diff(np.searchsorted(tok_pos, bounds))
     starts = tok_pos - np.repeat(bounds[:-1], counts)
     return _batch(ids, starts, starts + np.where(tok_kmer, k, 1), counts)

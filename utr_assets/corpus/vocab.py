@@ -7,9 +7,13 @@ Layouts (ids are list positions; chosen to match the published checkpoints id fo
 - DNABERT (bert-config-6/vocab.txt of jerryji1993/DNABERT): [PAD] [UNK] [CLS] [SEP] [MASK], then the
   4,096 6-mers in ``itertools.product("ATCG")`` order (AAAAAA, AAAAAT, AAAAAC, AAAAAG, AAAATA, ...).
   Total 4,101.
-- Nucleotide Transformer (instadeepai/nucleotide-transformer ``compute_dcnuc_tokens_to_ids``):
-  <unk> <pad> <mask> <cls>, the 4,096 6-mers in ATCG product order, the single letters A T C G N,
-  then <eos> <bos>. Total 4,107.
+- Nucleotide Transformer v2 (vocab.txt of the InstaDeepAI/nucleotide-transformer-v2-* checkpoints):
+  <unk> <pad> <mask> <cls> <eos> <bos>, the 4,096 6-mers in ATCG product order, then the single
+  letters A T C G N. Total 4,107 = the checkpoints' vocab_size. The published vocab.txt has one more
+  line, NNNNNN (id 4,107), which has no embedding row in any NT-v2 checkpoint (its EsmTokenizer emits
+  it for six N in a row, which the published model cannot embed); it is not part of this layout, so
+  six N are six N tokens here. A checkpoint with another layout is read from its own vocabulary
+  (`kmers.NtLayout.from_vocab`).
 - Single nucleotide (ours): A C G T N at 0..4 so that a base id is its one-hot channel, then
   [PAD] [MASK] [UNK].
 - BPE (DNABERT-2 style) specials: [PAD] [UNK] [CLS] [SEP] [MASK] at 0..4, learned tokens after.
@@ -25,8 +29,7 @@ K = 6
 KMER_ALPHABET = "ATCG"  # digit order of the base-4 k-mer index in both published 6-mer vocabularies
 
 DNABERT_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
-NT_SPECIALS_HEAD = ("<unk>", "<pad>", "<mask>", "<cls>")
-NT_SPECIALS_TAIL = ("<eos>", "<bos>")
+NT_SPECIALS_HEAD = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>")
 NT_LETTERS = ("A", "T", "C", "G", "N")
 NUCLEOTIDE_LETTERS = ("A", "C", "G", "T", "N")
 NUCLEOTIDE_SPECIALS = ("[PAD]", "[MASK]", "[UNK]")
@@ -43,7 +46,7 @@ def dnabert_tokens(k: int = K) -> list[str]:
 
 
 def nt_tokens(k: int = K) -> list[str]:
-    return [*NT_SPECIALS_HEAD, *kmers(k), *NT_LETTERS, *NT_SPECIALS_TAIL]
+    return [*NT_SPECIALS_HEAD, *kmers(k), *NT_LETTERS]
 
 
 def nucleotide_tokens() -> list[str]:

@@ -1,31 +1,35 @@
-"""Nucleotide Transformer v2 family (SPEC §3): non-overlapping 6-mers, ESM encoder with rotary
-positions (transformers' EsmForMaskedLM), 15% token masking.
+"""Nucleotide Transformer v2 family (SPEC §3): non-overlapping 6-mers, the study's NT-v2 architecture
+(native class in nt_v2_modeling.py: pre-LN ESM encoder, rotary positions, SwiGLU FFN without bias,
+untied LM head), 15% token masking.
 
-What belongs here: presets, config/model builders, collator choice, the study's optimiser settings.
-SwiGLU: NT-v2 uses a SwiGLU FFN (3 * d * 2048 weights per layer), which EsmForMaskedLM lacks. We keep
-the stock class (checkpoints load with plain AutoModelForMaskedLM, no remote code) and use a GELU FFN
-of width 3072: 2 * d * 3072 = 3 * d * 2048, i.e. the same parameter count and FLOPs per layer. With an
-untied LM head (as NT) the paper preset has 96.9M parameters (NT-v2-100M: ~98M).
+What belongs here: presets, config/model builders, collator choice, the study's optimiser settings, and
+``IMPORT``: how a published NT-v2 checkpoint (InstaDeep's remote-code ESM) maps onto our class.
+Paper preset = NT-v2-100M's config_v2-100m.json (512 x 22 layers, 16 heads, SwiGLU 2 x 2048) except
+max_position_embeddings 1024 (the study's chunk length; NT-v2: 2050, a table rotary models never read):
+97.36M parameters against the publisher's 97.89M (-0.54%).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from transformers import EsmConfig, EsmForMaskedLM, PretrainedConfig, PreTrainedModel
+from transformers import PretrainedConfig, PreTrainedModel
 
+from . import nt_import
 from .collators import SpecialIds, TokenMaskingCollator
+from .nt_v2_modeling import NtV2Config, NtV2ForMaskedLM
 
 NAME = "nt"
-MODEL_TYPE = "esm"
+MODEL_TYPE = NtV2Config.model_type
+IMPORT = nt_import.IMPORT  # `utr-assets models import --family nt`
 VOCAB_SIZE = 4107
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=192,
+    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
                  max_position_embeddings=128, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
-    "paper": dict(hidden_size=512, num_hidden_layers=22, num_attention_heads=16, intermediate_size=3072,
-                  max_position_embeddings=1024),
+    "paper": dict(hidden_size=512, num_hidden_layers=22, num_attention_heads=16, intermediate_size=2048,
+                  max_position_embeddings=1024, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
 }
-PAPER_PARAMETERS = 98_000_000
+PAPER_PARAMETERS = 97_889_132  # NT-v2-100M from the publisher's code (benchmarks/golden/make_golden_nt_v2.py)
 # Study: Adam lr 1e-4, inverse square root after 3,000 warm-up steps.
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(optimizer="adam", lr=2e-3, schedule="linear", warmup_steps=10, weight_decay=0.0,
@@ -48,15 +52,15 @@ def context_length(preset: str) -> int:
     return int(_preset(preset)["max_position_embeddings"])
 
 
-def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> EsmConfig:
+def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> NtV2Config:
     kwargs = dict(_preset(preset), vocab_size=vocab_size, **_SPECIALS, position_embedding_type="rotary",
-                  token_dropout=False, emb_layer_norm_before=False, tie_word_embeddings=False)
+                  token_dropout=False, emb_layer_norm_before=False, add_bias_fnn=False, tie_word_embeddings=False)
     kwargs.update(overrides)
-    return EsmConfig(**kwargs)
+    return NtV2Config(**kwargs)
 
 
 def build_model(config: PretrainedConfig) -> PreTrainedModel:
-    return EsmForMaskedLM(config)
+    return NtV2ForMaskedLM(config)
 
 
 def collator(tokenizer: Any, rate: float = 0.15, seed: int = 0, **_: Any) -> TokenMaskingCollator:

@@ -27,9 +27,8 @@ import numpy as np
 import torch
 
 from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch
-from utr_assets.corpus.kmers import ragged_arange
+from utr_assets.corpus.kmers import kmer_ids_of, ragged_arange
 from utr_assets.corpus.tokenisers import Tokeniser
-from utr_assets.corpus.vocab import DNABERT_KMER_OFFSET, NT_KMER_OFFSET, kmers
 
 from . import marginals as mg
 from .base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
@@ -103,10 +102,10 @@ class LanguageModelScorer(ScorerBase):
             return mg.nucleotide_table(V), None
         if self.family not in ("dnabert", "nt"):
             return None, None
-        offset = DNABERT_KMER_OFFSET if self.family == "dnabert" else NT_KMER_OFFSET
-        expected = kmers(tok.k)
-        if list(tok.token_strings[offset:offset + len(expected)]) != expected:
-            raise ScoringError(f"{self.name}: tokenizer vocabulary is not the published {tok.k}-mer layout")
+        try:  # the checkpoint's own vocabulary, whatever its layout
+            offset = kmer_ids_of(tok.hf.get_vocab(), tok.k)
+        except ValueError as exc:
+            raise ScoringError(f"{self.name}: {exc}") from None
         if self.family == "dnabert":
             return mg.kmer_marginal_table(V, offset, tok.k), None
         letters = {b: int(tok.hf.convert_tokens_to_ids(b)) for b in "ACGT"}

@@ -1,8 +1,8 @@
 """Golden ids and nucleotide spans per tokeniser family; the numpy fast paths equal the HF tokenizers.
 
 Expected ids are written out by hand from the published layouts (see corpus/vocab.py):
-DNABERT id = 5 + base-4 index of the 6-mer with digits A0 T1 C2 G3; NT id = 4 + that index, single
-letters A T C G N = 4100..4104; single-nucleotide A C G T N = 0..4.
+DNABERT id = 5 + base-4 index of the 6-mer with digits A0 T1 C2 G3; NT-v2 id = 6 + that index, single
+letters A T C G N = 4102..4106 (as the published nt_v2/vocab.txt); single-nucleotide A C G T N = 0..4.
 """
 
 from __future__ import annotations
@@ -62,25 +62,25 @@ def test_dnabert_golden_ids_spans_n_and_short(dnabert):
 def test_nt_vocabulary_matches_the_published_layout(nt):
     assert nt.vocab_size == 4107
     tokens = nt.hf.convert_ids_to_tokens(list(range(nt.vocab_size)))
-    assert tokens[:6] == ["<unk>", "<pad>", "<mask>", "<cls>", "AAAAAA", "AAAAAT"]
-    assert tokens[4099:] == ["GGGGGG", "A", "T", "C", "G", "N", "<eos>", "<bos>"]
+    assert tokens[:8] == ["<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "AAAAAA", "AAAAAT"]
+    assert tokens[4101:] == ["GGGGGG", "A", "T", "C", "G", "N"]
 
 
 def test_nt_golden_ids_spans_n_and_short(nt):
     seqs = ["ACGTACGTANGGCGATGCACC", "ACG", "NNACGTAC", ""]
     batch = nt.encode_batch(seqs)
-    assert batch.sequence(0)[0].tolist() == [4 + ACGTAC, 4103, 4101, 4100, 4104, 4 + GGCGAT,
-                                             4103, 4102, 4100, 4102, 4102]
+    assert batch.sequence(0)[0].tolist() == [6 + ACGTAC, 4105, 4103, 4102, 4106, 6 + GGCGAT,
+                                             4105, 4104, 4102, 4104, 4104]
     assert _spans(batch, 0) == [(0, 6), (6, 7), (7, 8), (8, 9), (9, 10), (10, 16), (16, 17), (17, 18),
                                 (18, 19), (19, 20), (20, 21)]
-    assert batch.sequence(1)[0].tolist() == [4100, 4102, 4103] and _spans(batch, 1) == [(0, 1), (1, 2), (2, 3)]
-    assert batch.sequence(2)[0].tolist() == [4104, 4104, 4 + ACGTAC]  # N restarts the 6-mer frame
+    assert batch.sequence(1)[0].tolist() == [4102, 4104, 4105] and _spans(batch, 1) == [(0, 1), (1, 2), (2, 3)]
+    assert batch.sequence(2)[0].tolist() == [4106, 4106, 6 + ACGTAC]  # N restarts the 6-mer frame
     assert _spans(batch, 2) == [(0, 1), (1, 2), (2, 8)]
     assert batch.sequence(3)[0].tolist() == []
     enc = nt.hf(seqs[0], return_offsets_mapping=True)
     assert enc["input_ids"][0] == 3 and enc["input_ids"][1:] == batch.sequence(0)[0].tolist()
     chunks = nt.chunk(["ACG"], ChunkSpec(context=8, overlap=2))
-    assert chunks.chunk(0)[0].tolist() == [3, 4100, 4102, 4103]
+    assert chunks.chunk(0)[0].tolist() == [3, 4102, 4104, 4105]
     assert all(nt.decode(batch.sequence(i)[0]) == s for i, s in enumerate(seqs))
 
 
