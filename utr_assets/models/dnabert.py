@@ -11,6 +11,7 @@ from typing import Any
 
 from transformers import BertConfig, BertForMaskedLM, PretrainedConfig, PreTrainedModel
 
+from . import dnabert_import
 from .collators import KmerSpanMaskingCollator, SpecialIds
 
 NAME = "dnabert"
@@ -24,6 +25,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                   max_position_embeddings=512),
 }
 PAPER_PARAMETERS = 89_000_000
+IMPORT = dnabert_import.DNABERT  # `utr-assets models import --family dnabert` (DNA_bert_6, stock BERT)
 # Study: AdamW (0.9, 0.98), eps 1e-6, wd 0.01, peak lr 4e-4, triangular cyclic schedule.
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(optimizer="adamw", lr=2e-3, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,

@@ -13,6 +13,7 @@ from typing import Any
 
 from transformers import PretrainedConfig, PreTrainedModel
 
+from . import dnabert_import
 from .collators import SpecialIds, TokenMaskingCollator
 from .dnabert2_modeling import MODEL_TYPE as MODEL_TYPE
 from .dnabert2_modeling import Dnabert2Config, Dnabert2ForMaskedLM
@@ -27,6 +28,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                   max_position_embeddings=1024, hidden_dropout_prob=0.1, type_vocab_size=2),
 }
 PAPER_PARAMETERS = 117_074_176
+IMPORT = dnabert_import.DNABERT2  # `utr-assets models import --family dnabert2` (DNABERT-2-117M)
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="linear", warmup_steps=10,
                  micro_batch_size=16, max_epochs=20),
