@@ -26,10 +26,11 @@ def with_extra_deps(assets_def: AssetsDefinition, keys: Sequence[AssetKey],
         return assets_def
     new_deps = [AssetDep(k, partition_mapping=mapping.get(k)) for k in added]
     specs = [spec.replace_attributes(deps=[*spec.deps, *new_deps]) for spec in assets_def.specs]
-    ins = dict(assets_def.node_def.input_dict)
-    ins.update({stringify_asset_key_to_input_name(k): In(dagster_type=Nothing) for k in added})
+    names = {stringify_asset_key_to_input_name(k): k for k in added}
+    ins = {**assets_def.node_def.input_dict, **{name: In(dagster_type=Nothing) for name in names}}
     return assets_def.__class__.dagster_internal_init(**{
         **assets_def.get_attributes_dict(),
+        "keys_by_input_name": {**assets_def.keys_by_input_name, **names},  # so the plan wires the step
         "node_def": assets_def.op.with_replaced_properties(name=assets_def.op.name, ins=ins),
         "specs": specs,
     })
