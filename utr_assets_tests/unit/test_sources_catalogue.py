@@ -109,3 +109,27 @@ def test_hal2maf_export_runs_the_tool_and_gzips(tmp_path, monkeypatch):
     text = gzip.decompress(out.read_bytes()).decode()
     assert text.startswith("##maf") and "--refSequence chr22 --noAncestors" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "chr22.maf.gz", "z.hal"]
+
+
+def test_hal2maf_exports_only_the_3utr_intervals_with_ref_targets(tmp_path, monkeypatch):
+    import gzip
+    import os
+
+    import pandas as pd
+
+    from utr_assets.sources import hal
+    from utr_assets.sources.prepare import merged_intervals, write_bed
+
+    tool = tmp_path / "bin" / "hal2maf"
+    tool.parent.mkdir()
+    # the fake tool records its arguments and the BED it was given
+    tool.write_text('#!/bin/sh\n{ printf "##maf version=1\\n# %s\\n" "$*"; cat "$6"; } > "$2"\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
+    (tmp_path / "z.hal").write_bytes(b"HDF")
+    regions = pd.DataFrame({"chrom": ["chr22", "chr22", "chr1"], "start": [500, 100, 7], "end": [900, 600, 9]})
+    bed = write_bed(merged_intervals(regions, "chr22"), tmp_path / "chr22.utr3.bed")
+    out = hal.export_maf(tmp_path / "z.hal", "chr22", tmp_path / "chr22.maf.gz", targets=bed)
+    text = gzip.decompress(out.read_bytes()).decode()
+    assert f"--refGenome Homo_sapiens --refTargets {bed} --noAncestors" in text and "--refSequence" not in text
+    assert text.endswith("chr22\t100\t900\n")  # overlapping 3'UTRs merged; other chromosomes left out
