@@ -72,5 +72,5 @@ def test_paper_registry_adds_the_pinned_pretrained_comparators() -> None:
     assert set(pretrained) == {"dnabert-6", "dnabert2-117m", "nt-v2-100m-ms"}
     assert all(len(e.revision or "") == 40 for e in pretrained.values())
     assert not pretrained["dnabert-6"].trust_remote_code  # off unless the entry opts in
-    for slug in ("dnabert-6", "dnabert2-117m"):  # written by `utr-assets models import`: no remote code
+    for slug in ("dnabert-6", "dnabert2-117m", "nt-v2-100m-ms"):  # written by `utr-assets models import`: no remote code
         assert pretrained[slug].source == f"./data/imported/{slug}" and not pretrained[slug].trust_remote_code
