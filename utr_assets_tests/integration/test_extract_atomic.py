@@ -38,9 +38,9 @@ if sys.argv[1] == "slow":
         data = buffer.getvalue()
         with open(path, "wb") as handle:
             for i in range(0, len(data), 1024):
-                handle.write(data[i:i + 1024]); handle.flush(); time.sleep(0.01)
+                handle.write(data[i:i + 1024]); handle.flush(); time.sleep(0.005)
     def slow_fsync(path):
-        time.sleep(0.02); fsync(path)
+        time.sleep(0.01); fsync(path)
     pd.DataFrame.to_parquet, outputs._fsync = to_parquet, slow_fsync
 from utr_assets.cli import main
 sys.exit(main(sys.argv[2:]))
