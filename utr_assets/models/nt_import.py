@@ -5,7 +5,8 @@ InstaDeepAI/nucleotide-transformer-v2-100m-multi-species) onto our NtV2ForMasked
 What belongs here: config translation, the weight-name mapping and the tokeniser from the checkpoint's
 own vocab.txt. Weight names are the publisher's (our modules are named as theirs), except:
 - dropped on purpose: ``esm.contact_head.*`` (ESM's protein contact-prediction head; the masked LM never
-  calls it) and the rotary ``inv_freq`` buffers (derived from the head size; verified equal to ours);
+  calls it), the rotary ``inv_freq`` buffers (derived from the head size; verified equal to ours) and an
+  ``esm.embeddings.position_ids`` index buffer where an older save kept it (verified 0..n-1);
 - legacy LayerNorm names ``gamma``/``beta`` read as ``weight``/``bias``.
 Vocabulary: the ids of vocab.txt, truncated to the model's vocab_size (NT-v2's vocab.txt lists NNNNNN
 after the 4,107 embedded tokens; an id without an embedding row cannot be fed to the model, so six N
@@ -57,6 +58,10 @@ def rename(name: str, tensor: torch.Tensor, config: NtV2Config) -> list[tuple[st
         expected = RotaryEmbedding.default_inv_freq(config.hidden_size // config.num_attention_heads)
         if tensor.shape != expected.shape or not torch.allclose(tensor.float(), expected, rtol=1e-6, atol=0):
             raise CheckpointImportError(f"{name}: rotary frequencies differ from base 10000 (not NT-v2 rotary)")
+        return []
+    if name == "esm.embeddings.position_ids":  # older saves kept this index buffer: 0..max_position - 1
+        if not torch.equal(tensor.reshape(-1), torch.arange(tensor.numel(), dtype=tensor.dtype)):
+            raise CheckpointImportError(f"{name}: not the position index 0..{tensor.numel() - 1}")
         return []
     if name.endswith(".gamma"):
         name = name[: -len("gamma")] + "weight"

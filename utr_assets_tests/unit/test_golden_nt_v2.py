@@ -148,6 +148,24 @@ def test_golden_import_refuses_unused_and_missing_weights(tmp_path: Path) -> Non
     assert not (tmp_path / "out-a").exists() and not (tmp_path / "out-b").exists()
 
 
+def test_golden_import_reads_legacy_names_and_checks_derived_buffers(tmp_path: Path, reference) -> None:
+    state, _ = read_weights(GOLDEN)
+    ln = "esm.encoder.layer.0.attention.LayerNorm"
+    legacy = {k: v for k, v in state.items() if not k.startswith(ln)}
+    legacy |= {f"{ln}.gamma": state[f"{ln}.weight"], f"{ln}.beta": state[f"{ln}.bias"],
+               "esm.embeddings.position_ids": torch.arange(128)[None]}
+    out = tmp_path / "out"
+    import_checkpoint(str(_copy_golden(tmp_path / "a", legacy)), "nt", "x", out)
+    model = AutoModelForMaskedLM.from_pretrained(out).eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(reference["input_ids"]),
+                       attention_mask=torch.from_numpy(reference["attention_mask"])).logits.numpy()
+    assert np.abs(logits[reference["attention_mask"].astype(bool)] - reference["logits"]).max() < TOL
+    bad = {**state, "esm.encoder.layer.0.attention.self.rotary_embeddings.inv_freq": torch.ones(8)}
+    with pytest.raises(CheckpointImportError, match="rotary frequencies differ"):
+        import_checkpoint(str(_copy_golden(tmp_path / "b", bad)), "nt", "x", tmp_path / "out-b")
+
+
 class NotATensor:
     pass
 
