@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/utr-assets demo
+# Dagster's instance config: without it every command warns "No dagster instance configuration file";
+# telemetry off. An existing file (e.g. one pointing at PostgreSQL) is left as it is.
+$(DAGSTER_HOME)/dagster.yaml:
+	@mkdir -p $(DAGSTER_HOME)
+	@printf 'telemetry:\n  enabled: false\n' > $@
+
+demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/utr-assets demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check utr_assets utr_assets_tests benchmarks
@@ -28,8 +34,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:

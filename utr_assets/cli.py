@@ -130,17 +130,30 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dagster_home() -> None:
+    """DAGSTER_HOME, default `.dagster_home/` here; that default gets the Makefile's dagster.yaml (telemetry
+    off, and no "No dagster instance configuration file" warning) when it has none. A user's own
+    DAGSTER_HOME is left as it is."""
+    if "DAGSTER_HOME" not in os.environ:
+        os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster_home")
+        config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+        if not config.exists():
+            config.parent.mkdir(parents=True, exist_ok=True)
+            config.write_text("telemetry:\n  enabled: false\n")
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Materialise the whole graph on the selected profile (default: the bundled sample)."""
     if args.profile:
         os.environ["UTR_ASSETS_PROFILE"] = args.profile
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    _dagster_home()
     from utr_assets.platform.runner import materialise_everything
 
     started = time.monotonic()
     timings: list[tuple[str, str, float]] = []
-    failures = materialise_everything(log=print, timings=timings)
+    print("materialising every asset; one line per step as it finishes (seconds), progress of long steps between")
+    failures = materialise_everything(log=lambda line: print(line, flush=True), timings=timings)
     _print_leaderboard(load_settings(args.profile))
     print("\nslowest steps:")
     for step, partition, seconds in sorted(timings, key=lambda t: -t[2])[:8]:
@@ -151,6 +164,56 @@ def _cmd_demo(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     print(f"demo finished in {minutes:.1f} min: every asset materialised; open the UI with `make ui` to inspect it")
+    return 0
+
+
+def _cmd_materialise(args: argparse.Namespace) -> int:
+    """One asset (one partition) and whatever of its upstream the store lacks, without the UI."""
+    settings = load_settings(args.profile)
+    _dagster_home()
+    from utr_assets.definitions import build_definitions
+    from utr_assets.platform.materialise import materialise_asset
+
+    started = time.monotonic()
+    ok = materialise_asset(args.asset, args.partition, build_definitions(settings),
+                           log=lambda line: print(line, flush=True))
+    print(f"{args.asset}{f' [{args.partition}]' if args.partition else ''} "
+          f"{'materialised' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s")
+    return 0 if ok else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """The stored leaderboard as one self-contained HTML page (benchmarks/report.py)."""
+    import io
+
+    import pandas as pd
+
+    from utr_assets.benchmarks.report import build_report, write_report
+    from utr_assets.platform.artifacts import ArtifactStore
+    from utr_assets.platform.provenance import package_versions
+    from utr_assets.platform.registry import load_registry
+
+    settings = load_settings(args.profile)
+    store = ArtifactStore(settings.storage.root, settings.storage.options)
+    path = store.path("tables", "leaderboard.parquet")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no leaderboard yet; run `utr-assets demo` or "
+                                "`utr-assets materialise leaderboard` first")
+    table = pd.read_parquet(io.BytesIO(path.read_bytes()))
+    registry = load_registry(settings.registry)
+    curves = {}
+    for task in ("rbp_motifs", "variant_effects"):
+        files = [store.path("roc_curves", task, f"{slug}.parquet") for slug in sorted(set(table["model"]))]
+        frames = [pd.read_parquet(io.BytesIO(f.read_bytes())) for f in files if f.exists()]
+        frames = [f for f in frames if len(f)]
+        if frames:
+            curves[task] = pd.concat(frames, ignore_index=True)
+    names = {slug: e.display_name or slug for slug, e in registry.items()}
+    page = build_report(table, curves, names=names, settings=settings.model_dump(mode="json"),
+                        versions=package_versions(), source=str(path))
+    local_default = store.path("leaderboard").path if store._is_local else "leaderboard-report"  # s3: here
+    out = write_report(page, args.out or local_default)
+    print(f"report written: {out} ({len(page) / 1e6:.1f} MB, self-contained; open it in any browser)")
     return 0
 
 
@@ -176,6 +239,9 @@ def _print_leaderboard(settings) -> None:
         na = table[table.status != "ok"][["model", "task", "split", "reason"]]
         if len(na):
             print("\nnot applicable:\n" + na.to_string(index=False))
+    report = path.parent.parent / "leaderboard" / "leaderboard.html"
+    if report.exists():
+        print(f"\nthe whole leaderboard as one page to share (tables, charts, ROC curves): {report}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -191,6 +257,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="materialise every asset on the bundled sample")
     demo.add_argument("--profile", default=None, help="settings profile (default: sample)")
     demo.set_defaults(func=_cmd_demo)
+
+    one = sub.add_parser("materialise", help="materialise one asset, with its upstream where missing")
+    one.add_argument("asset", help="asset name, e.g. mpra_metrics")
+    one.add_argument("--partition", default=None, help="partition key: a model slug or a chromosome")
+    one.add_argument("--profile", default=None, help="settings profile (default: sample)")
+    one.set_defaults(func=_cmd_materialise)
+
+    report = sub.add_parser("report", help="the leaderboard as one self-contained HTML page")
+    report.add_argument("--out", default=None, help="output folder (default: {storage.root}/leaderboard, or "
+                        "./leaderboard-report for a remote store)")
+    report.add_argument("--profile", default=None, help="settings profile (default: sample)")
+    report.set_defaults(func=_cmd_report)
 
     extract = sub.add_parser("extract-utrs", help="3'UTR alignments and orthologs from a MAF, outside Dagster")
     extract.add_argument("--maf", required=True, help="human-referenced MAF (plain, gzip or bgzip)")

@@ -26,6 +26,7 @@ from utr_assets.platform.artifacts import ArtifactStoreResource
 from utr_assets.platform.partitions import chromosome_partitions
 from utr_assets.platform.quality import check_specs, run_quality_checks
 from utr_assets.platform.resources import SettingsResource
+from utr_assets.progress import report_to
 from utr_assets.settings import Settings
 
 GROUP = "alignments"
@@ -90,7 +91,8 @@ def build_assets(settings: Settings) -> list:
         regions = utr3_regions[utr3_regions.chrom == chrom]
         index, _ = load_or_build_index(maf_index["maf"], cfg.reference_species, maf_index["index"])
         readable = index if index.compression != "gzip" else None
-        alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable,
+        with report_to(context.log):  # UTRs/s
+            alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable,
                                                         workers=cfg.extraction_workers)
         stats_meta = stats.as_metadata() | {"species_coverage_histogram": MetadataValue.json(coverage_histogram(stats))}
         yield Output(alignments, output_name="utr3_alignments", metadata=stats_meta | {"rows": len(alignments)})

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from utr_assets import progress
+
 from .engine import ExtractionStats, UtrQuery, genome_order, revcomp, run_pass, utr_queries
 from .index import MafIndex
 from .orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
@@ -85,6 +87,8 @@ def extract_utrs(
     queries = utr_queries(utr_regions, orthologs)
     rank = {id(q): k for k, q in enumerate(sorted(queries, key=genome_order))}
     finished, stats = run_pass(maf_path, queries, reference_species, index)
+    # with workers, this process's own run reports (the runs are balanced by span, so it tells the whole's pace)
+    finished = progress.track(finished, "MAF extraction", len(queries), "UTR")
     # records are built while each UTR is finished (its fragments are released right after)
     done = sorted(((rank[id(q)], utr_records(q, reference_species, genomes)) for q in finished), key=lambda x: x[0])
     aln = [r for _, (a, _) in done for r in a]

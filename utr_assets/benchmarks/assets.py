@@ -20,11 +20,14 @@ from utr_assets.benchmarks.leaderboard import (
     headline,
 )
 from utr_assets.benchmarks.plots import ROC_COLUMNS, markdown_image, render_plots
+from utr_assets.benchmarks.report import build_report, headline_markdown
 from utr_assets.platform.artifacts import ArtifactStore, ArtifactStoreResource
 from utr_assets.platform.partitions import model_partitions
+from utr_assets.platform.provenance import package_versions
 from utr_assets.platform.quality import check_specs, named_check_specs, plain_check, run_quality_checks
 from utr_assets.platform.registry import load_registry
 from utr_assets.platform.resources import SettingsResource
+from utr_assets.progress import report_to
 from utr_assets.scoring.storage import read_embeddings, read_per_base_shards
 
 TASKS = "tasks"
@@ -159,8 +162,9 @@ def variant_effect_metrics(context: AssetExecutionContext, settings: SettingsRes
         if ids != alt_ids:
             raise ValueError(f"{context.partition_key}: ref and alt variant embeddings name different variants")
         embeddings = (ids, ref, alt)
-    table, curves = evaluate.variant_effect_metrics(context.partition_key, variant_sets, variant_scores, embeddings,
-                                                    _protocol(settings))
+    with report_to(context.log):  # MLP probe folds
+        table, curves = evaluate.variant_effect_metrics(context.partition_key, variant_sets, variant_scores,
+                                                        embeddings, _protocol(settings))
     yield from _emit_metrics(context, artifact_store, "variant_effect_metrics", "variant_effects", table, curves,
                              model_checkpoint)
 
@@ -171,7 +175,8 @@ def variant_effect_metrics(context: AssetExecutionContext, settings: SettingsRes
 def mpra_metrics(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
                  mpra_datasets: pd.DataFrame, mpra_embeddings: dict, model_checkpoint: dict):
     ids, matrix = _embeddings(mpra_embeddings)
-    table = evaluate.mpra_metrics(context.partition_key, mpra_datasets, ids, matrix, _protocol(settings))
+    with report_to(context.log):  # probe folds
+        table = evaluate.mpra_metrics(context.partition_key, mpra_datasets, ids, matrix, _protocol(settings))
     yield from _emit_metrics(context, artifact_store, "mpra_metrics", "mpra", table, None, model_checkpoint)
 
 
@@ -181,7 +186,9 @@ def half_life_metrics(context: AssetExecutionContext, settings: SettingsResource
                       artifact_store: ArtifactStoreResource, half_life_dataset: pd.DataFrame, utr3_embeddings: dict,
                       model_checkpoint: dict):
     ids, matrix = _embeddings(utr3_embeddings)
-    table = evaluate.half_life_metrics(context.partition_key, half_life_dataset, ids, matrix, _protocol(settings))
+    with report_to(context.log):  # probe folds
+        table = evaluate.half_life_metrics(context.partition_key, half_life_dataset, ids, matrix,
+                                           _protocol(settings))
     yield from _emit_metrics(context, artifact_store, "half_life_metrics", "half_life", table, None,
                              model_checkpoint)
 
@@ -205,10 +212,14 @@ def leaderboard(context: AssetExecutionContext, settings: SettingsResource, arti
     frames = [t for tables in per_task for slug, t in _by_model(tables).items() if slug in registry]
     table = build_leaderboard(frames)
     curves = {task: read_curves(store, task, registry) for task in ("rbp_motifs", "variant_effects")}
-    head = headline(table)
-    plots = render_plots(head, curves)
+    head, names = headline(table), {slug: e.display_name or slug for slug, e in registry.items()}
+    plots = render_plots(head, curves, names)
+    page = build_report(table, curves, names=names, settings=settings.get().model_dump(mode="json"),
+                        versions=package_versions(), source=f"run {context.run_id}", plots=plots)
+    report = store.write_bytes(store.path("leaderboard", "leaderboard.html"), page.encode("utf-8"))
     metadata: dict = {"rows": len(table), "models": table.model.nunique(),
-                      "headline": MetadataValue.md(head.to_markdown(index=False))}
+                      "headline": MetadataValue.md(headline_markdown(head, names)),
+                      "report": MetadataValue.path(report.uri)}  # the shareable HTML page (benchmarks/report.py)
     for name, png in plots.items():
         handle = store.write_bytes(store.path("leaderboard", f"{name}.png"), png)
         metadata[f"plot_{name}"] = MetadataValue.md(markdown_image(png, name) + f"\n\n{handle.uri}")

@@ -32,6 +32,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 from threadpoolctl import threadpool_limits
 
+from utr_assets import progress
 from utr_assets.benchmarks.fast_ridge import fold_predictions
 from utr_assets.benchmarks.fast_svr import param_grid, svr_fold_predictions
 from utr_assets.benchmarks.torch_mlp import grid_search_probabilities
@@ -128,7 +129,9 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
         grid_alphas = np.asarray(list(alphas if alphas is not None else RIDGE_ALPHAS["siegel"]), dtype=float)
         shift_x, shift_y = X.mean(axis=0), float(y.mean())  # Ridge with intercept is shift-invariant
         Xs, ys = X - shift_x, y - shift_y
+    bar = progress.task(f"{model} probe, outer folds", int(np.unique(folds).size), "fold")
     for fold in np.unique(folds):
+        bar.update(1)  # counted as the fold starts: "fold k of n"
         test = folds == fold
         train = ~test
         if train.sum() < 2:
@@ -142,6 +145,7 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
         points = param_grid(grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"])
         inner = _inner_group_splits(groups[train], n_inner, seed)
         pred[test] = svr_fold_predictions(X[train], y[train], inner, X[test], points)[0]
+    bar.close()
     return pred
 
 
@@ -194,7 +198,9 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
     prob = np.full(y.size, np.nan)
     outer = _class_splits(y, g, n_outer, seed, "outer")
     batched: list[tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = []
+    bar = progress.task("MLP probe, outer folds", len(outer), "fold")
     for k, (train, test) in enumerate(outer):
+        bar.update(1)
         inner = _class_splits(y[train], None if g is None else g[train], n_inner, seed + 1 + k, f"inner (outer {k})")
         # lbfgs suits small training sets (the sample); adam with early stopping the paper-scale ones
         small = train.size < 2000
@@ -215,6 +221,7 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
         for (_, test, _), p in zip(batched, grid_search_probabilities(X, y, batched, param_grid or MLP_GRID, seed=seed,
                                                                      max_iter=max_iter), strict=True):
             prob[test] = p
+    bar.close()
     return prob
 
 

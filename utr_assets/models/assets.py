@@ -17,6 +17,7 @@ from utr_assets.platform.partitions import model_partitions
 from utr_assets.platform.quality import named_check_specs, plain_check
 from utr_assets.platform.registry import load_registry
 from utr_assets.platform.resources import SettingsResource
+from utr_assets.progress import report_to
 
 GROUP = "models"
 GPU_TAGS = gpu_op_tags()  # Celery `gpu` queue + Kubernetes GPU limit, from the one helper
@@ -81,7 +82,8 @@ def model_checkpoint(context: AssetExecutionContext, settings: SettingsResource,
         Path(tempfile.gettempdir()) / "utr_assets_runs" / slug / run_key
     device = torch_device.get()
     context.log.info(f"training {slug} ({entry.family}/{preset}) on {device}: {len(train_chunks)} chunks")
-    result = train(model, tokeniser, train_chunks, val_chunks, config, run_dir, device=device, resume=True)
+    with report_to(context.log):  # step, loss, validation loss, tokens/s, ETA at a bounded rate
+        result = train(model, tokeniser, train_chunks, val_chunks, config, run_dir, device=device, resume=True)
     handle = store.put_directory(result.best_checkpoint, store.path("model_checkpoint", slug, "best"))
     png = loss_curve_png(result, title=slug)
     curve = store.write_bytes(store.path("model_checkpoint", slug, "loss_curve.png"), png)

@@ -31,6 +31,8 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from utr_assets import progress
+
 from .checkpoints import export_hf, latest_state, load_state, save_state
 from .collators import IGNORE_INDEX, generator_for
 from .data import BatchPlan, TokenChunks, eval_batches
@@ -199,6 +201,7 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
         loss, acc = _evaluate(model, collate, val_data, cfg, device, rank, world, autocast)
         h["val_loss"].append((step, loss))
         h["val_accuracy"].append((step, acc))
+        bar.set(val_loss=loss)
         if rank == 0:
             if h["best"] is None or loss < h["best"][1]:
                 h["best"] = (step, loss, acc)
@@ -213,6 +216,7 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
     if plateau_epoch(h["epoch_train_loss"], cfg.plateau_window, cfg.plateau_tolerance) is not None:
         stopped_by, total_steps = "plateau", step
     order_epoch, order = -1, None
+    bar = progress.task("training", total=total_steps, unit="step", initial=step, enabled=rank == 0)
     while step < total_steps:
         if cfg.stop_after_steps is not None and step >= cfg.stop_after_steps:
             stopped_by = "interrupted"
@@ -220,7 +224,7 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
         epoch = step // spe
         if epoch != order_epoch:
             order_epoch, order = epoch, plan.epoch_order(epoch)
-        t0 = time.perf_counter()
+        t0, tokens_before = time.perf_counter(), h["tokens"]
         optimizer.zero_grad(set_to_none=True)
         step_loss = torch.zeros((), device=device)
         for micro in range(cfg.grad_accum_steps):
@@ -250,6 +254,7 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
         step += 1
         h["seconds"] += time.perf_counter() - t0
         h["train_loss"].append((step, value))
+        bar.update(1, rates={"tokens": h["tokens"] - tokens_before}, loss=value)
         h["epoch_sum"] += value
         h["epoch_n"] += 1
         end_of_epoch = step % spe == 0
@@ -262,6 +267,7 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
             stopped_by = "plateau"
             break
 
+    bar.close()
     best = h["best"] or (step, float("nan"), float("nan"))
     epoch_losses = h["epoch_train_loss"]
     final_train = epoch_losses[-1] if epoch_losses else (h["train_loss"][-1][1] if h["train_loss"] else float("nan"))

@@ -2,13 +2,14 @@
 
 Unpartitioned assets run in one pass; each partitioned asset group runs once per partition key,
 in topological order, against the persistent instance in ``DAGSTER_HOME`` so the UI shows them.
+Each run reports its steps as they finish (materialise.run_selection).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from dagster import AssetSelection, DagsterInstance, Definitions, materialize
+from dagster import DagsterInstance, Definitions
 
 
 def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None:
@@ -23,9 +24,6 @@ def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None
         instance.add_dynamic_partitions(model_partitions.name, missing)
 
 
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
 def materialise_everything(log: Callable[[str], None] = print, instance: DagsterInstance | None = None,
                            defs: Definitions | None = None,
                            timings: list[tuple[str, str, float]] | None = None) -> list[str]:
@@ -35,9 +33,9 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
         from utr_assets.definitions import defs
 
     instance = instance or DagsterInstance.get()
+    from utr_assets.platform.materialise import Run, run_selection
+
     graph = defs.resolve_asset_graph()
-    assets = list(defs.assets or [])
-    resources = defs.resources or {}
     failures: list[str] = []
     _sync_model_partitions(instance, defs)
     stages: list[tuple[object, list]] = []  # consecutive runs of the toposort sharing a partitioning
@@ -50,23 +48,11 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
         else:
             stages.append((node.partitions_def, [key]))
     for partitions_def, keys in stages:
-        selection = AssetSelection.assets(*keys)
         partition_keys = [None] if partitions_def is None else partitions_def.get_partition_keys(
             dynamic_partitions_store=instance)
         for partition_key in partition_keys:
-            label = ", ".join(k.to_user_string() for k in keys) + (f" [{partition_key}]" if partition_key else "")
-            log(f"materialising {label}")
-            result = materialize(assets, selection=selection, partition_key=partition_key, instance=instance,
-                                 resources=resources, raise_on_error=False, run_config=_QUIET)
-            for evaluation in result.get_asset_check_evaluations():
-                if not evaluation.passed:
-                    log(f"  check failed: {evaluation.asset_key.to_user_string()}.{evaluation.check_name} "
-                        f"({evaluation.severity.value})")
-            if timings is not None:
-                for event in result.all_events:
-                    if event.event_type_value == "STEP_SUCCESS":
-                        timings.append((event.step_key or "", partition_key or "",
-                                        event.event_specific_data.duration_ms / 1000))
-            if not result.success:
-                failures.append(label)
+            run = Run(tuple(keys), partition_key)
+            # one line per step as it finishes (with its duration), asset log and progress lines between
+            if not run_selection(defs, run, instance, log, timings):
+                failures.append(run.label)
     return failures

@@ -28,6 +28,7 @@ from utr_assets.platform.partitions import model_partitions
 from utr_assets.platform.quality import named_check_specs, plain_check
 from utr_assets.platform.registry import ModelEntry, load_registry
 from utr_assets.platform.resources import SettingsResource
+from utr_assets.progress import report_to, task
 from utr_assets.scoring import storage
 from utr_assets.scoring.base import (
     EMBEDDINGS,
@@ -134,11 +135,13 @@ def utr3_base_probabilities(context: AssetExecutionContext, settings: SettingsRe
                       zip(arrays, strands[part], strict=True)]
         else:
             arrays = scorer.site_scores(regions.sequence.tolist()[part], ids[part])
+        bar.update(len(arrays), rates={"positions": sum(len(a) for a in arrays)})
         return storage.per_base_bytes(ids[part], arrays, probability_mode=mode)
 
     key = _run_key(model_checkpoint.get("checkpoint", {}).get("sha256"), ids, kind, entry.orientation, mode)
-    shards = _shards(store, ("utr3_base_probabilities", slug, key), len(ids), settings.get().scoring.shard_utrs,
-                     compute)
+    with report_to(context.log), task("per-base scoring", len(ids), "seq") as bar:
+        shards = _shards(store, ("utr3_base_probabilities", slug, key), len(ids), settings.get().scoring.shard_utrs,
+                         compute)
     yield Output({"applicable": True, "kind": kind, "probability_mode": mode, "shards": shards},
                  metadata={"kind": kind, "probability_mode": mode, "utrs": len(ids), "shards": len(shards),
                            "shards_resumed": sum(s["resumed"] for s in shards)})
@@ -177,7 +180,8 @@ def _embed_asset(name: str, input_asset: str, description: str, sequences_of):
             yield from _not_applicable(name, EMB_CHECKS, f"{entry.family} gives no sequence embeddings")
             return
         ids, seqs = sequences_of(inputs, entry)
-        matrix = scorer.embeddings(seqs, settings.get().scoring.embedding_mode)
+        with report_to(context.log):  # chunks and tokens/s (runner.run_chunks)
+            matrix = scorer.embeddings(seqs, settings.get().scoring.embedding_mode)
         handle = store.write_bytes(store.path(name, slug, "embeddings.parquet"), storage.embeddings_bytes(ids, matrix))
         yield Output({"applicable": True, "embeddings": handle.to_dict(), "width": int(matrix.shape[1])},
                      metadata={"rows": len(ids), "width": int(matrix.shape[1]), "uri": handle.uri})
@@ -232,11 +236,12 @@ def variant_scores(context: AssetExecutionContext, settings: SettingsResource, a
     # score in the model's orientation; pref/palt read the stored whole-UTR probabilities, mirrored for DNA
     variants, sequences, probs = orient_variants(variants, utr3_regions, entry.orientation, probs)
     sink: dict[str, np.ndarray] = {}
-    scores = score_variants(scorer, variants[["variant_id", "utr_id", "pos", "ref_rna", "alt_rna"]].rename(
-        columns={"ref_rna": "ref", "alt_rna": "alt"}), sequences, window=cfg.scoring.variant_window,
-        base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode, embedding_sink=sink,
-        vis_mode=cfg.scoring.probability_mode.mode("vis", entry.family),
-        base_probability_mode=utr3_base_probabilities.get("probability_mode", ""))
+    with report_to(context.log):
+        scores = score_variants(scorer, variants[["variant_id", "utr_id", "pos", "ref_rna", "alt_rna"]].rename(
+            columns={"ref_rna": "ref", "alt_rna": "alt"}), sequences, window=cfg.scoring.variant_window,
+            base_probabilities=probs, embedding_mode=cfg.scoring.embedding_mode, embedding_sink=sink,
+            vis_mode=cfg.scoring.probability_mode.mode("vis", entry.family),
+            base_probability_mode=utr3_base_probabilities.get("probability_mode", ""))
     table = variant_sets[["split", "label", "variant_id"]].merge(scores.drop(columns=["utr_id"]), on="variant_id")
     capable = PROBABILITIES in scorer.capabilities
     yield Output(table, output_name="variant_scores", metadata={

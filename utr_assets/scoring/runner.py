@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from utr_assets import progress
 from utr_assets.corpus.chunking import ChunkBatch
 from utr_assets.corpus.kmers import ragged_arange
 
@@ -178,8 +179,10 @@ def run_chunks(model: torch.nn.Module, io: ModelIO, chunks: ChunkBatch, content:
     emb: np.ndarray | None = None
     loss = np.full(len(chunks.ids), np.nan, dtype=np.float64)
     n_real = np.zeros(len(chunks), dtype=np.int64)
+    bar = progress.task("forward passes", len(chunks), "chunk")
     for lo, hi in _batches(lens[order], io.max_tokens, io.mixed_lengths):
         rows = order[lo:hi]
+        bar.update(len(rows), rates={"tokens": int(lens[rows].sum())})
         ids, att = _padded_chunks(chunks, rows, io.pad_id)
         width = ids.shape[1]
         flat = chunks.offsets[rows][:, None] + np.arange(width)[None, :]
@@ -196,6 +199,7 @@ def run_chunks(model: torch.nn.Module, io: ModelIO, chunks: ChunkBatch, content:
         tgt = torch.from_numpy(np.where(ok, ids, 0)).to(logits.device)
         nll = -torch.log_softmax(logits.float(), dim=-1).gather(-1, tgt[..., None])[..., 0]
         loss[flat[ok]] = nll.cpu().numpy()[ok]
+    bar.close()
     if emb is None:
         emb = np.zeros((0, 0), dtype=np.float32)
     return emb, loss, n_real

@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from utr_assets import progress
+
 from .base import (
     ALLELE_SCORES,
     EMBEDDINGS,
@@ -152,8 +154,10 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
     window_mode = (vis_mode or getattr(scorer, "probability_mode", "")) if PROBABILITIES in caps else ""
     allele_mode = [""] * len(utrs)
 
+    bar = progress.task("variant scoring", len(variants), "variant")
     for lo in range(0, len(variants), batch_size):
         idx = range(lo, min(lo + batch_size, len(variants)))
+        bar.update(len(idx))  # counted as the batch starts: the ETA then includes the batch under way
         bounds = [window_bounds(len(sequences[utrs[i]]), vs[i], window) for i in idx]
         ref_w = [sequences[utrs[i]][s:e] for i, (s, e) in zip(idx, bounds, strict=True)]
         vw = [vs[i] - s for i, (s, _) in zip(idx, bounds, strict=True)]
@@ -191,6 +195,7 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
         if l_ref is not None and l_alt is not None:
             scores[rows, col["loss_ref"]], scores[rows, col["loss_alt"]] = l_ref, l_alt
             scores[rows, col["loss_diff"]] = l_alt - l_ref
+    bar.close()
     return _table(out, scores, col, allele_mode, window_mode)
 
 
