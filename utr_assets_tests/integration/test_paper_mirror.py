@@ -65,7 +65,8 @@ def _override(mirror: dict, home: Path) -> Path:
                   "griesemer_oligo_info": str(mirror["griesemer_oligos"]), "n_variants_max": 150},
         "training": {"max_epochs": 1, "max_steps": 8, "micro_batch_size": 16, "checkpoint_every": 8,
                      "max_validation_chunks": 32, "max_train_chunks": 256},
-        "scoring": {"shard_utrs": 64, "variant_window": 24, "context": 64},
+        "scoring": {"shard_utrs": 64, "variant_window": 24, "context": 64,  # one pass per chunk, not per base:
+                    "probability_mode": {"per_base": {"dss": "unmasked"}}},   # the plumbing is under test
         "benchmarks": {"n_boot": 20, "mlp_outer_folds": 3, "mlp_inner_folds": 2, "mlp_hidden_layers": [[8]],
                        "mlp_alphas": [0.001], "mpra_outer_folds": 3, "mpra_probes": ["ridge"],
                        "half_life_probes": ["ridge"]},
