@@ -5,11 +5,11 @@ nucleotide's distribution is read and how it becomes P(A, C, G, T). Not here: ru
 (`lm.py`), tokenising and chunking (utr_assets.corpus).
 
 Plans (token t covers nucleotides [starts[t], ends[t]) of its sequence; k = 6):
-- ``dnabert``: one copy per position i, masking the k-mer tokens max(0, i-5)..min(i, T-1) (T = L-5
-  tokens: all tokens containing i); read at token i-3, offset 3 (the centre of a training span,
-  offsets -2..+3). Ends: i < 5 reads the first masked token (0) at offset i; i >= L-5 reads the last
-  masked token (T-1) at offset i-(T-1). L < k: no token, NaN rows. P(b) = sum of the probabilities of
-  all 6-mers with b at that offset.
+- ``dnabert``: one copy per position i, masking the k-mer tokens i-5..i (T = L-5 tokens: all tokens
+  containing i); read at token i-3, offset 3 (the centre of a training span, offsets -2..+3). Ends, as
+  the study's `dna_bert_eval.py`: i < 5 masks the first 6 tokens 0..5 and reads token 0 at offset i;
+  i >= L-5 masks the last 6 tokens T-6..T-1 and reads token T-1 at offset i-(T-1) (fewer when T < 6).
+  L < k: no token, NaN rows. P(b) = sum of the probabilities of all 6-mers with b at that offset.
 - ``nt``: one copy per token, masking it; each of its nucleotides reads the token at its offset:
   6-mers sum the 6-mers with b at the offset, single-letter tokens read the letter tokens A C G T.
 - ``nt_reference`` (mode reference_aware): the single unmasked pass per chunk; P(b at offset j) =
@@ -128,6 +128,9 @@ def plan_dnabert(tokens: TokenBatch, lengths: np.ndarray, chunks: ChunkBatch, n_
     T = tokens.counts()[seq].astype(np.int64)  # tokens = L - k + 1
     L = T + k - 1
     lo, hi = np.maximum(0, i - (k - 1)), np.minimum(i, T - 1)
+    head, tail = i < k - 1, i >= L - (k - 1)  # the study masks k tokens at each end, one span for 5 positions
+    lo, hi = np.where(head, 0, np.where(tail, np.maximum(0, T - k), lo)), np.where(head, np.minimum(k - 1, T - 1),
+                                                                                   np.where(tail, T - 1, hi))
     centre = k // 2  # offset 3 for k = 6
     t = np.where(i < k - 1, 0, np.where(i >= L - (k - 1), T - 1, i - centre))
     slot = i - t

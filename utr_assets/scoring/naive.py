@@ -79,6 +79,10 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
         L, T = len(sequence), len(ids)
         for i in range(min(L, max_positions or L) if T else 0):
             lo, hi = max(0, i - 5), min(i, T - 1)
+            if i < 5:  # the study's ends: one span of the first / last 6 tokens
+                lo, hi = 0, min(5, T - 1)
+            elif i >= L - 5:
+                lo, hi = max(0, T - 6), T - 1
             t = 0 if i < 5 else (T - 1 if i >= L - 5 else i - 3)
             s, e = _best_window(windows, lo, hi)
             p = run(s, e, set(range(lo, hi + 1)))[len(pre) + t - s]

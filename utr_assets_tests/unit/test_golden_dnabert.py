@@ -94,9 +94,9 @@ def test_golden_embeddings_are_the_mean_of_the_reference_hidden_states(imported,
 
 
 def test_golden_dnabert6_base_probabilities_equal_the_studys_procedure(imported) -> None:
-    """Positions 5..L-6: the study masks the six 6-mers containing the base and reads the 4th base of the
-    third one, as our plan does. (At the first and last five bases the study masks the first/last six
-    6-mers once for all five; SPEC §4's plan masks only the 6-mers containing the base.)"""
+    """Every position: the study masks the six 6-mers containing the base and reads the 4th base of the
+    third one; at the first and last five bases it masks the first/last six 6-mers once for all five and
+    reads the first/last 6-mer (docs/protocol.md §4), as our plan does."""
     from utr_assets.scoring.loading import load_language_model_scorer
 
     ref, meta = _reference("dnabert6")
@@ -111,9 +111,10 @@ def test_golden_dnabert6_base_probabilities_equal_the_studys_procedure(imported)
     assert len(picked) == 3 and sum(len(seqs[i]) for i in picked) == 446
     for got, i in zip(probs, picked, strict=True):
         seq, expected = meta["sequences"][i], ref["base_probabilities"][bounds[i]:bounds[i + 1]]
-        middle = slice(5, len(seq) - 5)  # the study leaves out the mass on special tokens: renormalise (SPEC §4)
-        study = expected[middle] / expected[middle].sum(1, keepdims=True)
-        assert np.abs(got[middle] - study).max() < TOL, i
+        # the study leaves out the mass on special tokens: renormalise (docs/protocol.md §4)
+        study = expected / expected.sum(1, keepdims=True)
+        assert got.shape == study.shape == (len(seq), 4)
+        assert np.abs(got - study).max() < TOL, i
 
 
 def test_golden_dnabert2_paper_preset_has_the_publishers_parameter_count() -> None:

@@ -96,7 +96,10 @@ def test_dnabert_plan_masks_every_k_mer_of_the_position_and_reads_the_spec_offse
     for q in range(plan.n_copies):
         i = int(plan.r_pos[q])
         lo, hi = int(plan.mask_lo[q]), int(plan.mask_hi[q])
-        assert (lo, hi) == (max(0, i - 5), min(i, 8))  # all tokens whose 6-mer contains i
+        # all tokens whose 6-mer contains i; at the ends, as the study's dna_bert_eval.py, the first 6 tokens
+        # (inputs[:, 1:7] = mask, read at the first 6-mer) or the last 6 (the copy of position L-6)
+        expected_span = (0, 5) if i < 5 else ((3, 8) if i >= 9 else (i - 5, i))
+        assert (lo, hi) == expected_span
         token = int(plan.r_col[q]) - 1  # [CLS] first
         expected = 0 if i < 5 else (8 if i >= 9 else i - 3)
         assert token == expected and int(plan.r_slot[q]) == i - expected
