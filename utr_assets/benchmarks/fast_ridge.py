@@ -90,6 +90,16 @@ def _all_alpha_predictions(st: _Standardised, X_test: np.ndarray, alphas: np.nda
     return ((X_test - st.mean) / st.scale) @ coefs + st.y_mean
 
 
+def _all_alpha_predictions_dual(st: _Standardised, X_train: np.ndarray, y_train: np.ndarray, constant: np.ndarray,
+                                 X_test: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """The same for fewer rows than features: one SVD of the standardised rows (n x p, n < p)."""
+    Z = (X_train - st.mean) / st.scale
+    Z[:, constant] = 0.0
+    U, sv, Vt = np.linalg.svd(Z - Z.mean(axis=0), full_matrices=False)
+    coefs = Vt.T @ ((sv / (sv**2 + alphas[:, None])) * (U.T @ (y_train - st.y_mean))[None, :]).T
+    return ((X_test - st.mean) / st.scale) @ coefs + st.y_mean
+
+
 def _solve(st: _Standardised, alpha: float) -> np.ndarray:
     a = st.zz + alpha * np.eye(st.zz.shape[0])
     try:
@@ -126,10 +136,15 @@ def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alpha
                    sum(b.sy for b in blocks), np.min([b.lo for b in blocks], axis=0),
                    np.max([b.hi for b in blocks], axis=0))
     sse = np.zeros(alphas.size)
-    for j, (_, test) in enumerate(inner):
+    for j, (train, test) in enumerate(inner):
         rest = [b for k, b in enumerate(blocks) if k != j]
         part = total.minus(blocks[j], np.min([b.lo for b in rest], axis=0), np.max([b.hi for b in rest], axis=0))
-        resid = _all_alpha_predictions(_standardise(part), X[test], alphas) - y[test][:, None]
+        st = _standardise(part)
+        if part.n < X.shape[1]:   # wide: the n x n side is the cheap one
+            pred = _all_alpha_predictions_dual(st, X[train], y[train], part.lo == part.hi, X[test], alphas)
+        else:
+            pred = _all_alpha_predictions(st, X[test], alphas)
+        resid = pred - y[test][:, None]
         sse += (resid**2).sum(axis=0)
     best = select_alpha(sse, alphas)
     st = _standardise(total)

@@ -77,8 +77,10 @@ def test_probe_path_matches_sklearn_with_leave_one_group_out_and_small_alpha_gri
 
 
 def test_more_features_than_rows_still_matches():
+    """Inner training parts narrower than p take the SVD of the rows instead of the p x p Gram."""
     rng = np.random.default_rng(5)
-    X, groups = rng.normal(size=(60, 80)), np.repeat(np.arange(12), 5)
+    X, groups = rng.normal(size=(60, 80)) + 5, np.repeat(np.arange(12), 5)
+    X[:, 3] = 2.0                                           # constant: scale 1, no weight (SVD side too)
     y = X[:, 0] + rng.normal(0, 0.5, 60)
     folds = group_folds(groups, 3, seed=1)
     ref_pred, ref_alpha = _sklearn_reference(X, y, folds, groups, ALPHAS)
