@@ -45,6 +45,7 @@ from typing import Any
 import torch
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # platform.partitions' rule, without importing dagster
 IMPORT_FILE = "utr_import.json"
 _HUB_FILES = ["*.json", "*.txt", "*.safetensors", "*.bin", "*.model"]
 
@@ -209,9 +210,8 @@ def _sha256(file: Path) -> str:
 def import_checkpoint(source: str, family: str, slug: str, out_dir: str | os.PathLike[str], *,
                       revision: str | None = None, overwrite: bool = False) -> ImportResult:
     """Import ``source`` as ``family`` into ``out_dir`` (written atomically; nothing on failure)."""
-    from utr_assets.platform.registry import validate_slug
-
-    validate_slug(slug)
+    if not _SLUG.fullmatch(slug):
+        raise CheckpointImportError(f"invalid model slug {slug!r}: 1-63 characters from a-z, 0-9, '_' and '-'")
     spec = import_spec(family)
     src = resolve_source(source, revision)
     out = Path(out_dir).expanduser()
