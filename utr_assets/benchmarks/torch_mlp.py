@@ -79,6 +79,29 @@ class _Stack:
         self.best_score = np.full(K, -np.inf)
         self.no_change = np.zeros(K, dtype=int)
         self.order = [np.arange(r.size) for r in self.train_rows]
+        self.ids, self.finished = np.arange(K), {}
+        self.mu_all, self.sd_all = self.mu, self.sd
+
+    def retire(self, stop: np.ndarray) -> None:
+        """Take the fits that stopped out of the stack (keeping their best weights): no step computes them."""
+        for k in np.flatnonzero(stop):
+            self.finished[int(self.ids[k])] = [b[k].clone() for b in self.best]
+        keep = np.flatnonzero(~stop)
+        kt = torch.as_tensor(keep, device=self.dev, dtype=torch.long)
+        self.W, self.b = [w[kt] for w in self.W], [b[kt] for b in self.b]
+        self.params = [*self.W, *self.b]
+        self.m, self.v, self.best = [m[kt] for m in self.m], [v[kt] for v in self.v], [b[kt] for b in self.best]
+        self.mu, self.sd, self.alpha, self.step = self.mu[kt], self.sd[kt], self.alpha[kt], self.step[kt]
+        for name in ("train_rows", "val_rows", "rngs", "order"):
+            setattr(self, name, [getattr(self, name)[k] for k in keep])
+        self.best_score, self.no_change, self.ids = self.best_score[keep], self.no_change[keep], self.ids[keep]
+
+    def restore_best(self) -> None:
+        """Every fit back in its original place with the weights of its best validation epoch."""
+        self.retire(np.ones(self.ids.size, dtype=bool))
+        order, n_w = sorted(self.finished), len(self.W)
+        params = [torch.stack([self.finished[i][j] for i in order]) for j in range(2 * n_w)]
+        self.W, self.b, self.mu, self.sd = params[:n_w], params[n_w:], self.mu_all, self.sd_all
 
     def forward(self, xb: torch.Tensor) -> list[torch.Tensor]:
         """Activations of every layer for standardised inputs xb (K, B, d)."""
@@ -104,8 +127,14 @@ class _Stack:
         self.step += active
         t = self.step.clamp(min=1)
         lr = LR * torch.sqrt(1 - BETA2**t) / (1 - BETA1**t)
+        everyone = bool(active.all())
         for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
             shape = (-1, *([1] * (p.dim() - 1)))
+            if everyone:   # the common step: in place, no masks
+                m.mul_(BETA1).add_((1 - BETA1) * g)
+                v.mul_(BETA2).add_((1 - BETA2) * g * g)
+                p.sub_(lr.view(shape) * m / (v.sqrt() + EPS))
+                continue
             on = active.view(shape).bool()
             m.copy_(torch.where(on, BETA1 * m + (1 - BETA1) * g, m))
             v.copy_(torch.where(on, BETA2 * v + (1 - BETA2) * g * g, v))
@@ -113,19 +142,18 @@ class _Stack:
 
 
 def _train(stack: _Stack, X: torch.Tensor, y: torch.Tensor, max_iter: int) -> None:
-    K = len(stack.train_rows)
-    running = np.ones(K, dtype=bool)
     n_layers = len(stack.W)
     for _ in range(max_iter):
-        if not running.any():
+        K = stack.ids.size
+        if not K:
             break
-        for k in np.flatnonzero(running):
+        for k in range(K):
             stack.order[k] = shuffle(stack.order[k], random_state=stack.rngs[k])
         sizes = np.array([r.size for r in stack.train_rows])
         batch = np.minimum(200, sizes)
-        n_batches = np.where(running, -(-sizes // batch), 0)
+        n_batches = -(-sizes // batch)
         for s in range(int(n_batches.max())):
-            on = (s < n_batches)
+            on = s < n_batches
             rows = [stack.train_rows[k][stack.order[k][s * batch[k]:(s + 1) * batch[k]]] if on[k] else
                     np.zeros(0, dtype=np.int64) for k in range(K)]
             xb, yb, mask = stack.gather(X, y, rows, int(batch.max()))
@@ -140,16 +168,14 @@ def _train(stack: _Stack, X: torch.Tensor, y: torch.Tensor, max_iter: int) -> No
                     delta = (delta @ stack.W[i].transpose(1, 2)) * (acts[i] > 0)
             stack.adam_step([*gW, *gb], torch.as_tensor(on, dtype=stack.dtype, device=stack.dev))
         scores = _accuracy(stack, X, y)
-        for k in np.flatnonzero(running):
+        for k in range(K):
             stack.no_change[k] = stack.no_change[k] + 1 if scores[k] < stack.best_score[k] + TOL else 0
             if scores[k] > stack.best_score[k]:
                 stack.best_score[k] = scores[k]
                 for best, p in zip(stack.best, stack.params, strict=True):
                     best[k] = p[k]
-            if stack.no_change[k] > N_NO_CHANGE:
-                running[k] = False
-    for p, best in zip(stack.params, stack.best, strict=True):
-        p.copy_(best)
+        stack.retire(stack.no_change > N_NO_CHANGE)
+    stack.restore_best()
 
 
 def _probabilities(stack: _Stack, X: torch.Tensor, y: torch.Tensor, rows: list[np.ndarray], chunk: int = 2048
