@@ -119,7 +119,9 @@ def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     serve("cadd_simulated", (variants / "cadd_training" / "simulation_SNVs.vcf.gz").read_bytes())
     serve("cadd_human_derived", (variants / "cadd_training" / "humanDerived_SNVs.vcf.gz").read_bytes())
     serve("eqtl_catalogue_datasets", b"study_id\tdataset_id\tstudy_label\tquant_method\n"
-                                     b"QTS000001\tQTD000001\tsample\tge\n")
+                                     b"QTS000001\tQTD000001\tsample\tge\nQTS000001\tQTD000002\tsample\ttxrev\n")
+    susie = "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/QTS000001/QTD000001/QTD000001.credible_sets.tsv.gz"
+    files[mirror_path(susie)] = (variants / "eqtl_catalogue_susie.tsv.gz").read_bytes()  # txrev: not fetched
     serve("encode_eclip_metadata", encode_eclip(files))
     serve("encode_rbns_metadata", b"File accession\tExperiment target\tFile download URL\tmd5sum\n")
     values, oligo_path = griesemer_tables(folder)

@@ -123,6 +123,40 @@ def _listed_files_asset(entry: SourceEntry, catalogue: Catalogue, sources_settin
     return _listed
 
 
+def _eqtl_asset(entry: SourceEntry, catalogue: Catalogue, sources_settings):
+    """The SuSiE credible sets of every gene-expression dataset the eQTL Catalogue lists, p <= 1e-25, one table."""
+    from utr_assets.sources.feeds import stored_name
+    from utr_assets.sources.prepare import concat_credible_sets, eqtl_credible_set_files
+
+    key, parent = source_key(entry.name), catalogue[entry.derived_from]
+
+    @asset(key=key, group_name=GROUP, deps=[source_key(parent.name)], io_manager_key="handle_io_manager",
+           code_version="1", check_specs=named_check_specs(key, CHECKS),
+           description=f"{entry.title}: each dataset's credible_sets.tsv.gz listed in {parent.name}, downloaded, "
+                       f"rows with p <= 1e-25 concatenated. Feeds {entry.feeds}.")
+    def _credible_sets(context: AssetExecutionContext, artifact_store: ArtifactStoreResource):
+        store = artifact_store.get_store()
+        table = store.path(STORE_PREFIX, parent.folder, stored_name(parent, catalogue))
+        downloader, results = _downloader(artifact_store), []
+        for item in eqtl_credible_set_files(table.path, entry.name):
+            one = apply_sources(SourceEntry(name=entry.name, title=item.accession, url=item.url,
+                                            filename=item.filename, notes=""), sources_settings)
+            results.append((yield from _fetch_checked(key, downloader, SourceFile(one, one.url, item.filename))))
+        staging = default_staging(artifact_store.root) / entry.name
+        staging.mkdir(parents=True, exist_ok=True)
+        local = staging / stored_name(entry, catalogue)
+        rows = concat_credible_sets([store.path(STORE_PREFIX, entry.folder, r.uri.rsplit("/", 1)[-1]).path
+                                     for r in results], local)
+        handle = store.put_file(local, store.path(STORE_PREFIX, entry.folder, local.name))
+        local.unlink(missing_ok=True)
+        context.log.info(f"{entry.name}: {rows} rows with p <= 1e-25 from {len(results)} datasets")
+        result = DownloadResult(entry.name, f"derived:{parent.name}", handle.uri, handle.bytes, handle.sha256, "",
+                                "derived", extra={"rows": rows, "datasets": len(results)})
+        yield from _report(key, [result, *results], "unverified")
+
+    return _credible_sets
+
+
 def _vcf_3utr_asset(entry: SourceEntry, catalogue: Catalogue, chromosomes: tuple[str, ...]):
     """The 3'UTR records of a per-chromosome indexed VCF download, as one bgzipped VCF."""
     key, parent = source_key(entry.name), catalogue[entry.derived_from]
@@ -204,6 +238,8 @@ def build_assets(settings: Settings, catalogue: Catalogue | str | Path | None = 
             assets.append(_hal2maf_asset(entry, chromosomes, species))
         elif entry.derive == "encode_files":
             assets.append(_listed_files_asset(entry, catalogue, settings.sources))
+        elif entry.derive == "eqtl_susie":
+            assets.append(_eqtl_asset(entry, catalogue, settings.sources))
         elif entry.derive == "vcf_3utr" and chromosomes:
             assets.append(_vcf_3utr_asset(entry, catalogue, chromosomes))
     return assets

@@ -51,10 +51,11 @@ class SourceEntry(BaseModel):
                                     "disk total) where no exact size is published; `size_note` says whence")
     size_note: str | None = None
     post: Literal["none", "gunzip"] = Field("none", description="after verification: gunzip (plain gzip FASTA)")
-    derive: Literal["hal2maf", "encode_files", "vcf_3utr"] | None = Field(
+    derive: Literal["hal2maf", "encode_files", "vcf_3utr", "eqtl_susie"] | None = Field(
         None, description="made from another source: hal2maf (per-chromosome MAF of the 3'UTR intervals), "
         "encode_files (every file an ENCODE metadata.tsv lists, md5-verified, stored beside it), vcf_3utr "
-        "(the 3'UTR records of per-chromosome indexed VCFs, one bgzipped VCF)")
+        "(the 3'UTR records of per-chromosome indexed VCFs, one bgzipped VCF), eqtl_susie (the SuSiE credible "
+        "sets of the eQTL Catalogue's gene-expression datasets, p <= 1e-25, one table)")
     derived_from: str | None = None
     beside: str | None = Field(None, description="store in that source's folder (an index beside its table)")
     optional: bool = False

@@ -85,6 +85,8 @@ def stored_name(entry: SourceEntry, catalogue: Catalogue) -> str | None:
         return "{chrom}.maf.gz"
     if entry.derive == "vcf_3utr":
         return f"{entry.name}.vcf.gz"
+    if entry.derive == "eqtl_susie":
+        return f"{entry.name}.tsv.gz"
     if entry.url is None:
         return None
     name = entry.filename or _basename(entry.url)

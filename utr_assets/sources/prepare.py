@@ -1,7 +1,8 @@
 """Derived sources: what turns a downloaded file into the file a reader opens.
 
 What belongs here (plain Python): the 3'UTR intervals as a per-chromosome BED (hal2maf's ``--refTargets``
-and the VCF subset), the file list of an ENCODE ``metadata.tsv`` (each row's download URL and md5), and
+and the VCF subset), the file list of an ENCODE ``metadata.tsv`` (each row's download URL and md5), the
+SuSiE credible-set files of the eQTL Catalogue's dataset table and their filtered concatenation, and
 the 3'UTR records of per-chromosome indexed VCFs written as one bgzipped, indexed VCF. Outputs go to a
 staging path; the caller publishes them atomically.
 """
@@ -67,6 +68,43 @@ def encode_listed_files(metadata: str | Path, source: str) -> list[ListedFile]:
             md5 = (row["md5sum"] or "").strip().lower() or None
             files.append(ListedFile(row["File accession"].strip(), url, md5, url.rstrip("/").rsplit("/", 1)[-1]))
     return files
+
+
+# eQTL-Catalogue-resources (tabix_ftp_paths): ftp://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/{study_id}/
+# {dataset_id}/{dataset_id}.credible_sets.tsv.gz; EBI serves the same tree over https
+EQTL_SUSIE_URL = "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/{study}/{dataset}/{dataset}.credible_sets.tsv.gz"
+EQTL_COLUMNS = ("study_id", "dataset_id", "quant_method")
+
+
+def eqtl_credible_set_files(metadata: str | Path, source: str, quant_methods: tuple[str, ...] = ("ge",)
+                            ) -> list[ListedFile]:
+    """The SuSiE credible-set file of every dataset of the Catalogue's dataset table with a wanted quant_method
+    (gene expression by default); no checksum is published for them."""
+    with open(metadata, newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        missing = [c for c in EQTL_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SourceError(source, str(metadata), f"eQTL Catalogue dataset table lacks columns {missing} (line 1)")
+        files = []
+        for row in reader:
+            if row["quant_method"].strip() in quant_methods:
+                study, dataset = row["study_id"].strip(), row["dataset_id"].strip()
+                url = EQTL_SUSIE_URL.format(study=study, dataset=dataset)
+                files.append(ListedFile(dataset, url, None, f"{dataset}.credible_sets.tsv.gz"))
+    return files
+
+
+def concat_credible_sets(paths: list[str | Path], out: str | Path, max_pvalue: float = 1e-25) -> int:
+    """Rows with pvalue <= ``max_pvalue`` (SPEC §5) of every credible-set file, one gzipped TSV; returns the count."""
+    frames = []
+    for path in paths:
+        table = pd.read_csv(path, sep="\t", dtype={"pvalue": float}, low_memory=False)
+        if "pvalue" not in table.columns:
+            raise SourceError("eqtl_susie", str(path), "credible-set file has no pvalue column (line 1)")
+        frames.append(table[table["pvalue"] <= max_pvalue])
+    merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    merged.to_csv(out, sep="\t", index=False, compression={"method": "gzip", "mtime": 0})
+    return len(merged)
 
 
 def vcf_3utr_subset(vcfs: list[str | Path], intervals: list[tuple[str, int, int]], out: str | Path) -> int:

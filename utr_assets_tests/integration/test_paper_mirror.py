@@ -61,7 +61,6 @@ def _override(mirror: dict, home: Path) -> Path:
         "corpus": {"validation_fraction": 0.15, "rows_per_shard": 2000, "bpe_vocab_size": 256},
         "tasks": {"rbns_enriched": str(sample_tasks / "rbp" / "rbns_enriched_5mers.tsv"),   # not downloaded
                   "phylop": str(sample_tasks / "conservation" / "phylop.wig.gz"),           # (see the catalogue)
-                  "eqtl_susie": str(sample_tasks / "variants" / "eqtl_catalogue_susie.tsv.gz"),
                   "griesemer_oligo_info": str(mirror["griesemer_oligos"]), "n_variants_max": 150},
         "training": {"max_epochs": 1, "max_steps": 8, "micro_batch_size": 16, "checkpoint_every": 8,
                      "max_validation_chunks": 32, "max_train_chunks": 256},
@@ -119,8 +118,11 @@ def test_paper_graph_runs_from_downloads_to_the_leaderboard(mirror, real, tmp_pa
     assert set(board[board.model == "stsp-3utr"].task) == {"rbp_motifs", "variant_effects", "mpra", "half_life"}
     # the leaderboard row of the trained model names the checkpoint it came from
     assert board[board.model == "stsp-3utr"].checkpoint.str.contains("model_checkpoint/stsp-3utr/").all()
-    variants = set(board[(board.model == "cadd") & (board.status == "ok")].split)
-    assert variants, "the CADD baseline scores the downloaded variant sets from the downloaded CADD table"
+    # every variant split is built from downloads (ClinVar, gnomAD from S3, eQTL credible sets, CADD sets)
+    splits = set(board[board.task == "variant_effects"].split)
+    assert {"clinvar", "gnomad_singletons", "eqtl", "cadd"} <= {s.split("/")[0] for s in splits}, splits
+    ok = board[(board.model == "cadd") & (board.status == "ok")]
+    assert len(ok), "the CADD baseline scores the downloaded variants from the downloaded CADD table"
 
 
 def test_one_corrupted_byte_fails_verification_and_nothing_downstream_runs(mirror, tmp_path, aws_env) -> None:

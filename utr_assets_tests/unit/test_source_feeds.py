@@ -8,7 +8,12 @@ import pytest
 from utr_assets.settings import SourcesSettings, load_settings
 from utr_assets.sources import SourceEntry, SourceError
 from utr_assets.sources.feeds import apply_sources, fed_settings, mirror_url, reader_deps, source_catalogue
-from utr_assets.sources.prepare import encode_listed_files, merged_intervals
+from utr_assets.sources.prepare import (
+    concat_credible_sets,
+    encode_listed_files,
+    eqtl_credible_set_files,
+    merged_intervals,
+)
 
 
 def test_mirror_replaces_scheme_and_host_only():
@@ -52,7 +57,8 @@ def test_each_reader_depends_on_the_sources_it_reads():
     deps = reader_deps(paper, source_catalogue(paper))
     assert deps["genome"] == ["hg38_genome"] and deps["gene_annotation"] == ["gencode_gtf"]
     assert deps["maf_index"] == ["zoonomia_maf"]
-    assert set(deps["variant_sets"]) == {"clinvar", "gnomad_3utr", "cadd_simulated", "cadd_human_derived"}
+    assert set(deps["variant_sets"]) == {"clinvar", "gnomad_3utr", "eqtl_credible_sets", "cadd_simulated",
+                                         "cadd_human_derived"}
     assert set(deps["mpra_datasets"]) == {"griesemer2021_values", "siegel2022"}
     assert set(deps["half_life_dataset"]) == {"agarwal2022_half_life", "agarwal2022_folds"}
     assert deps["rbp_motif_instances"] == ["encode_eclip_peaks"]
@@ -77,3 +83,22 @@ def test_encode_listing_names_the_missing_columns(tmp_path):
     bad.write_text("File accession\tmd5sum\nENCFF1\tx\n")
     with pytest.raises(SourceError, match=r"lacks columns \['File download URL'\]"):
         encode_listed_files(bad, "eclip")
+
+
+def test_eqtl_credible_sets_of_expression_datasets_filtered_at_1e25(tmp_path):
+    table = tmp_path / "dataset_metadata.tsv"
+    table.write_text("study_id\tdataset_id\tquant_method\nQTS1\tQTD1\tge\nQTS1\tQTD2\ttxrev\nQTS2\tQTD3\tge\n")
+    files = eqtl_credible_set_files(table, "eqtl")
+    assert [f.url for f in files] == [
+        "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/QTS1/QTD1/QTD1.credible_sets.tsv.gz",
+        "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/QTS2/QTD3/QTD3.credible_sets.tsv.gz"]
+    one, two = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    one.write_text("variant\tpvalue\nchr1_5_A_G\t1e-30\nchr1_6_A_G\t1e-25\nchr1_7_A_G\t2e-25\n")
+    two.write_text("variant\tpvalue\nchr2_9_C_T\t0.5\nchr2_8_C_T\t3e-40\n")
+    out = tmp_path / "out.tsv.gz"
+    assert concat_credible_sets([one, two], out) == 3  # 1e-30, 1e-25 (inclusive) and 3e-40
+    assert pd.read_csv(out, sep="\t").variant.tolist() == ["chr1_5_A_G", "chr1_6_A_G", "chr2_8_C_T"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("study_id\tdataset_id\nQTS1\tQTD1\n")
+    with pytest.raises(SourceError, match=r"lacks columns \['quant_method'\]"):
+        eqtl_credible_set_files(bad, "eqtl")
