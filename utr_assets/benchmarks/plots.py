@@ -64,8 +64,9 @@ def roc_curves_png(curves: pd.DataFrame, title: str, names: Mapping[str, str] | 
 
 def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None,
                   names: Mapping[str, str] | None = None) -> bytes:
-    """Grouped bars: x = split, one bar per model/score label (highest mean value first), CI as error
-    bars, the study's published values as black ticks.
+    """Grouped bars: x = split, one bar per model/score label, highest value first within each split
+    (legend: highest mean first; a model keeps its colour), CI as error bars, the study's published
+    values as black ticks.
 
     `table`: leaderboard rows of one task (status ok); `metric` picks one (default: the first listed).
     """
@@ -81,18 +82,25 @@ def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None,
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(splits) + 0.25 * len(labels) * len(splits)), 4.2))
     x = np.arange(len(splits))
     published_shown, palette = False, "tab10" if len(labels) <= 10 else "tab20"
-    for k, label in enumerate(labels):
+    # within each split the bars run from the highest value to the lowest, centred on the split's tick
+    slot: dict[tuple[str, str], float] = {}
+    for split, rows in table.dropna(subset=["value"]).groupby("split", sort=True):
+        ranked = rows.sort_values("value", ascending=False, kind="stable")["label"].tolist()
+        for rank, label in enumerate(ranked):
+            slot[(label, split)] = x[splits.index(split)] + (rank - (len(ranked) - 1) / 2) * width
+    for label in labels:
         sub = table[table["label"] == label].set_index("split")
+        pos = np.array([slot.get((label, s), np.nan) for s in splits], dtype=float)
         vals = np.array([sub["value"].get(s, np.nan) for s in splits], dtype=float)
         lo = np.array([sub["ci_low"].get(s, np.nan) for s in splits], dtype=float)
         hi = np.array([sub["ci_high"].get(s, np.nan) for s in splits], dtype=float)
         err = np.vstack([np.nan_to_num(vals - lo), np.nan_to_num(hi - vals)])
         # colour by name (the same model keeps its colour whatever its rank); tab20 beyond 10 models
-        ax.bar(x + k * width - 0.4 + width / 2, vals, width, yerr=err, capsize=2, label=label,
+        ax.bar(pos, vals, width, yerr=err, capsize=2, label=label,
                color=plt.get_cmap(palette)(sorted(labels).index(label) % 20))
         if "published_value" in sub:
             pub = np.array([sub["published_value"].get(s, np.nan) for s in splits], dtype=float)
-            ax.scatter(x + k * width - 0.4 + width / 2, pub, marker="_", s=160, linewidths=2, color="black",
+            ax.scatter(pos, pub, marker="_", s=160, linewidths=2, color="black",
                        zorder=3, label="published (study)" if np.isfinite(pub).any() and not published_shown else None)
             published_shown = published_shown or bool(np.isfinite(pub).any())
     metric = str(table["metric"].iloc[0]) if len(table) else ""
