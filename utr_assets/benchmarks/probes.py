@@ -35,7 +35,6 @@ from threadpoolctl import threadpool_limits
 from utr_assets import progress
 from utr_assets.benchmarks.fast_ridge import fold_predictions
 from utr_assets.benchmarks.fast_svr import param_grid, svr_fold_predictions
-from utr_assets.benchmarks.torch_mlp import grid_search_probabilities
 
 # The study's RidgeCV grids (docs/protocol.md): Griesemer 10.**np.arange(1, 5), Siegel 10.**np.arange(0, 5, 0.5)
 # (mpra_*/regression/run_regressor.py), half-life 10.**np.arange(-5, 6) (half_life/regression/run_regressor.py).
@@ -175,14 +174,15 @@ def _class_splits(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed:
 
 def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: int = 10, n_inner: int = 3,
                          param_grid: dict[str, list[Any]] | None = None, max_iter: int = 200, solver: str = "auto",
-                         seed: int = 0, backend: str = "torch") -> np.ndarray:
+                         seed: int = 0, backend: str = "auto") -> np.ndarray:
     """Out-of-fold P(label=1) of a standardised MLP classifier.
 
     `groups` (gene per sample) given: StratifiedGroupKFold outer and inner CV (no gene on both sides);
     `groups=None`: the ungrouped StratifiedKFold variant. Inner CV picks hyper-parameters by ROC AUC.
     solver "auto": lbfgs below 2,000 training samples, else adam with early stopping. backend "torch":
     the adam folds run as sklearn's MLPClassifier would, replayed on torch with all fits of a stage
-    batched (`torch_mlp`); "sklearn": GridSearchCV of MLPClassifier itself.
+    batched (`torch_mlp`, same probabilities); "sklearn": GridSearchCV of MLPClassifier itself; "auto":
+    torch when CUDA is available, else sklearn (on CPU the replay is not faster: evaluation_throughput).
     Raises `FoldError` when any outer or inner fold lacks a class.
     """
     X = np.asarray(X, dtype=float)
@@ -205,7 +205,7 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
         # lbfgs suits small training sets (the sample); adam with early stopping the paper-scale ones
         small = train.size < 2000
         chosen = solver if solver != "auto" else ("lbfgs" if small else "adam")
-        if chosen == "adam" and backend == "torch":  # run together after the loop
+        if chosen == "adam" and _use_torch(backend):  # run together after the loop
             batched.append((train, test, inner))
             continue
         est = make_pipeline(StandardScaler(), MLPClassifier(max_iter=max_iter, solver=chosen,
@@ -218,11 +218,23 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
             search.fit(X[train], y[train])
         prob[test] = search.predict_proba(X[test])[:, 1]
     if batched:
+        from utr_assets.benchmarks.torch_mlp import grid_search_probabilities
+
         for (_, test, _), p in zip(batched, grid_search_probabilities(X, y, batched, param_grid or MLP_GRID, seed=seed,
                                                                      max_iter=max_iter), strict=True):
             prob[test] = p
     bar.close()
     return prob
+
+
+def _use_torch(backend: str) -> bool:
+    if backend not in ("auto", "torch", "sklearn"):
+        raise ValueError(f"unknown MLP backend {backend!r}; use 'auto', 'torch' or 'sklearn'")
+    if backend == "auto":
+        import torch
+
+        return bool(torch.cuda.is_available())
+    return backend == "torch"
 
 
 def mlp_features(emb_ref: Any, emb_alt: Any) -> np.ndarray:

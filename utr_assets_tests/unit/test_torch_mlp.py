@@ -90,3 +90,9 @@ def test_probe_adam_path_torch_equals_sklearn_backend():
     torch_p = cv_mlp_probabilities(X, y, genes, backend="torch", **kw)
     sk_p = cv_mlp_probabilities(X, y, genes, backend="sklearn", **kw)
     np.testing.assert_allclose(torch_p, sk_p, rtol=1e-8, atol=1e-8)
+
+
+def test_unknown_backend_is_refused():
+    X, y = _data(n=300, seed=4)
+    with pytest.raises(ValueError, match="unknown MLP backend"):
+        cv_mlp_probabilities(X, y, np.repeat(np.arange(60), 5), n_outer=3, n_inner=2, solver="adam", backend="jax")
