@@ -21,6 +21,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from utr_assets.evaluation_estimate import evaluation_estimate, format_evaluation
 from utr_assets.platform.registry import load_registry
 from utr_assets.settings import Settings
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
@@ -151,6 +152,7 @@ def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGU
             "training_per_epoch": sum(m.get("training", {}).get("gpu_hours_per_epoch", 0) for m in models),
             "scoring_per_base": sum(m.get("scoring", {}).get("gpu_hours", 0) for m in models),
         },
+        "evaluation": evaluation_estimate(len(models)),  # measured probe throughputs (evaluation_estimate)
         "assumptions": {"throughput_source": THROUGHPUT_SOURCE, "train_tokens_per_s": TRAIN_THROUGHPUT,
                         "forward_speedup": FORWARD_SPEEDUP, "bpe_nt_per_token": BPE_NT_PER_TOKEN,
                         "corpus_nt": CORPUS_NT, "corpus_sequences": CORPUS_SEQUENCES,
@@ -191,4 +193,6 @@ def format_plan(plan: dict) -> str:
             f"epoch caps; the plateau rule stops earlier), per-base scoring {g['scoring_per_base']:.1f} h", "",
             f"Throughputs: {a['train_tokens_per_s']} tokens/s ({a['throughput_source']}); scoring assumes "
             f"{a['forward_speedup']}x for forward-only; DNABERT-2 BPE assumed {a['bpe_nt_per_token']} nt/token."]
+    if "evaluation" in plan:
+        out += ["", *format_evaluation(plan["evaluation"])]
     return "\n".join(out)
