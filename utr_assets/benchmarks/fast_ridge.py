@@ -16,7 +16,7 @@ are shifted by their overall means (Ridge with an intercept is invariant to that
 subtraction of means from the Gram matrix accurate. Constant columns get scale 1 and no weight,
 as StandardScaler + Ridge give them.
 
-numpy float64 on BLAS threads: per outer fold the cost is one X^T X of the training rows plus
+numpy float64 on BLAS threads (`fast_ridge_torch` is the same on torch, used on CUDA): per outer fold the cost is one X^T X of the training rows plus
 (k + 1) p x p eigendecompositions/solves, against k x n_alphas + 1 sklearn fits (benchmarks/
 evaluation_throughput.py measures both).
 """

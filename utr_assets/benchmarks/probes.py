@@ -128,6 +128,7 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
         grid_alphas = np.asarray(list(alphas if alphas is not None else RIDGE_ALPHAS["siegel"]), dtype=float)
         shift_x, shift_y = X.mean(axis=0), float(y.mean())  # Ridge with intercept is shift-invariant
         Xs, ys = X - shift_x, y - shift_y
+        device = _ridge_device(Xs, ys)   # (X, y) on CUDA when available (fast_ridge_torch), else None
     bar = progress.task(f"{model} probe, outer folds", int(np.unique(folds).size), "fold")
     for fold in np.unique(folds):
         bar.update(1)  # counted as the fold starts: "fold k of n"
@@ -137,7 +138,13 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
             raise FoldError(f"outer fold {fold!r} leaves {int(train.sum())} training samples")
         if model == "ridge":
             inner = _inner_group_splits(groups[train], n_inner, seed)
-            pred[test] = fold_predictions(Xs[train], ys[train], inner, grid_alphas, Xs[test])[0] + shift_y
+            if device is not None:
+                from utr_assets.benchmarks.fast_ridge_torch import fold_predictions as on_device
+
+                pred[test] = on_device(*device, np.flatnonzero(train), inner, grid_alphas, np.flatnonzero(test))[0]
+            else:
+                pred[test] = fold_predictions(Xs[train], ys[train], inner, grid_alphas, Xs[test])[0]
+            pred[test] += shift_y
             continue
         # GridSearchCV of _svr()'s pipeline, with kernels shared across the C/epsilon grid (fast_svr)
         _, grid = _svr(X.shape[1], svr_grid)
@@ -225,6 +232,15 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
             prob[test] = p
     bar.close()
     return prob
+
+
+def _ridge_device(X: np.ndarray, y: np.ndarray) -> tuple[Any, Any] | None:
+    """(X, y) as float64 CUDA tensors when torch sees a GPU, else None (numpy path)."""
+    if not _use_torch("auto"):
+        return None
+    import torch
+
+    return torch.as_tensor(X, device="cuda"), torch.as_tensor(y, device="cuda")
 
 
 def _use_torch(backend: str) -> bool:

@@ -98,3 +98,22 @@ def test_inner_parts_must_partition_the_training_rows():
 
 def test_ties_go_to_the_larger_alpha():
     assert select_alpha(np.array([2.0, 1.0, 1.0, 3.0]), np.array([1.0, 10.0, 100.0, 1000.0])) == 100.0
+
+
+def test_torch_version_matches_sklearn_on_the_cpu():
+    """The CUDA path's code (fast_ridge_torch), run on the CPU in float64: same alphas and predictions."""
+    torch = pytest.importorskip("torch")
+    from utr_assets.benchmarks.fast_ridge_torch import fold_predictions as on_device
+
+    X, y, groups = _kmer_like(seed=1)
+    folds = group_folds(groups, 4, seed=1)
+    ref_pred, ref_alpha = _sklearn_reference(X, y, folds, groups, ALPHAS)
+    Xs, ys = X - X.mean(0), y - y.mean()
+    Xt, yt = torch.as_tensor(Xs), torch.as_tensor(ys)
+    pred = np.full(y.size, np.nan)
+    for k, (train, test) in enumerate(_splits(folds, groups)[0]):
+        inner = _splits(folds, groups)[1][k]
+        p, alpha, _ = on_device(Xt, yt, train, inner, ALPHAS, test)
+        assert alpha == ref_alpha[k]
+        pred[test] = p + y.mean()
+    np.testing.assert_allclose(pred, ref_pred, rtol=1e-9, atol=1e-9)
