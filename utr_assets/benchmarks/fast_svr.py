@@ -59,6 +59,12 @@ def _sq_distances(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
     return d
 
 
+def _rbf(d: np.ndarray, gamma: float) -> np.ndarray:
+    """exp(-gamma d) in one new array (no temporary of the same size)."""
+    k = np.multiply(d, -gamma)
+    return np.exp(k, out=k)
+
+
 class _Part:
     """One training/test pair, standardised like the sklearn pipeline, with its squared distances."""
 
@@ -84,7 +90,7 @@ def _predict_all(parts: list[_Part], grid: list[tuple[float, float, float]], wor
     out: list[list[Any]] = [[None] * len(grid) for _ in parts]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for gamma in sorted({g for _, _, g in grid}):
-            kernels = [(np.exp(-gamma * p.d_train), np.exp(-gamma * p.d_test)) for p in parts]
+            kernels = [(_rbf(p.d_train, gamma), _rbf(p.d_test, gamma)) for p in parts]
             jobs = {(i, j): pool.submit(p.predict, *kernels[i], c, e)
                     for i, p in enumerate(parts) for j, (c, e, g) in enumerate(grid) if g == gamma}
             for (i, j), job in jobs.items():
@@ -130,7 +136,7 @@ def svr_fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], X
     if _part_bytes(X.shape[0], X_test.shape[0]) <= budget:
         part = _Part(X, y, X_test)
         c, e, g = best
-        pred = part.predict(np.exp(-g * part.d_train), np.exp(-g * part.d_test), c, e)
+        pred = part.predict(_rbf(part.d_train, g), _rbf(part.d_test, g), c, e)
     else:
         pred = _sklearn_fit_predict(X, y, X_test, best)
     return pred, best, mean
