@@ -52,7 +52,10 @@ def param_grid(C: Sequence[float], epsilon: Sequence[float], gamma: Sequence[flo
 
 
 def _sq_distances(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
-    d = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :] - 2.0 * (A @ B.T)
+    d = A @ B.T                       # in place from here: one n x m array
+    d *= -2.0
+    d += (A * A).sum(axis=1)[:, None]
+    d += (B * B).sum(axis=1)[None, :]
     np.maximum(d, 0.0, out=d)
     if same:
         np.fill_diagonal(d, 0.0)
