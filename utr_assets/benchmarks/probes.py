@@ -6,7 +6,8 @@
   Standardisation of X (and of y for the SVR, so epsilon is in SD units) is inside the pipeline, so
   it is fitted on training folds only. Ridge's inner choice is the lowest summed squared error over
   the inner folds. Both are computed without per-grid-point refits of X: `fast_ridge` (every alpha
-  from one eigendecomposition per fold), `fast_svr` (one kernel matrix per split and gamma).
+  from one eigendecomposition per fold; `fast_ridge_torch` on CUDA), `fast_svr` (one kernel matrix per
+  split and gamma). The MLP's adam folds can run as a batched torch replay (`torch_mlp`).
 - Outer folds are given as one fold label per sample: leave-one-group-out, k grouped folds, or the
   10 folds a source provides (half-life). No group may sit in two outer folds (checked).
 - MLP classifier on [embedding_ref || embedding_alt] with gene-grouped StratifiedGroupKFold outer CV
