@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import torch
 
+from utr_assets.corpus.chunking import PAPER_CHUNKS
 from utr_assets.corpus.tokenisers import (
     TOKENISER_FILE,
     BpeTokeniser,
@@ -31,7 +32,7 @@ from utr_assets.corpus.tokenisers import (
 )
 
 from .base import Scorer, ScoringError, UnsafeCheckpointError
-from .lm import LanguageModelScorer
+from .lm import LanguageModelScorer, model_context
 
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _TOKENISER_CLASSES: dict[str, tuple[type[Tokeniser], int]] = {
@@ -113,8 +114,13 @@ def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: st
 def load_language_model_scorer(source: str | os.PathLike[str], family: str, *, name: str = "model",
                                revision: str | None = None, trust_remote_code: bool = False,
                                device: torch.device | str = "cpu", **options: Any) -> LanguageModelScorer:
+    """``context`` None (the paper profile's scoring.context): the model's own context, capped at the study's
+    chunk for the family (PAPER_CHUNKS): NT-v2's config says 2,050 tokens, the study's nt_inference.py
+    scored 1,024-token chunks (its max_tok_len)."""
     model = load_hf_model(source, revision=revision, trust_remote_code=trust_remote_code, device=device)
     tokeniser = load_tokeniser_for(source, family, revision, trust_remote_code=trust_remote_code)
+    if options.get("context") is None and family in PAPER_CHUNKS:
+        options["context"] = min(model_context(model), PAPER_CHUNKS[family].context)
     return LanguageModelScorer(model, tokeniser, name=name, device=device, **options)
 
 

@@ -204,3 +204,22 @@ def test_golden_cli_import_registers_a_scorable_entry(tmp_path: Path, capsys) ->
     scorer = load_language_model_scorer(entry.source, "nt", name="nt-golden")
     assert isinstance(scorer.model, NtV2ForMaskedLM)
     assert main(argv) == 2 and "already exists" in capsys.readouterr().err  # no silent overwrite
+
+
+def test_imported_nt_v2_scores_in_the_study_chunks(imported: Path, real, tmp_path: Path) -> None:
+    """NT-v2's config says 2,050 positions; the study's nt_inference.py chunked at its --max_tok_len default.
+    Without a configured context our scorer takes the study's chunk, not the config's."""
+    import re
+
+    from utr_assets.scoring.loading import load_language_model_scorer
+
+    script = (real / "study_models" / "scripts" / "nt_inference.py").read_text()
+    study = int(re.search(r'"--max_tok_len".*?default\s*=\s*(\d+)', script).group(1))
+    published = tmp_path / "nt-v2-2050"  # the golden model as NT-v2's config sizes it (position table 2,050)
+    shutil.copytree(imported, published, ignore=shutil.ignore_patterns("config.json", "*.safetensors"))
+    config = NtV2ForMaskedLM.from_pretrained(imported).config
+    config.max_position_embeddings = 2050
+    NtV2ForMaskedLM(config).save_pretrained(published)
+    assert load_language_model_scorer(published, "nt").spec.context == study == 1024
+    assert load_language_model_scorer(published, "nt", context=64).spec.context == 64  # settings win
+    assert load_language_model_scorer(imported, "nt").spec.context == 128  # a smaller model keeps its own
