@@ -29,7 +29,8 @@ MEASURED_ON = ("benchmarks/evaluation_throughput.py, 2026-12-02, 2-core x86_64 d
 # probe -> shape -> (rows, features, seconds per outer fold ours, seconds per outer fold sklearn's path)
 # (`--tasks ridge:jurkat ridge:half_life ridge:griesemer svr:half_life --scale 1 --sklearn-folds 1
 #   --svr-rows 2000 4000`: totals / outer folds; sklearn's RidgeCV path timed on one outer fold)
-RIDGE_FOLD_S = {"jurkat": (35_682, 1_024, 73.37 / 23, 971.93 / 23),   # all 23 folds timed (--tasks ridge:jurkat) "half_life": (12_457, 768, 12.02 / 10, 148.01 / 10),
+# (Jurkat: all 23 folds timed for both, `--tasks ridge:jurkat --scale 1`)
+RIDGE_FOLD_S = {"jurkat": (35_682, 1_024, 73.37 / 23, 971.93 / 23), "half_life": (12_457, 768, 12.02 / 10, 148.01 / 10),
                 "griesemer": (40_000, 768, 20.59 / 10, 160.88 / 10)}
 SVR_FOLD_S = {"rows": 4_000, "features": 768, "ours": 13.2, "sklearn": 89.7, "exponent_ours": 2.32,
               "exponent_sklearn": 1.76}
