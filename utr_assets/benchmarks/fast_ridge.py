@@ -1,22 +1,24 @@
 """Grouped-CV Ridge for every alpha from one eigendecomposition per (outer, inner) fold.
 
-The protocol is the one `probes.cv_regression_predictions` documents, computed without refitting
-per alpha: per outer fold, StandardScaler on the training rows, an inner grouped k-fold picks the
-alpha with the lowest summed squared error (ties: the larger alpha), then Ridge at that alpha is
-refitted on the whole outer training part. The results equal sklearn's
-``make_pipeline(StandardScaler(), Ridge(alpha))`` fits to rounding (tests compare them).
+The protocol is the study's `make_pipeline(StandardScaler(), RidgeCV(alphas, cv=GroupKFold(5)))`
+(mpra_*/regression/run_regressor.py; docs/protocol.md §5.3), computed without refitting per alpha:
+per outer fold, StandardScaler is fitted once on the training rows; on those standardised rows an
+inner k-fold (RidgeCV's GridSearchCV over Ridge(alpha)) scores every alpha by R² per inner test part
+and picks the highest mean R² (ties: the first alpha of the grid, as GridSearchCV); Ridge at that
+alpha is refitted on the whole outer training part. The results equal sklearn's pipeline to rounding
+(tests compare them).
 
 How: the inner test blocks partition the outer training rows, so per outer fold the sufficient
 statistics of each block (row count, column sums, X^T X, X^T y, column min/max) are computed once
 (one pass over the training rows, one GEMM). Any inner training part is "outer minus one block":
-its standardised, centred Gram matrix Z^T Z follows by subtraction, one symmetric eigendecomposition
-gives the Ridge coefficients for every alpha, and the block's predictions for all alphas are one
-matrix product. The outer refit at the chosen alpha is one Cholesky solve. Before anything, X and y
-are shifted by their overall means (Ridge with an intercept is invariant to that), which keeps the
-subtraction of means from the Gram matrix accurate. Constant columns get scale 1 and no weight,
-as StandardScaler + Ridge give them.
+its centred Gram matrix Z^T Z (Z scaled by the outer scaler) follows by subtraction, one symmetric
+eigendecomposition gives the Ridge coefficients for every alpha, and the block's predictions for all
+alphas are one matrix product. The outer refit at the chosen alpha is one Cholesky solve. Before
+anything, X and y are shifted by their overall means (Ridge with an intercept is invariant to that),
+which keeps the subtraction of means from the Gram matrix accurate. Constant columns get scale 1 and
+no weight, as StandardScaler + Ridge give them.
 
-numpy float64 on BLAS threads (`fast_ridge_torch` is the same on torch, used on CUDA): per outer fold the cost is one X^T X of the training rows plus
+numpy float64 on BLAS threads: per outer fold the cost is one X^T X of the training rows plus
 (k + 1) p x p eigendecompositions/solves, against k x n_alphas + 1 sklearn fits (benchmarks/
 evaluation_throughput.py measures both).
 """
@@ -65,14 +67,22 @@ class _Standardised:
     y_mean: float
 
 
-def _standardise(s: _Stats) -> _Standardised:
+def _outer_scale(s: _Stats) -> tuple[np.ndarray, np.ndarray]:
+    """StandardScaler's scale of the rows (constant columns: 1) and the constant-column mask."""
     mean = s.sx / s.n
-    y_mean = s.sy / s.n
-    centred = s.gram - s.n * np.outer(mean, mean)
-    var = np.clip(np.diag(centred) / s.n, 0.0, None)
+    var = np.clip(np.diag(s.gram - s.n * np.outer(mean, mean)) / s.n, 0.0, None)
     constant = s.lo == s.hi
     scale = np.where(constant, 1.0, np.sqrt(var))
     scale[scale == 0] = 1.0
+    return scale, constant
+
+
+def _standardise(s: _Stats, scaler: tuple[np.ndarray, np.ndarray] | None = None) -> _Standardised:
+    """Centred normal equations of the rows `s`, columns divided by `scaler`'s scale (default: their own)."""
+    mean = s.sx / s.n
+    y_mean = s.sy / s.n
+    centred = s.gram - s.n * np.outer(mean, mean)
+    scale, constant = scaler if scaler is not None else _outer_scale(s)
     zz = centred / np.outer(scale, scale)
     zz[constant, :] = 0.0
     zz[:, constant] = 0.0
@@ -115,15 +125,23 @@ def _is_partition(splits: Sequence[Split], n: int) -> bool:
     return bool((seen == 1).all())
 
 
-def select_alpha(sse: np.ndarray, alphas: np.ndarray) -> float:
-    """The alpha with the lowest summed squared error; ties go to the larger alpha."""
-    order = np.argsort(-alphas, kind="stable")
-    return float(alphas[order[np.argmin(sse[order])]])
+def select_alpha(mean_r2: np.ndarray, alphas: np.ndarray) -> float:
+    """The alpha with the highest mean inner R²; ties go to the first alpha of the grid (GridSearchCV)."""
+    return float(alphas[int(np.argmax(mean_r2))])
+
+
+def r2_scores(pred: np.ndarray, y_test: np.ndarray) -> np.ndarray:
+    """R² of (n_test, n_alphas) predictions, as sklearn's r2_score (a constant y_test scores 1 if exact, else 0)."""
+    resid = ((pred - y_test[:, None]) ** 2).sum(axis=0)
+    total = float(((y_test - y_test.mean()) ** 2).sum())
+    if total == 0.0:
+        return np.where(resid == 0.0, 1.0, 0.0)
+    return 1.0 - resid / total
 
 
 def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alphas: np.ndarray, X_test: np.ndarray
                      ) -> tuple[np.ndarray, float, np.ndarray]:
-    """(predictions on X_test, chosen alpha, inner-CV SSE per alpha) for one outer fold.
+    """(predictions on X_test, chosen alpha, mean inner-CV R² per alpha) for one outer fold.
 
     X, y: the outer training rows (already shifted by global means); `inner`: (train, test) index
     pairs into them, whose test parts must partition the rows (GroupKFold's do).
@@ -135,21 +153,22 @@ def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alpha
     total = _Stats(n, sum(b.sx for b in blocks), sum(b.gram for b in blocks), sum(b.xy for b in blocks),
                    sum(b.sy for b in blocks), np.min([b.lo for b in blocks], axis=0),
                    np.max([b.hi for b in blocks], axis=0))
-    sse = np.zeros(alphas.size)
+    scaler = _outer_scale(total)   # fitted once on the outer training rows, as the study's pipeline
+    r2 = np.zeros(alphas.size)
     for j, (train, test) in enumerate(inner):
         rest = [b for k, b in enumerate(blocks) if k != j]
         part = total.minus(blocks[j], np.min([b.lo for b in rest], axis=0), np.max([b.hi for b in rest], axis=0))
-        st = _standardise(part)
+        st = _standardise(part, scaler)
         if part.n < X.shape[1]:   # wide: the n x n side is the cheap one
-            pred = _all_alpha_predictions_dual(st, X[train], y[train], part.lo == part.hi, X[test], alphas)
+            pred = _all_alpha_predictions_dual(st, X[train], y[train], scaler[1], X[test], alphas)
         else:
             pred = _all_alpha_predictions(st, X[test], alphas)
-        resid = pred - y[test][:, None]
-        sse += (resid**2).sum(axis=0)
-    best = select_alpha(sse, alphas)
-    st = _standardise(total)
+        r2 += r2_scores(pred, y[test])
+    r2 /= len(inner)
+    best = select_alpha(r2, alphas)
+    st = _standardise(total, scaler)
     coef = _solve(st, best)
-    return ((X_test - st.mean) / st.scale) @ coef + st.y_mean, best, sse
+    return ((X_test - st.mean) / st.scale) @ coef + st.y_mean, best, r2
 
 
 def ridge_cv_predictions(X: Any, y: Any, outer: Sequence[Split], inner: Sequence[Sequence[Split]],

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from utr_assets.benchmarks.fast_ridge import select_alpha
+from utr_assets.benchmarks.fast_ridge import r2_scores, select_alpha
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -22,12 +22,17 @@ def _stats(X: torch.Tensor, y: torch.Tensor) -> list:
     return [X.shape[0], X.sum(0), X.T @ X, X.T @ y, y.sum(), X.amin(0), X.amax(0)]
 
 
-def _standardise(n: int, sx: torch.Tensor, gram: torch.Tensor, xy: torch.Tensor, sy: torch.Tensor,
-                 constant: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    mean, y_mean = sx / n, sy / n
+def _outer_scale(n: int, sx: torch.Tensor, gram: torch.Tensor, constant: torch.Tensor) -> torch.Tensor:
+    mean = sx / n
     centred = gram - n * torch.outer(mean, mean)
     scale = torch.where(constant, torch.ones_like(mean), torch.sqrt(torch.clamp(torch.diagonal(centred) / n, min=0.0)))
-    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+    return torch.where(scale == 0, torch.ones_like(scale), scale)
+
+
+def _standardise(n: int, sx: torch.Tensor, gram: torch.Tensor, xy: torch.Tensor, sy: torch.Tensor,
+                 constant: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    mean, y_mean = sx / n, sy / n
+    centred = gram - n * torch.outer(mean, mean)
     zz = centred / torch.outer(scale, scale)
     zz[constant, :] = 0.0
     zz[:, constant] = 0.0
@@ -39,7 +44,7 @@ def _standardise(n: int, sx: torch.Tensor, gram: torch.Tensor, xy: torch.Tensor,
 
 def fold_predictions(X: torch.Tensor, y: torch.Tensor, train: np.ndarray, inner: Sequence[Split], alphas: np.ndarray,
                      test: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """(predictions on X[test], chosen alpha, inner-CV SSE per alpha); X, y on the device, shifted by
+    """(predictions on X[test], chosen alpha, mean inner-CV R² per alpha); X, y on the device, shifted by
     their overall means; `inner` indexes ``train``, its test parts partitioning it."""
     dev = X.device
     seen = np.zeros(train.size, dtype=int)
@@ -51,23 +56,22 @@ def fold_predictions(X: torch.Tensor, y: torch.Tensor, train: np.ndarray, inner:
     rows = [torch.as_tensor(train[part], device=dev) for _, part in inner]
     blocks = [_stats(X[r], y[r]) for r in rows]
     total = [sum(b[i] for b in blocks) for i in range(5)]
-    sse = torch.zeros(a.numel(), dtype=X.dtype, device=dev)
+    lo = torch.stack([b[5] for b in blocks]).amin(0)
+    hi = torch.stack([b[6] for b in blocks]).amax(0)
+    constant = lo == hi
+    outer_scale = _outer_scale(total[0], total[1], total[2], constant)   # once per outer fold, as the study
+    r2 = np.zeros(a.numel())
     for j, r in enumerate(rows):
-        rest = [b for k, b in enumerate(blocks) if k != j]
-        lo = torch.stack([b[5] for b in rest]).amin(0)
-        hi = torch.stack([b[6] for b in rest]).amax(0)
         part = [t - s for t, s in zip(total, blocks[j][:5], strict=True)]
-        zz, zy, mean, scale, y_mean = _standardise(*part, constant=lo == hi)
+        zz, zy, mean, scale, y_mean = _standardise(*part, constant=constant, scale=outer_scale)
         lam, V = torch.linalg.eigh(zz)
         coefs = V @ ((V.T @ zy)[:, None] / (lam.clamp(min=0.0)[:, None] + a[None, :]))
         pred = ((X[r] - mean) / scale) @ coefs + y_mean
-        sse += ((pred - y[r][:, None]) ** 2).sum(0)
-    sse_np = sse.cpu().numpy()
-    best = select_alpha(sse_np, np.asarray(alphas, dtype=float))
-    lo = torch.stack([b[5] for b in blocks]).amin(0)
-    hi = torch.stack([b[6] for b in blocks]).amax(0)
-    zz, zy, mean, scale, y_mean = _standardise(*total, constant=lo == hi)
+        r2 += r2_scores(pred.cpu().numpy(), y[r].cpu().numpy())
+    r2 /= len(rows)
+    best = select_alpha(r2, np.asarray(alphas, dtype=float))
+    zz, zy, mean, scale, y_mean = _standardise(*total, constant=constant, scale=outer_scale)
     eye = torch.eye(zz.shape[0], dtype=X.dtype, device=dev)
     coef = torch.linalg.solve(zz + best * eye, zy)
     t = torch.as_tensor(test, device=dev)
-    return (((X[t] - mean) / scale) @ coef + y_mean).cpu().numpy(), best, sse_np
+    return (((X[t] - mean) / scale) @ coef + y_mean).cpu().numpy(), best, r2

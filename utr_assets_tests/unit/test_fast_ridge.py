@@ -1,11 +1,12 @@
-"""Fast grouped-CV Ridge (one eigendecomposition per fold) against sklearn refitted per alpha: the
-same alpha chosen by the inner grouped CV, the same out-of-fold predictions."""
+"""Fast grouped-CV Ridge (one eigendecomposition per fold) against the study's own sklearn path,
+`make_pipeline(StandardScaler(), RidgeCV(alphas, cv=GroupKFold(5)))` per outer fold
+(mpra_*/regression/run_regressor.py): the same alpha chosen, the same out-of-fold predictions."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -28,30 +29,40 @@ def _kmer_like(n: int = 360, p: int = 24, n_groups: int = 30, seed: int = 0):
     return X, y, groups
 
 
-def _sklearn_reference(X, y, folds, groups, alphas, n_inner=5, seed=0):
-    """Brute force: per outer fold, every alpha refitted with sklearn on every inner grouped split."""
+def _sklearn_reference(X, y, folds, groups, alphas, n_inner=5):
+    """The study's path: per outer fold, StandardScaler then RidgeCV over unshuffled GroupKFold(5) splits
+    (mean R² per alpha, ties to the first), refitted on the outer training part."""
     pred, chosen = np.full(y.size, np.nan), []
     for f in np.unique(folds):
         train, test = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         g = groups[train]
-        splitter = GroupKFold(n_splits=min(n_inner, np.unique(g).size), shuffle=True, random_state=seed)
-        inner = list(splitter.split(np.zeros(train.size), groups=g))
-        sse = np.array([sum(((make_pipeline(StandardScaler(), Ridge(alpha=a)).fit(X[train][tr], y[train][tr])
-                              .predict(X[train][te]) - y[train][te]) ** 2).sum() for tr, te in inner)
-                        for a in alphas])
-        best = alphas[::-1][np.argmin(sse[::-1])]      # ties: the larger alpha
-        chosen.append(best)
-        pred[test] = make_pipeline(StandardScaler(), Ridge(alpha=best)).fit(X[train], y[train]).predict(X[test])
+        inner = list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g))
+        pipe = make_pipeline(StandardScaler(), RidgeCV(alphas=alphas, cv=inner)).fit(X[train], y[train])
+        chosen.append(pipe[-1].alpha_)
+        pred[test] = pipe.predict(X[test])
     return pred, np.array(chosen)
 
 
-def _splits(folds, groups, n_inner=5, seed=0):
+def _old_rule_alphas(X, y, folds, groups, alphas, n_inner=5):
+    """Our rule before the study's: per-inner-fold scaling and the summed squared error."""
+    chosen = []
+    for f in np.unique(folds):
+        train = np.flatnonzero(folds != f)
+        g = groups[train]
+        inner = list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g))
+        sse = np.array([sum(((make_pipeline(StandardScaler(), Ridge(alpha=a)).fit(X[train][tr], y[train][tr])
+                              .predict(X[train][te]) - y[train][te]) ** 2).sum() for tr, te in inner)
+                        for a in alphas])
+        chosen.append(alphas[::-1][np.argmin(sse[::-1])])
+    return np.array(chosen)
+
+
+def _splits(folds, groups, n_inner=5):
     outer = [(np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in np.unique(folds)]
     inner = []
     for train, _ in outer:
         g = groups[train]
-        splitter = GroupKFold(n_splits=min(n_inner, np.unique(g).size), shuffle=True, random_state=seed)
-        inner.append(list(splitter.split(np.zeros(train.size), groups=g)))
+        inner.append(list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g)))
     return outer, inner
 
 
@@ -96,8 +107,24 @@ def test_inner_parts_must_partition_the_training_rows():
         fold_predictions(X, y, overlapping, ALPHAS, X[:2])
 
 
-def test_ties_go_to_the_larger_alpha():
-    assert select_alpha(np.array([2.0, 1.0, 1.0, 3.0]), np.array([1.0, 10.0, 100.0, 1000.0])) == 100.0
+def test_ties_go_to_the_first_alpha_of_the_grid():
+    assert select_alpha(np.array([0.2, 0.5, 0.5, 0.1]), np.array([1.0, 10.0, 100.0, 1000.0])) == 10.0
+
+
+def test_the_studys_selection_differs_from_the_old_rule_somewhere():
+    """Mean R² on once-standardised rows (the study's RidgeCV) and summed squared error on per-inner-fold
+    scaling (our old rule) can pick different alphas: the fast path follows the study where they differ."""
+    found = False
+    for seed in range(12):
+        X, y, groups = _kmer_like(n=150, p=30, n_groups=12, seed=seed)
+        folds = group_folds(groups, 3, seed=seed)
+        ref_pred, ref_alpha = _sklearn_reference(X, y, folds, groups, ALPHAS)
+        old = _old_rule_alphas(X, y, folds, groups, ALPHAS)
+        pred, chosen = ridge_cv_predictions(X, y, *_splits(folds, groups), ALPHAS)
+        np.testing.assert_array_equal(chosen, ref_alpha)
+        np.testing.assert_allclose(pred, ref_pred, rtol=1e-8, atol=1e-8)
+        found |= bool((old != ref_alpha).any())
+    assert found
 
 
 def test_torch_version_matches_sklearn_on_the_cpu():
