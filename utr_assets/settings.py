@@ -208,7 +208,7 @@ class TaskSettings(_Strict):
 
     eclip_experiments: str | None = Field(None, description="Experiment list (rbp, file) or ENCODE metadata.tsv.")
     rbns_enriched: str | None = Field(None, description="RBNS enriched 5-mers per RBP (rbp, kmer, ...).")
-    phylop: str | None = Field(None, description="PhyloP wiggle (fixedStep/variableStep, plain or gzip).")
+    phylop: str | None = Field(None, description="PhyloP wiggle (fixedStep/variableStep, plain or gzip) or bigWig.")
     clinvar: str | None = None
     gnomad: str | None = None
     eqtl_susie: str | None = None

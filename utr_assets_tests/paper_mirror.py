@@ -3,8 +3,8 @@
 Each file keeps its real layout and format, made from the sample world (data/sample, which follows the
 published layouts) or taken unchanged from ../shared/fixtures/real (Agarwal half-life and folds), with
 the providers' checksum files (md5sum.txt, MD5SUMS, .md5 sidecars, an ENCODE metadata.tsv's
-md5sum column) computed here. Exceptions, stated: the two phyloP bigWigs are stood in for by the sample's
-wiggle (no bigWig writer is installed; nothing reads them); the Griesemer values are keyed by the
+md5sum column) computed here; the two phyloP bigWigs are the sample's wiggle written as bigWig (pyBigWig).
+Exceptions, stated: the Griesemer values are keyed by the
 sample's oligos (the real table's ids match no sample oligo) and the Siegel Beas2B file (the real one's
 layout: sequence TAB value, no header) holds the sample's oligos (the real oligos lie in no sample
 3'UTR, and the MPRA task keeps only oligos inside one), so those two catalogue pins are dropped.
@@ -21,6 +21,7 @@ import pandas as pd
 import pysam
 import yaml
 
+from utr_assets.benchmarks.sources_tracks import read_wiggle
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -92,6 +93,24 @@ def encode_eclip(files: dict[str, bytes]) -> bytes:
     return pd.DataFrame(rows).to_csv(sep="\t", index=False).encode()
 
 
+def phylop_bigwig(folder: Path) -> bytes:
+    """The sample's PhyloP wiggle as a bigWig (chromosome sizes from the sample genome's .fai)."""
+    import pyBigWig
+
+    track = read_wiggle(SAMPLE / "tasks" / "conservation" / "phylop.wig.gz")
+    sizes = [(line.split("\t")[0], int(line.split("\t")[1]))
+             for line in (SAMPLE / "genome" / "genome.fa.gz.fai").read_text().splitlines()]
+    path = folder / "phylop.bw"
+    bw = pyBigWig.open(str(path), "w")
+    bw.addHeader(sizes)
+    for chrom, _ in sizes:
+        if chrom in track.data:
+            pos, val = track.data[chrom]
+            bw.addEntries([chrom] * len(pos), pos.tolist(), ends=(pos + 1).tolist(), values=val.tolist())
+    bw.close()
+    return path.read_bytes()
+
+
 def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     """Files by server path, S3 objects by key, the test catalogue and the local Griesemer oligo table."""
     catalogue = yaml.safe_load(DEFAULT_CATALOGUE.read_text())
@@ -109,9 +128,9 @@ def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     serve("gencode_gtf", (SAMPLE / "annotation" / "genes.gtf.gz").read_bytes(), "MD5SUMS")
     for chrom in chromosomes:
         files[mirror_path(MAF_URL.format(chrom=chrom))] = (SAMPLE / "alignments" / f"{chrom}.maf.gz").read_bytes()
-    wiggle = (SAMPLE / "tasks" / "conservation" / "phylop.wig.gz").read_bytes()
-    serve("phylop_241way", wiggle)
-    serve("phylop_100way", wiggle, "md5sum.txt")
+    phylop = phylop_bigwig(folder)
+    serve("phylop_241way", phylop)
+    serve("phylop_100way", phylop, "md5sum.txt")
     variants = SAMPLE / "tasks" / "variants"
     serve("cadd_scores", (variants / "cadd_scores.tsv.gz").read_bytes(), ".md5")
     serve("cadd_scores_index", (variants / "cadd_scores.tsv.gz.tbi").read_bytes(), ".md5")

@@ -1,9 +1,10 @@
-"""Per-base genome tracks: PhyloP wiggle (fixedStep/variableStep) and the CADD score table.
+"""Per-base genome tracks: PhyloP wiggle (fixedStep/variableStep) or bigWig, and the CADD score table.
 
 Wiggle (UCSC): `fixedStep chrom=C start=S step=T [span=W]` then one value a line, S 1-based;
 `variableStep chrom=C [span=W]` then "POS VALUE" lines, POS 1-based. Stored here 0-based.
-Genome-wide PhyloP is distributed as bigWig; convert with `bigWigToWig` (or restrict to the UTR
-spans with `regions`) - reading 3e9 wiggle lines in Python is not the intended path at scale.
+Genome-wide PhyloP is distributed as bigWig (magic 0x888FFC26, intervals 0-based half-open):
+`read_wiggle` recognises it by its first bytes and reads only the requested `regions` through its
+index (pyBigWig), so a 9 GB genome-wide file costs only the 3'UTR spans.
 CADD (whole_genome_SNVs.tsv.gz): `## CADD ...` banner, `#Chrom Pos Ref Alt RawScore PHRED`, Pos
 1-based, NCBI chromosome names; bgzipped with a tabix index it is queried by region.
 Inputs are hg38; no liftover.
@@ -12,11 +13,13 @@ Inputs are hg38; no liftover.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyBigWig
 import pysam
 
 from utr_assets.benchmarks.tsv import integer, numeric, read_tsv, require_columns
@@ -56,9 +59,116 @@ def _header_fields(line: str, path: Path, number: int) -> dict[str, str]:
     return fields
 
 
-def read_wiggle(path: str | Path, regions: Regions | None = None) -> ConservationTrack:
-    """A wiggle file -> ConservationTrack; with `regions`, only positions inside them are kept."""
+BIGWIG_MAGIC = (b"\x26\xfc\x8f\x88", b"\x88\x8f\xfc\x26")   # 0x888FFC26 little-, big-endian
+BIGWIG_SUFFIXES = (".bw", ".bigwig")
+
+
+def is_bigwig(path: str | Path) -> bool:
+    """By the magic number; a file named .bw/.bigWig that does not start with it is an error."""
     path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head in BIGWIG_MAGIC:
+        return True
+    if path.suffix.lower() in BIGWIG_SUFFIXES:
+        raise InputFormatError(path, f"named like a bigWig but starts with {head.hex() or 'nothing'}, "
+                                     "not the bigWig magic 0x888FFC26")
+    return False
+
+
+def _merged(regions: Regions) -> dict[str, list[tuple[int, int]]]:
+    by_chrom: dict[str, list[tuple[int, int]]] = {}
+    for c, s, e in regions:
+        by_chrom.setdefault(c, []).append((int(s), int(e)))
+    out: dict[str, list[tuple[int, int]]] = {}
+    for c, spans in by_chrom.items():
+        for s, e in sorted(spans):
+            if out.get(c) and s <= out[c][-1][1]:
+                out[c][-1] = (out[c][-1][0], max(out[c][-1][1], e))
+            elif e > s:
+                out.setdefault(c, []).append((s, e))
+    return out
+
+
+def _check_layout(path: Path) -> None:
+    """Refuse a bigWig whose header points past its end (a truncated copy): libBigWig can crash on those.
+
+    Header (64 bytes, little-endian): magic, version, zoomLevels, chromTreeOffset, fullDataOffset,
+    fullIndexOffset, ...; then zoomLevels headers of 24 bytes (level, reserved, dataOffset, indexOffset).
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+        if head[:4] == BIGWIG_MAGIC[1]:
+            raise InputFormatError(path, "big-endian bigWig; pyBigWig reads little-endian files only")
+        if len(head) < 64:
+            raise InputFormatError(path, f"truncated bigWig: {size} bytes, the header alone is 64")
+        zoom_levels, chrom_tree, full_data, full_index = struct.unpack("<2xHQQQ", head[4:32])
+        zooms = handle.read(24 * zoom_levels)
+    ends = {"chromosome tree": chrom_tree + 32, "data": full_data + 8, "index": full_index + 48,
+            "zoom headers": 64 + 24 * zoom_levels}
+    for level in range(len(zooms) // 24):
+        data, index = struct.unpack("<QQ", zooms[24 * level + 8:24 * level + 24])
+        ends[f"zoom {level} data"], ends[f"zoom {level} index"] = data + 4, index + 48
+    for part, end in ends.items():
+        if end > size:
+            raise InputFormatError(path, f"truncated or damaged bigWig: its {part} ends at byte {end}, "
+                                         f"past the file's {size} bytes")
+
+
+def read_bigwig(path: str | Path, regions: Regions | None = None) -> ConservationTrack:
+    """A bigWig file -> ConservationTrack; with `regions`, only those spans are read (through the index)."""
+    path = Path(path)
+    _check_layout(path)
+    try:
+        bw = pyBigWig.open(str(path))
+    except RuntimeError as exc:
+        raise InputFormatError(path, f"not a readable bigWig ({str(exc).splitlines()[0]})") from exc
+    if bw is None or not bw.isBigWig():
+        raise InputFormatError(path, "not a readable bigWig")
+    chroms: dict[str, int] = bw.chroms()
+    wanted = ({c: [(0, n)] for c, n in chroms.items()} if regions is None
+              else _merged((normalise_chrom(c, chroms), s, e) for c, s, e in regions))
+    data = {}
+    try:
+        for chrom, spans in wanted.items():
+            if chrom not in chroms:
+                continue
+            parts = []
+            for s, e in spans:
+                s, e = max(s, 0), min(e, chroms[chrom])
+                if e <= s:
+                    continue
+                try:
+                    found = bw.intervals(chrom, s, e)
+                except RuntimeError as exc:
+                    raise InputFormatError(path, f"{chrom}:{s}-{e} unreadable ({exc})") from exc
+                if found:
+                    iv = np.asarray(found, dtype=np.float64)
+                    starts = np.maximum(iv[:, 0], s).astype(np.int64)
+                    lens = np.minimum(iv[:, 1], e).astype(np.int64) - starts
+                    offsets = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+                    parts.append((np.repeat(starts, lens) + offsets, np.repeat(iv[:, 2], lens).astype(np.float32)))
+            if parts:
+                p = np.concatenate([x for x, _ in parts])
+                v = np.concatenate([y for _, y in parts])
+                if not np.isfinite(v).all():
+                    bad = int(p[np.flatnonzero(~np.isfinite(v))[0]])
+                    raise InputFormatError(path, f"{chrom}:{bad + 1} (1-based) value is not finite")
+                data[chrom] = (p, v)
+    finally:
+        bw.close()
+    return ConservationTrack(data)
+
+
+def read_wiggle(path: str | Path, regions: Regions | None = None) -> ConservationTrack:
+    """A wiggle (or bigWig, see `read_bigwig`) file -> ConservationTrack; with `regions`, only positions
+    inside them are kept."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFormatError(path, "file not found")
+    if is_bigwig(path):
+        return read_bigwig(path, regions)
     keep: dict[str, list[tuple[int, int]]] | None = None
     if regions is not None:
         keep = {}

@@ -13,8 +13,8 @@ Conventions:
 - PhyloP / CADD: per-base values over the UTR in RNA orientation (genome positions from `UtrIndex`:
   0-based, blocks, strand), NaN where the track has no value. CADD per position = max RawScore over
   the three alternatives (the RBP task); a variant's CADD score is its own allele's RawScore, joined on
-  chrom, pos, ref, alt (``CaddScorer.allele_scores``). bigWig needs pyBigWig, which is not a dependency:
-  convert with bigWigToWig.
+  chrom, pos, ref, alt (``CaddScorer.allele_scores``). PhyloP is wiggle or bigWig (told apart by the
+  file's first bytes, read over the UTR blocks only: ``sources_tracks.read_wiggle``).
 - k-mer counts / Griesemer: "embeddings" = the feature vectors (hidden_size = 4**k or 58).
 """
 
@@ -110,38 +110,10 @@ def utr_spans(regions: pd.DataFrame) -> list[tuple[str, int, int]]:
             for s, e in parse_blocks(getattr(r, "blocks", ""), r.start, r.end)]
 
 
-def read_bigwig(path: str | Path, regions: pd.DataFrame) -> ConservationTrack:
-    """PhyloP bigWig over the UTR blocks (needs pyBigWig, an optional package not installed here)."""
-    try:
-        import pyBigWig  # type: ignore[import-not-found]
-    except ImportError:
-        raise ScoringError(f"{path}: reading bigWig needs pyBigWig, which is not installed; convert the track "
-                           "with `bigWigToWig in.bw out.wig` (UCSC tools) and pass the wiggle") from None
-    data: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
-    with pyBigWig.open(str(path)) as bw:
-        chroms = bw.chroms()
-        for chrom, s, e in utr_spans(regions):
-            name = chrom if chrom in chroms else chrom.removeprefix("chr")
-            if name not in chroms:
-                continue
-            vals = np.asarray(bw.values(name, s, e), dtype=np.float32)
-            pos, val = data.setdefault(chrom, ([], []))
-            pos.append(np.arange(s, e)), val.append(vals)
-    merged = {}
-    for c, (p, v) in data.items():
-        p_all, v_all = np.concatenate(p), np.concatenate(v)
-        p_all, first = np.unique(p_all, return_index=True)
-        merged[c] = (p_all, v_all[first])
-    return ConservationTrack(merged)
-
-
 def phylop_track(source: Any, regions: pd.DataFrame) -> ConservationTrack:
     if isinstance(source, ConservationTrack):
         return source
-    path = Path(source)
-    if path.suffix.lower() in (".bw", ".bigwig"):
-        return read_bigwig(path, regions)
-    return read_wiggle(path, regions=utr_spans(regions))
+    return read_wiggle(Path(source), regions=utr_spans(regions))  # wiggle or bigWig (by its magic)
 
 
 def cadd_track(scores: pd.DataFrame) -> ConservationTrack:

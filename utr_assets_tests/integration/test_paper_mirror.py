@@ -60,7 +60,6 @@ def _override(mirror: dict, home: Path) -> Path:
                        "min_species_coverage": 0.3},
         "corpus": {"validation_fraction": 0.15, "rows_per_shard": 2000, "bpe_vocab_size": 256},
         "tasks": {"rbns_enriched": str(sample_tasks / "rbp" / "rbns_enriched_5mers.tsv"),   # not downloaded
-                  "phylop": str(sample_tasks / "conservation" / "phylop.wig.gz"),           # (see the catalogue)
                   "griesemer_oligo_info": str(mirror["griesemer_oligos"]), "n_variants_max": 150},
         "training": {"max_epochs": 1, "max_steps": 8, "micro_batch_size": 16, "checkpoint_every": 8,
                      "max_validation_chunks": 32, "max_train_chunks": 256},
@@ -109,6 +108,8 @@ def test_paper_graph_runs_from_downloads_to_the_leaderboard(mirror, real, tmp_pa
     assert (store / "sources" / "hg38_genome" / "hg38.fa").read_bytes().startswith(b">chr1")
     assert (store / "sources" / "agarwal2022_half_life" / "all_HLs_human_PC1.txt").read_bytes() == (
         real / "saluki" / "agarwal2022_human_halflife_PC1.txt").read_bytes()  # pinned sha256 verified
+    # PhyloP-241 is downloaded as bigWig and read from the store through tasks.phylop (conservation splits)
+    assert (store / "sources" / "phylop_241way" / "241-mammalian-2020v2.bigWig").read_bytes()[:4] == b"\x26\xfc\x8f\x88"
     requested = {path for _, path, _ in mirror["server"].requests}
     assert paper_mirror.mirror_path(paper_mirror.MAF_URL.format(chrom="chr2")) in requested
     regions = pd.read_parquet(store / "tables" / "utr3_regions.parquet")
@@ -121,6 +122,7 @@ def test_paper_graph_runs_from_downloads_to_the_leaderboard(mirror, real, tmp_pa
     # every variant split is built from downloads (ClinVar, gnomAD from S3, eQTL credible sets, CADD sets)
     splits = set(board[board.task == "variant_effects"].split)
     assert {"clinvar", "gnomad_singletons", "eqtl", "cadd"} <= {s.split("/")[0] for s in splits}, splits
+    assert {"top10_phylop", "bottom10_phylop"} <= set(board[board.task == "rbp_motifs"].split)
     ok = board[(board.model == "cadd") & (board.status == "ok")]
     assert len(ok), "the CADD baseline scores the downloaded variants from the downloaded CADD table"
 

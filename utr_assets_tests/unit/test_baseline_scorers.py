@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from utr_assets.scoring.base import SITE_SCORES, ScoringError
-from utr_assets.scoring.baselines import ZooAlScorer, baseline_scorer, column_frequencies, read_bigwig
+from utr_assets.scoring.baselines import ZooAlScorer, baseline_scorer, column_frequencies
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
 
@@ -64,14 +64,18 @@ def test_phylop_real_wiggle_fixture():
     np.testing.assert_allclose(values, [-1.301, 0.663, 0.663, -0.1], atol=1e-6)
 
 
-def test_bigwig_without_pybigwig_says_how_to_convert(tmp_path):
-    try:
-        import pyBigWig  # noqa: F401
-        pytest.skip("pyBigWig installed")
-    except ImportError:
-        pass
-    with pytest.raises(ScoringError, match="bigWigToWig"):
-        read_bigwig(tmp_path / "x.bw", _regions())
+def test_phylop_bigwig_maps_blocks_and_strand_like_the_wiggle(tmp_path):
+    import pyBigWig
+
+    bw = pyBigWig.open(str(tmp_path / "t.bw"), "w")
+    bw.addHeader([("chr1", 1000)])
+    # genome position p (0-based) has value p / 10, as in the wiggle test above
+    bw.addEntries("chr1", 0, values=[p / 10 for p in range(120)], span=1, step=1)
+    bw.close()
+    plus, minus = baseline_scorer("phylop", regions=_regions(), phylop=tmp_path / "t.bw").site_scores(
+        ["ACGTA", "ACGT"], ["plus", "minus"])
+    np.testing.assert_allclose(plus, [1.0, 1.1, 1.2, 1.3, 1.4], atol=1e-6)
+    np.testing.assert_allclose(minus, [10.5, 10.4, 10.1, 10.0], atol=1e-6)
 
 
 def test_cadd_is_the_per_position_max_raw_score():

@@ -61,7 +61,11 @@ def test_each_reader_depends_on_the_sources_it_reads():
                                          "cadd_human_derived"}
     assert set(deps["mpra_datasets"]) == {"griesemer2021_values", "siegel2022"}
     assert set(deps["half_life_dataset"]) == {"agarwal2022_half_life", "agarwal2022_folds"}
-    assert deps["rbp_motif_instances"] == ["encode_eclip_peaks"]
+    assert set(deps["rbp_motif_instances"]) == {"encode_eclip_peaks", "phylop_241way"}  # conservation splits
+    assert "phylop_241way" in deps["utr3_base_probabilities"] and "phylop_241way" in deps["variant_scores"]
+    assert not any("phylop_100way" in names for names in deps.values())    # downloaded, feeds nothing
+    fed = fed_settings(paper, source_catalogue(paper))
+    assert fed.tasks.phylop.endswith("/sources/phylop_241way/241-mammalian-2020v2.bigWig")
 
 
 def test_merged_intervals_by_hand():
