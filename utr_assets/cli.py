@@ -340,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError, FileNotFoundError) as exc:
         print(f"utr-assets: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C during a run: the run is marked failed in the UI; stop here
+        print(f"utr-assets: {exc or 'interrupted'}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ class _StepReporter(logging.Handler):
     def __init__(self, log: Log, partition: str | None, timings: list[tuple[str, str, float]] | None):
         super().__init__(logging.DEBUG)
         self._log, self._partition, self._timings = log, partition or "", timings
+        self.interrupted = False  # Ctrl-C / SIGTERM: Dagster ends the run; the caller must stop too
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)
@@ -124,6 +125,7 @@ class _StepReporter(logging.Handler):
             self._log(f"  {seconds:7.1f} s  {event.step_key}{suffix}")
         elif kind == "STEP_FAILURE":
             error = getattr(event.event_specific_data, "error", None)
+            self.interrupted |= error is not None and error.cls_name == "DagsterExecutionInterruptedError"
             while error is not None and error.cause is not None:  # the user code's exception, not the wrapper
                 error = error.cause
             self._log(f"   FAILED    {event.step_key}{suffix}: {error.message.strip() if error else record.getMessage()}")
@@ -150,6 +152,8 @@ def run_selection(defs: Definitions, run: Run, instance: DagsterInstance, log: L
     result = job_defs.resolve_job_def(JOB).execute_in_process(
         instance=instance, partition_key=run.partition, raise_on_error=False,
         run_config={"loggers": {"step_lines": {}}})
+    if handler.interrupted:  # Dagster turned the signal into a failed step; stop here, not at the next run
+        raise KeyboardInterrupt(f"interrupted during {run.label}")
     return result.success
 
 
