@@ -59,7 +59,7 @@ def test_models_list_and_add(tmp_path: Path, capsys) -> None:
 def test_plan_command_prints_the_paper_plan(capsys) -> None:
     assert main(["plan", "--profile", "paper"]) == 0
     text = capsys.readouterr().out
-    for needle in ("Downloads", "zoonomia_maf", "GPU-hours", "dnabert-3utr", "stsp-3utr-hs"):
+    for needle in ("Sources", "zoonomia_maf", "disk:", "GPU-hours", "Evaluation stage", "dnabert-3utr", "stsp-3utr-hs"):
         assert needle in text
     assert main(["plan", "--profile", "paper", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
