@@ -23,7 +23,7 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract_utrs(args: argparse.Namespace) -> int:
-    """Annotation + genome -> 3'UTRs (SPEC §1); MAF -> their alignments and orthologs (SPEC §2)."""
+    """Annotation + genome -> 3'UTRs (docs/protocol.md §1); MAF -> their alignments and orthologs (docs/protocol.md §2)."""
     from utr_assets.alignments.command import extract_utrs_to_dir
     from utr_assets.outputs import OutputSet
     from utr_assets.reference.annotation import read_annotation

@@ -1,4 +1,4 @@
-"""Paper-scale cost of the evaluation stage (every model's probes on every task, SPEC §5) for `utr-assets plan`.
+"""Paper-scale cost of the evaluation stage (every model's probes on every task, docs/protocol.md §5) for `utr-assets plan`.
 
 The per-outer-fold seconds below are MEASURED figures: `benchmarks/evaluation_throughput.py`, run on
 this project's 2-core x86_64 development machine (no GPU), one BLAS/OpenMP thread per process, while

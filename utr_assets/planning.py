@@ -9,7 +9,7 @@ Estimates, stated so they can be checked:
   the study's context (benchmarks/training_throughput.py docstring, 2026-11-23, 20 steps).
 - Forward-only (scoring) throughput is taken as 3x the training throughput: a training step costs about
   one forward plus a backward of twice its FLOPs. This is an assumption, not a measurement.
-- Corpus: 6.6 Gbp in 3,783,714 orthologous 3'UTRs (SPEC §2); human: 18,134 UTRs of mean 1,792 nt (SPEC §1).
+- Corpus: 6.6 Gbp in 3,783,714 orthologous 3'UTRs (docs/protocol.md §2); human: 18,134 UTRs of mean 1,792 nt (docs/protocol.md §1).
   Token counts use the mean length (chunks, overlaps and specials counted; batch padding not counted).
 - DNABERT-2 BPE tokens: 4 nt per token is an assumption (vocab 4,096); replace it with the ratio the
   `tokenised_corpus` asset reports on the real corpus.
@@ -29,12 +29,12 @@ from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_cata
 THROUGHPUT_SOURCE = "benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
 TRAIN_THROUGHPUT = {"dnabert": 312_000, "dnabert2": 207_000, "nt": 122_000, "dss": 1_390_000}  # tokens (nt) / s
 FORWARD_SPEEDUP = 3.0          # assumption: forward-only ~ 3x a training step's tokens/s
-CORPUS_NT = 6.6e9              # SPEC §2
-CORPUS_SEQUENCES = 3_783_714   # SPEC §2
-HUMAN_UTRS = 18_134            # SPEC §1
-HUMAN_MEAN_NT = 1_792          # SPEC §1
+CORPUS_NT = 6.6e9              # docs/protocol.md §2
+CORPUS_SEQUENCES = 3_783_714   # docs/protocol.md §2
+HUMAN_UTRS = 18_134            # docs/protocol.md §1
+HUMAN_MEAN_NT = 1_792          # docs/protocol.md §1
 BPE_NT_PER_TOKEN = 4.0         # assumption (see docstring)
-# (content tokens per chunk, specials per chunk, overlap) at the study's contexts (SPEC §3); epochs cap from
+# (content tokens per chunk, specials per chunk, overlap) at the study's contexts (docs/protocol.md §3); epochs cap from
 # the family's paper training preset (utr_assets/models/*.py TRAINING["paper"]["max_epochs"]).
 CONTEXT = {"dnabert": (510, 2, 50), "dnabert2": (1022, 2, 10), "nt": (1023, 1, 10), "dss": (5000, 0, 50)}
 MAX_EPOCHS = {"dnabert": 100, "dnabert2": 100, "nt": 100, "dss": 100}
@@ -63,7 +63,7 @@ def training_gpu_hours(family: str, preset: str | None, human_only: bool = False
 
 
 def scoring_gpu_hours(family: str) -> dict[str, Any]:
-    """Per-base probabilities for every human 3'UTR position (SPEC §4), forward passes only."""
+    """Per-base probabilities for every human 3'UTR position (docs/protocol.md §4), forward passes only."""
     positions = HUMAN_UTRS * HUMAN_MEAN_NT
     chunk = tokens_for(family, HUMAN_MEAN_NT)
     context = CONTEXT[family][0] + CONTEXT[family][1]

@@ -98,7 +98,7 @@ TRAINABLE_FAMILIES = ("dnabert", "dnabert2", "nt", "dss")
 
 
 class TrainingOverrides(_Strict):
-    """Overrides of the family's study settings (SPEC §3); None keeps the value from the level above."""
+    """Overrides of the family's study settings (docs/protocol.md §3); None keeps the value from the level above."""
 
     max_epochs: int | None = Field(None, ge=1)
     max_steps: int | None = Field(None, ge=1)
@@ -186,7 +186,7 @@ class ScoringSettings(_Strict):
 
 
 class BenchmarkSettings(_Strict):
-    """The evaluation protocol of SPEC §5 (defaults: the study's); see benchmarks/evaluate.py."""
+    """The evaluation protocol of docs/protocol.md §5 (defaults: the study's); see benchmarks/evaluate.py."""
 
     n_boot: int = Field(1000, ge=0, description="Bootstrap resamples of each ROC AUC CI.")
     mlp_outer_folds: int = Field(10, ge=2, description="Outer CV folds of the variant MLP probe.")

@@ -1,4 +1,4 @@
-"""Unaligned orthologous 3'UTRs (the pretraining corpus), stop-codon anchored as the study did (SPEC §2).
+"""Unaligned orthologous 3'UTRs (the pretraining corpus), stop-codon anchored as the study did (docs/protocol.md §2).
 
 What belongs here: the stop-codon test (a species is kept when its aligned 3 bases over the human stop
 codon equal human's, case-insensitive, gaps counted as differences) and the species' sequence, either

@@ -1,4 +1,4 @@
-"""Aligned projection of MAF blocks onto human intervals, and the per-species row choice (SPEC §2, Zoo-AL).
+"""Aligned projection of MAF blocks onto human intervals, and the per-species row choice (docs/protocol.md §2, Zoo-AL).
 
 What belongs here: cutting one parsed block to the columns of a human interval with numpy (columns where
 human has a gap dropped), turning each non-reference row into a ``Fragment``, chaining fragments into rows

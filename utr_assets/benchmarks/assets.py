@@ -39,7 +39,7 @@ def _scalars(summary: dict) -> dict:
 
 @asset(group_name=TASKS, code_version="1", check_specs=check_specs("rbp_motif_instances", RBP_CHECKS),
        description="RBP motif instances in 3'UTRs: positives inside eCLIP peaks of the RBP, 5-mer-matched "
-                   "seeded negatives outside all peaks, PhyloP top/bottom 10% flags (SPEC §5 task 1).")
+                   "seeded negatives outside all peaks, PhyloP top/bottom 10% flags (docs/protocol.md §5 task 1).")
 def rbp_motif_instances(context: AssetExecutionContext, settings: SettingsResource, utr3_regions: pd.DataFrame):
     table, summary = datasets.rbp_motif_dataset(settings.get().tasks, utr3_regions)
     yield Output(table, metadata=_scalars(summary))
@@ -48,7 +48,7 @@ def rbp_motif_instances(context: AssetExecutionContext, settings: SettingsResour
 
 @asset(group_name=TASKS, code_version="1", check_specs=check_specs("variant_sets", VARIANT_CHECKS),
        description="3'UTR SNVs in four splits (ClinVar, gnomAD singletons, eQTL SuSiE, CADD) vs their own "
-                   "seeded negatives; overlap between splits in metadata (SPEC §5 task 2).")
+                   "seeded negatives; overlap between splits in metadata (docs/protocol.md §5 task 2).")
 def variant_sets(context: AssetExecutionContext, settings: SettingsResource, utr3_regions: pd.DataFrame):
     table, overlap, summary = datasets.variant_dataset(settings.get().tasks, utr3_regions)
     yield Output(table, metadata=_scalars(summary) | {

@@ -2,7 +2,7 @@
 reason) and ROC curve points (ROC_COLUMNS). Plain Python over the task modules; the Dagster glue is
 in `assets.py`, the stacking over models in `leaderboard.py`.
 
-What belongs here: which score each task reads from which scoring output (SPEC §5), the protocol
+What belongs here: which score each task reads from which scoring output (docs/protocol.md §5), the protocol
 options (folds, grids, bootstrap) and turning a capability the model lacks into a not-applicable row.
 Not here: the formulas (`metrics`), the probes (`probes`), the per-task building blocks (`task_*`).
 
@@ -37,7 +37,7 @@ ZERO_SHOT_SCORES = ("pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cos
 
 @dataclass(frozen=True)
 class Protocol:
-    """The knobs of SPEC §5 (study defaults); the sample profile makes them cheaper."""
+    """The knobs of docs/protocol.md §5 (study defaults); the sample profile makes them cheaper."""
 
     n_boot: int = 1000
     seed: int = 0

@@ -1,4 +1,4 @@
-"""Sequence-feature baselines for the regression tasks (SPEC §5): k-mer counts and the Griesemer
+"""Sequence-feature baselines for the regression tasks (docs/protocol.md §5): k-mer counts and the Griesemer
 2021 58 sequence features. Sequences in the DNA alphabet; k-mers containing N are not counted.
 
 Griesemer features, in this order (58): nucleotide % (4), dinucleotide counts (16) and % (16),

@@ -1,5 +1,5 @@
 """The leaderboard: one tidy table over all model partitions and tasks, the study's published values
-(Vilov & Heinig 2025, SPEC §5) as a reference column, and the checks on it. Plots are in `plots`.
+(Vilov & Heinig 2025, docs/protocol.md §5) as a reference column, and the checks on it. Plots are in `plots`.
 
 Columns (LEADERBOARD_COLUMNS): model, task, split, score, metric, value, ci_low, ci_high, n,
 published_value, published_model, status ("ok" | "not_applicable"), reason, checkpoint (the
@@ -35,7 +35,7 @@ STUDY_MODELS = {"NT-3UTR": "nt-3utr", "STSP-3UTR": "stsp-3utr", "DNABERT-3UTR": 
                 "PhyloP-241": "phylop", "CADD": "cadd", "Zoo-AL": "zoo-al", "5-mers": "kmer-counts",
                 "3'UTR k-mers": "kmer-counts", "Griesemer features": "griesemer-features", "Saluki": None}
 
-# (study model, task, split, score or None = any, metric, value); SPEC §5.
+# (study model, task, split, score or None = any, metric, value); docs/protocol.md §5.
 PUBLISHED: list[tuple[str, str, str, str | None, str, float]] = [
     ("NT-3UTR", "rbp_motifs", "all", None, "roc_auc", 0.703),
     ("STSP-3UTR", "rbp_motifs", "all", None, "roc_auc", 0.649),

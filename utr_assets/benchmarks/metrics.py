@@ -1,4 +1,4 @@
-"""Metrics of SPEC §5 with their confidence intervals: ROC AUC (stratified bootstrap CI, raw and
+"""Metrics of docs/protocol.md §5 with their confidence intervals: ROC AUC (stratified bootstrap CI, raw and
 flipped for zero-shot scores), Pearson r (Fisher-z CI) and ROC curve points for plots.
 
 Cross-validated probes (Ridge, SVR, MLP) live in `probes`; this module only turns labels/targets and

@@ -1,4 +1,4 @@
-"""Cross-validated supervised probes of SPEC §5, returning out-of-fold predictions only.
+"""Cross-validated supervised probes of docs/protocol.md §5, returning out-of-fold predictions only.
 
 - Regressors (MPRA, half-life): Ridge with the alpha grid tuned by inner grouped k-fold CV (what the
   study's RidgeCV(cv=GroupKFold) did; sklearn's RidgeCV cannot take groups without metadata routing,

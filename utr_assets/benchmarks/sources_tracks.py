@@ -286,6 +286,6 @@ def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.Dat
 
 
 def cadd_position_max(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per-position CADD (SPEC §4): max RawScore over the 3 alternatives -> (chrom, pos, raw_score_max)."""
+    """Per-position CADD (docs/protocol.md §4): max RawScore over the 3 alternatives -> (chrom, pos, raw_score_max)."""
     return (scores.groupby(["chrom", "pos"], sort=True)["raw_score"].max()
             .rename("raw_score_max").reset_index())

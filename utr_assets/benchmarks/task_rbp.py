@@ -1,4 +1,4 @@
-"""Task 1 (SPEC §5): RBP binding-motif instances in 3'UTRs, their labels and their scoring.
+"""Task 1 (docs/protocol.md §5): RBP binding-motif instances in 3'UTRs, their labels and their scoring.
 
 - Instance: an occurrence (overlapping ones included) of one of RBP X's RBNS 5-mers in a 3'UTR
   sequence (RNA orientation); `offset` is its first base, 0-based in RNA orientation. One instance per
@@ -114,7 +114,7 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     """(instances with INSTANCE_COLUMNS, summary per kmer (rbp: its RBPs): n_pos, n_neg_candidates, n_pos_kept,
     n_neg).
 
-    Each k-mer keeps as many positives as negatives (SPEC §5: negatives matched to the positives'
+    Each k-mer keeps as many positives as negatives (docs/protocol.md §5: negatives matched to the positives'
     k-mer counts): a score that depends on the k-mer alone has AUC 0.5 on the result.
 
     `regions`: utr3_regions; `peaks`: `sources_rbp.read_eclip_peaks` (0-based half-open, `idr` flag);

@@ -1,4 +1,4 @@
-"""Task 2 (SPEC §5): functional-variant splits of 3'UTR SNVs and their evaluation.
+"""Task 2 (docs/protocol.md §5): functional-variant splits of 3'UTR SNVs and their evaluation.
 
 Splits (positives vs negatives), each with up to `n_max` of each, drawn by its OWN seeded sample
 (the study reused one negative sample across three splits; the overlap is reported here):

@@ -1,4 +1,4 @@
-"""Genome <-> 3'UTR coordinates over the `utr3_regions` table (SPEC §1).
+"""Genome <-> 3'UTR coordinates over the `utr3_regions` table (docs/protocol.md §1).
 
 Conventions: genome positions are 0-based; `blocks` are "start-end" 0-based half-open pieces in
 ascending genome order; a UTR offset is 0-based in RNA orientation (offset 0 is the first base after

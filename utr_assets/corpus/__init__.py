@@ -1,4 +1,4 @@
-"""Corpus domain (SPEC §2-3): the multispecies 3'UTR pretraining corpus, the four tokenisers as
+"""Corpus domain (docs/protocol.md §2-3): the multispecies 3'UTR pretraining corpus, the four tokenisers as
 Hugging Face tokenizers, chunking to each family's context, and the tokenised corpus. Plain Python:
 no Dagster here (`assets.py` is the glue).
 

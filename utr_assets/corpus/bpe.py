@@ -1,4 +1,4 @@
-"""The DNABERT-2-style BPE tokeniser, trained on the corpus with the `tokenizers` library (SPEC §3).
+"""The DNABERT-2-style BPE tokeniser, trained on the corpus with the `tokenizers` library (docs/protocol.md §3).
 
 What belongs here: training (BpeTrainer) and the tokenizer.json recipe. Not here: chunking, or the
 batch encoding fast path (`tokenisers.BpeTokeniser`, which calls the Rust `encode_batch`).

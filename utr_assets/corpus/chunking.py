@@ -1,4 +1,4 @@
-"""Cutting tokenised sequences into model-context chunks (SPEC §3), with the token -> nucleotide map.
+"""Cutting tokenised sequences into model-context chunks (docs/protocol.md §3), with the token -> nucleotide map.
 
 What belongs here: window placement (overlap, left-filled last chunk), adding the family's special
 tokens, and the ragged `ChunkBatch` result. Not here: producing tokens (`kmers.py`, `tokenisers.py`).
@@ -41,7 +41,7 @@ class ChunkSpec:
         return size
 
 
-# The study's contexts and overlaps (SPEC §3); small presets use the same rule with smaller numbers.
+# The study's contexts and overlaps (docs/protocol.md §3); small presets use the same rule with smaller numbers.
 PAPER_CHUNKS: dict[str, ChunkSpec] = {
     "dnabert": ChunkSpec(512, 50),
     "dnabert2": ChunkSpec(1024, 10),

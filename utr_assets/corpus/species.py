@@ -1,7 +1,7 @@
 """The species vocabulary of species-aware models: species name (verbatim) -> integer index.
 
 What belongs here: building, saving (species.json beside the tokenizer) and applying the vocabulary.
-Invariant (SPEC §3): a species outside the vocabulary is an error, or - only when the vocabulary was
+Invariant (docs/protocol.md §3): a species outside the vocabulary is an error, or - only when the vocabulary was
 built with ``unknown=True`` - the explicit unknown index ``len(species)``; never another species' index.
 """
 

@@ -1,6 +1,6 @@
 """The pretraining corpus as a table: orientation, human-only subset, seeded gene-grouped split, shuffle.
 
-What belongs here: row-level operations on the orthologs table (SPEC §2) that decide what the models
+What belongs here: row-level operations on the orthologs table (docs/protocol.md §2) that decide what the models
 see. Not here: reading/writing shards (`shards.py`) or tokens (`tokenise.py`).
 
 Input contract (one row per species' ortholog of a human 3'UTR): ``utr_id`` (human 3'UTR id),

@@ -1,4 +1,4 @@
-"""Fixed vocabularies of the k-mer and single-nucleotide tokenisers (SPEC §3), as plain data.
+"""Fixed vocabularies of the k-mer and single-nucleotide tokenisers (docs/protocol.md §3), as plain data.
 
 What belongs here: token lists, their id layouts and the base codes the numpy fast paths use.
 Not here: building Hugging Face tokenizers (`hf_tokenizers.py`) or the learned BPE vocabulary (`bpe.py`).

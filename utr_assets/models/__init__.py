@@ -1,4 +1,4 @@
-"""Model zoo and training (SPEC §3, §6): one module per family (dnabert, dnabert2, nt, dss), masking
+"""Model zoo and training (docs/protocol.md §3, §6): one module per family (dnabert, dnabert2, nt, dss), masking
 collators, the resumable training loop and its report. Plain Python (no dagster); models/assets.py is glue.
 
 Importing this package registers the DSS classes with the Hugging Face Auto classes.

@@ -42,7 +42,7 @@ def _not_trained(reason: str, extra: dict | None = None):
 
 @asset(group_name=GROUP, partitions_def=model_partitions, io_manager_key="handle_io_manager", code_version="1",
        pool="gpu", op_tags=GPU_TAGS, check_specs=named_check_specs("model_checkpoint", CHECKS),
-       description="The model trained on its tokenised corpus (SPEC §3): best-validation Hugging Face directory "
+       description="The model trained on its tokenised corpus (docs/protocol.md §3): best-validation Hugging Face directory "
                    "(safetensors + config + tokenizer), resumable after a kill.")
 def model_checkpoint(context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource,
                      torch_device: TorchDevice, tokenised_corpus: dict):

@@ -1,4 +1,4 @@
-"""Masking collators of SPEC §3: turn chunks of token ids into (input_ids, attention_mask, labels) batches.
+"""Masking collators of docs/protocol.md §3: turn chunks of token ids into (input_ids, attention_mask, labels) batches.
 
 What belongs here: the three masking schemes (DNABERT whole-k-mer span masking, 15% token masking
 for DNABERT-2/NT, DSS frame-protected masking) and the special-id bookkeeping they share. Not here:

@@ -1,4 +1,4 @@
-"""DNABERT family (SPEC §3): overlapping 6-mers, BERT encoder (transformers' BertForMaskedLM), span masking.
+"""DNABERT family (docs/protocol.md §3): overlapping 6-mers, BERT encoder (transformers' BertForMaskedLM), span masking.
 
 What belongs here: the size presets, the config/model builders, the collator choice and the study's
 optimiser settings for this family. Not here: the tokenizer (utr_assets.corpus) or the training loop.

@@ -1,4 +1,4 @@
-"""DNABERT-2 family (SPEC §3): BPE tokens, the published DNABERT-2 architecture (ALiBi attention, gated-linear-
+"""DNABERT-2 family (docs/protocol.md §3): BPE tokens, the published DNABERT-2 architecture (ALiBi attention, gated-linear-
 unit FFN, post-LayerNorm, unpadded semantics: our native Dnabert2ForMaskedLM in dnabert2_modeling.py), 15% token
 masking.
 

@@ -1,4 +1,4 @@
-"""State-space family (SPEC §3, the study's STSP models): single nucleotides one-hot encoded, a conv
+"""State-space family (docs/protocol.md §3, the study's STSP models): single nucleotides one-hot encoded, a conv
 encoder, an optional species embedding, residual conv blocks, bidirectional DSS layers and a conv decoder.
 
 What belongs here: DssConfig / DssForMaskedLM (Hugging Face classes registered with AutoConfig and

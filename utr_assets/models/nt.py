@@ -1,4 +1,4 @@
-"""Nucleotide Transformer v2 family (SPEC §3): non-overlapping 6-mers, the study's NT-v2 architecture
+"""Nucleotide Transformer v2 family (docs/protocol.md §3): non-overlapping 6-mers, the study's NT-v2 architecture
 (native class in nt_v2_modeling.py: pre-LN ESM encoder, rotary positions, SwiGLU FFN without bias,
 untied LM head), 15% token masking.
 

@@ -1,4 +1,4 @@
-"""Learning-rate schedules of the study and the plateau stopping rule (SPEC §3).
+"""Learning-rate schedules of the study and the plateau stopping rule (docs/protocol.md §3).
 
 What belongs here: pure functions of the step / the epoch-loss history. Not here: optimiser construction.
 """

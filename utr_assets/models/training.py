@@ -104,7 +104,7 @@ def seed_everything(seed: int) -> None:
 
 
 def train_config_for(family: str, preset: str, **overrides: Any) -> TrainConfig:
-    """The study's optimiser settings for a family and preset (SPEC §3), with overrides."""
+    """The study's optimiser settings for a family and preset (docs/protocol.md §3), with overrides."""
     return TrainConfig(**{**family_for(family).TRAINING[preset], **overrides})
 
 

@@ -39,7 +39,7 @@ def gene_annotation(context: AssetExecutionContext, settings: SettingsResource):
 
 
 @asset(group_name=GROUP, check_specs=check_specs("utr3_regions", UTR3_CHECKS), code_version="1",
-       description="One row per human 3'UTR (SPEC §1): coordinates, blocks, stop codon, RNA-orientation sequence.")
+       description="One row per human 3'UTR (docs/protocol.md §1): coordinates, blocks, stop codon, RNA-orientation sequence.")
 def utr3_regions(context: AssetExecutionContext, settings: SettingsResource, genome: dict,
                  gene_annotation: pd.DataFrame):
     ref = settings.get().reference

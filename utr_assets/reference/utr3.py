@@ -1,4 +1,4 @@
-"""Human 3'UTR selection (SPEC §1): canonical protein-coding transcripts, primary contigs,
+"""Human 3'UTR selection (docs/protocol.md §1): canonical protein-coding transcripts, primary contigs,
 3'UTR = exon parts after the stop codon, stop codon validated, sequence in RNA orientation.
 
 Conventions: `start`/`end` are the 0-based half-open genomic span of the whole 3'UTR; `blocks`

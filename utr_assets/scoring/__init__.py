@@ -1,4 +1,4 @@
-"""Scoring domain (SPEC §4): per-base probabilities, embeddings, reconstruction losses and variant scores
+"""Scoring domain (docs/protocol.md §4): per-base probabilities, embeddings, reconstruction losses and variant scores
 for any registry model (trained here, pretrained, or a baseline). Plain Python: no Dagster here
 (`assets.py` is the glue).
 

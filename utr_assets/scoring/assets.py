@@ -217,7 +217,7 @@ VARIANT_EMB_CHECKS = {"window_embeddings_valid": "Ref and alt window embeddings:
 @multi_asset(
     group_name=GROUP, partitions_def=model_partitions, pool="gpu", op_tags=GPU_TAGS,
     outs={"variant_scores": AssetOut(code_version="2", description=(
-              "Zero-shot variant scores (SPEC §4): pref, palt_inv, pratio, VIS, embedding distances, losses, "
+              "Zero-shot variant scores (docs/protocol.md §4): pref, palt_inv, pratio, VIS, embedding distances, losses, "
               "site scores; one row per (split, variant).")),
           "variant_embeddings": AssetOut(io_manager_key="handle_io_manager", code_version="2", description=(
               "Embeddings of each variant's reference and alternative window (the MLP probe's features)."))},

@@ -3,7 +3,7 @@
 What belongs here: the `Scorer` protocol, capability names, the ACGT renormalisation rule, orientation
 helpers and the errors scorers raise. Not here: any model or baseline (`lm.py`, `baselines.py`).
 
-Conventions (SPEC §4):
+Conventions (docs/protocol.md §4):
 - Per-base probabilities are float32 arrays (L, 4) over A, C, G, T (columns in that order), one per
   input sequence, position 0 = first base of the sequence as given (RNA orientation for 3'UTRs).
 - Renormalisation over ACGT: P[b] = (s[b] + EPS) / (sum(s) + 4 EPS), EPS = 1e-14, so every finite row

@@ -1,4 +1,4 @@
-"""Baselines as scorers (SPEC §4-5): Zoo-AL column frequencies, PhyloP and CADD per-base tracks, k-mer
+"""Baselines as scorers (docs/protocol.md §4-5): Zoo-AL column frequencies, PhyloP and CADD per-base tracks, k-mer
 counts and the Griesemer 58 features.
 
 What belongs here: adapting alignment tables, genome tracks and sequence features to the Scorer

@@ -1,6 +1,6 @@
 """Quality checks of scoring outputs as plain functions (the asset layer turns them into asset checks).
 
-What belongs here: the invariants of SPEC §4 outputs: probabilities in [0, 1] summing to 1 per position,
+What belongs here: the invariants of docs/protocol.md §4 outputs: probabilities in [0, 1] summing to 1 per position,
 NaN only where documented (k-mer models: sequences shorter than k; Zoo-AL: columns without bases),
 embedding width = hidden size, one row per input sequence.
 """

@@ -8,10 +8,10 @@ runner outputs into per-sequence results. Not here: loading checkpoints (`loadin
 Families and capabilities:
 - dnabert, nt, dss: probabilities, embeddings, loss. Probability modes (``probability_mode``, the
   default of `base_probabilities`; the study's choice per score is in settings.ProbabilityModeSettings):
-  ``masked`` exact masked marginals (SPEC §4); ``unmasked`` the same readouts from one unmasked pass per
+  ``masked`` exact masked marginals (docs/protocol.md §4); ``unmasked`` the same readouts from one unmasked pass per
   chunk; ``reference_aware`` (nt only) the unmasked pass read by token substitution (study: NT's VIS).
   `base_probabilities_modes` computes several modes, unmasked and reference_aware from shared passes.
-- dnabert2 (BPE): embeddings and loss only. SPEC §4 defines no per-base marginal for variable-length
+- dnabert2 (BPE): embeddings and loss only. docs/protocol.md §4 defines no per-base marginal for variable-length
   tokens (the study reported none), so `base_probabilities` raises and variant pref/palt are NaN.
 Embeddings: last hidden layer, mean over the real tokens of a chunk (content tokens: no padding, no
 [CLS]/[SEP]), then the mean over the sequence's chunks ("mean_chunks") or its first chunk ("truncate").

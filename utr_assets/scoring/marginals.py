@@ -1,4 +1,4 @@
-"""Masked-copy plans for exact per-base marginals (SPEC §4), one per tokenisation: pure numpy, no torch.
+"""Masked-copy plans for exact per-base marginals (docs/protocol.md §4), one per tokenisation: pure numpy, no torch.
 
 What belongs here: which copies of which chunk to run, which tokens each copy masks, and where each
 nucleotide's distribution is read and how it becomes P(A, C, G, T). Not here: running the model
@@ -20,7 +20,7 @@ Plans (token t covers nucleotides [starts[t], ends[t]) of its sequence; k = 6):
 - ``rolling``: single-nucleotide models; copy q of a chunk masks its positions q, q+stride, ...
   (stride 50), so each position is masked once in ``stride`` copies; it is read where it is masked.
 Every masked token set lies inside one chunk; among the chunks that contain it, the one where it is
-farthest from an edge is used (chunks overlap, SPEC §3). Every position is read exactly once.
+farthest from an edge is used (chunks overlap, docs/protocol.md §3). Every position is read exactly once.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The straightforward per-base scoring loop: one masked copy at a time, batch 1, written from the SPEC §4
+"""The straightforward per-base scoring loop: one masked copy at a time, batch 1, written from the docs/protocol.md §4
 definitions with Python lists and token strings. It is the exactness reference of the unit tests and the
 baseline of the scoring benchmark; it shares no code with `marginals.py` or `runner.py`.
 

@@ -1,4 +1,4 @@
-"""Variant scores for SNVs in 3'UTRs (SPEC §4): pref, palt_inv, pratio, VIS, embedding distances, losses.
+"""Variant scores for SNVs in 3'UTRs (docs/protocol.md §4): pref, palt_inv, pratio, VIS, embedding distances, losses.
 
 What belongs here: the score formulas and `score_variants`, which runs a scorer on reference and
 alternative windows. Not here: choosing variants (utr_assets.benchmarks.task_variants).

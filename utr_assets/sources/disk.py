@@ -5,7 +5,7 @@ export of the 3'UTR intervals. Nothing is downloaded (``probe`` only asks server
 Estimates, stated so they can be checked:
 - Download time assumes a sustained DOWNLOAD_MB_S; the catalogue's `approx_size` values are estimates
   (each says whence in `size_note`); pinned sizes are exact.
-- hal2maf: the 3'UTR intervals are HUMAN_UTRS x HUMAN_MEAN_NT of the 3.1 Gbp genome (SPEC §1);
+- hal2maf: the 3'UTR intervals are HUMAN_UTRS x HUMAN_MEAN_NT of the 3.1 Gbp genome (docs/protocol.md §1);
   HAL2MAF_MBP_PER_HOUR (reference Mbp exported per CPU-hour at 241 genomes) is an assumption, not a
   measurement: replace it with the rate the first exported chromosome shows.
 """
@@ -21,7 +21,7 @@ from .feeds import PROFILES_WITH_SOURCES, in_graph
 
 DOWNLOAD_MB_S = 50.0          # assumption: sustained download bandwidth
 GENOME_BP = 3.1e9             # hg38 primary assembly, approximately
-HUMAN_UTRS, HUMAN_MEAN_NT = 18_134, 1_792   # SPEC §1
+HUMAN_UTRS, HUMAN_MEAN_NT = 18_134, 1_792   # docs/protocol.md §1
 HAL2MAF_MBP_PER_HOUR = 4.0    # assumption (see docstring)
 
 

@@ -1,6 +1,6 @@
 """Per-chromosome, human-referenced MAF from a Cactus HAL alignment, with `hal2maf` when it is installed.
 
-What belongs here: building and running the hal2maf command for one reference chromosome (SPEC §2:
+What belongs here: building and running the hal2maf command for one reference chromosome (docs/protocol.md §2:
 the study exported the Zoonomia HAL to human-referenced MAF, one MAF per 3'UTR). With ``targets`` (a BED
 of that chromosome's 3'UTR intervals) hal2maf exports only those intervals (``--refTargets``): about 1%
 of the genome instead of all of it. The output is gzip-compressed into a
@@ -24,7 +24,7 @@ class ToolMissing(RuntimeError):
 def hal2maf_command(hal: str | Path, chrom: str, out: str | Path, ref_genome: str = "Homo_sapiens",
                     targets: str | Path | None = None) -> list[str]:
     """hal2maf for one reference sequence (or only the BED ``targets`` on it); ancestors left out; paralog
-    rows kept (SPEC §2 chains them)."""
+    rows kept (docs/protocol.md §2 chains them)."""
     where = ["--refTargets", str(targets)] if targets is not None else ["--refSequence", chrom]
     return [TOOL, str(hal), str(out), "--refGenome", ref_genome, *where, "--noAncestors"]
 

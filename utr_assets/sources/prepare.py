@@ -95,7 +95,7 @@ def eqtl_credible_set_files(metadata: str | Path, source: str, quant_methods: tu
 
 
 def concat_credible_sets(paths: list[str | Path], out: str | Path, max_pvalue: float = 1e-25) -> int:
-    """Rows with pvalue <= ``max_pvalue`` (SPEC §5) of every credible-set file, one gzipped TSV; returns the count."""
+    """Rows with pvalue <= ``max_pvalue`` (docs/protocol.md §5) of every credible-set file, one gzipped TSV; returns the count."""
     frames = []
     for path in paths:
         table = pd.read_csv(path, sep="\t", dtype={"pvalue": float}, low_memory=False)

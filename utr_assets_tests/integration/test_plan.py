@@ -59,7 +59,7 @@ def test_estimates_follow_the_measured_throughputs():
     assert tokens_for("dnabert", 1744) == 4 * 512
     hours = training_gpu_hours("dnabert", "paper")["gpu_hours_per_epoch"]
     assert hours == pytest.approx(3_783_714 * 2048 / 312_000 / 3600)
-    # per-base scoring with one pass per position is the dominant DNABERT cost (SPEC §7)
+    # per-base scoring with one pass per position is the dominant DNABERT cost (docs/protocol.md §4: one masked copy per position)
     assert scoring_gpu_hours("dnabert")["forward_passes"] == 18_134 * 1_792
     assert training_gpu_hours("dss", "tiny") == {"note": "preset 'tiny': no measured throughput (paper presets only)"}
 

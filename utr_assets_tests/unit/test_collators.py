@@ -1,4 +1,4 @@
-"""Masking collators (SPEC §3): rates, spans, 80/10/10, specials never touched, frame protection, seeding."""
+"""Masking collators (docs/protocol.md §3): rates, spans, 80/10/10, specials never touched, frame protection, seeding."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exact masked marginals (SPEC §4) against the one-copy-at-a-time reference, per tokenisation; batching."""
+"""Exact masked marginals (docs/protocol.md §4) against the one-copy-at-a-time reference, per tokenisation; batching."""
 
 from __future__ import annotations
 
