@@ -22,6 +22,7 @@ from utr_assets.alignments import (
     species_table,
 )
 from utr_assets.alignments.checks import MAF_INDEX_CHECKS, ORTHOLOG_CHECKS, SPECIES_CHECKS, alignment_checks
+from utr_assets.alignments.command import check_overlap
 from utr_assets.platform.artifacts import ArtifactStoreResource
 from utr_assets.platform.partitions import chromosome_partitions
 from utr_assets.platform.quality import check_specs, run_quality_checks
@@ -94,6 +95,8 @@ def build_assets(settings: Settings) -> list:
         with report_to(context.log):  # UTRs/s
             alignments, orthologs, stats = extract_utrs(maf_index["maf"], regions, cfg.reference_species, readable,
                                                         workers=cfg.extraction_workers)
+        # an empty MAF or one overlapping none of the partition's UTRs fails, saying why (as extract-utrs)
+        check_overlap(maf_index["maf"], regions, stats, index, cfg.reference_species)
         stats_meta = stats.as_metadata() | {"species_coverage_histogram": MetadataValue.json(coverage_histogram(stats))}
         yield Output(alignments, output_name="utr3_alignments", metadata=stats_meta | {"rows": len(alignments)})
         yield Output(orthologs, output_name="utr3_orthologs",
