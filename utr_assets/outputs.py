@@ -31,7 +31,8 @@ class OutputSetError(ValueError):
     """The output folder cannot be published to, or holds an incomplete or damaged set."""
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -61,7 +62,7 @@ def verify_output_set(out: str | os.PathLike[str]) -> dict:
         raise OutputSetError(f"{out}: files {sorted(present ^ set(files))} disagree with {MANIFEST}")
     for name, meta in files.items():
         path = out / name
-        if path.stat().st_size != meta["size"] or _sha256(path) != meta["sha256"]:
+        if path.stat().st_size != meta["size"] or file_sha256(path) != meta["sha256"]:
             raise OutputSetError(f"{out / name}: size or checksum differs from {MANIFEST}")
     return manifest
 
@@ -133,7 +134,7 @@ class OutputSet:
             if path.name.startswith(".") or not path.is_file():
                 raise OutputSetError(f"{path}: unexpected entry in the staging folder")
             _fsync(path)
-            files[path.name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            files[path.name] = {"size": path.stat().st_size, "sha256": file_sha256(path)}
         manifest = {"producer": self.producer, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "files": files, **(extra or {})}
         tmp = self.staging / f".{MANIFEST}.tmp"

@@ -30,7 +30,6 @@ directory holds safetensors only, so a pickle never reaches the scorers (which s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -43,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from utr_assets.outputs import file_sha256
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # platform.partitions' rule, without importing dagster
@@ -199,14 +200,6 @@ def map_weights(spec: ImportSpec, config: Any, model: torch.nn.Module, state: di
     return mapped, dropped
 
 
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def import_checkpoint(source: str, family: str, slug: str, out_dir: str | os.PathLike[str], *,
                       revision: str | None = None, overwrite: bool = False) -> ImportResult:
     """Import ``source`` as ``family`` into ``out_dir`` (written atomically; nothing on failure)."""
@@ -232,7 +225,7 @@ def import_checkpoint(source: str, family: str, slug: str, out_dir: str | os.Pat
         model.save_pretrained(tmp, safe_serialization=True)
         tokeniser.save(tmp)
         provenance = {"source": source, "revision": revision, "family": family, "slug": slug,
-                      "weights": {f.name: _sha256(f) for f in files}, "dropped": dropped}
+                      "weights": {f.name: file_sha256(f) for f in files}, "dropped": dropped}
         (tmp / IMPORT_FILE).write_text(json.dumps(provenance, indent=1))
         if out.exists():
             shutil.rmtree(out)

@@ -8,12 +8,13 @@ header; BGZF from htslib is deterministic), so a seed reproduces the sample byte
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 from pathlib import Path
 
 import numpy as np
 import pysam
+
+from utr_assets.outputs import file_sha256
 
 # Sequence codes used throughout simulate/: A C G T N and the alignment gap.
 A, C, G, T, N, GAP = 0, 1, 2, 3, 4, 5
@@ -82,9 +83,4 @@ def write_tabix(path: Path, text: str, preset: str | None = None, seq_col: int =
                           meta_char="#", zerobased=False, force=True)
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+sha256 = file_sha256  # one file-hash helper (utr_assets.outputs)
