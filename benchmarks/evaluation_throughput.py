@@ -68,7 +68,9 @@ SHAPES = {  # rows, features, groups, outer folds (None: leave-one-group-out), a
 }
 
 
-def regression_data(task: str, scale: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def regression_data(
+    task: str, scale: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(X, y, groups, outer fold per row) of the task's shape; k-mer counts for Jurkat."""
     n_full, p, n_groups, n_outer, _ = SHAPES[task]
     n = max(int(n_full * scale), 40 * min(n_groups, 23))
@@ -114,25 +116,39 @@ def bench_ridge(task: str, scale: float, sklearn_folds: int | None) -> dict[str,
     t0 = time.perf_counter()
     for j in range(k):
         (tr, te), inn = outer[j], inner[j]
-        est = make_pipeline(StandardScaler(), RidgeCV(alphas=alphas, cv=inn, scoring="neg_mean_squared_error"))
+        est = make_pipeline(
+            StandardScaler(), RidgeCV(alphas=alphas, cv=inn, scoring="neg_mean_squared_error")
+        )
         ref[te] = est.fit(X[tr], y[tr]).predict(X[te])
         same += int(np.isclose(est[-1].alpha_, chosen[j]))
     t_sk = (time.perf_counter() - t0) * len(outer) / k
-    for j, (tr, te) in enumerate(outer[:k]):   # the equality claim: Ridge at our alpha, refitted by sklearn
+    for j, (tr, te) in enumerate(outer[:k]):  # the equality claim: Ridge at our alpha, refitted by sklearn
         refit = make_pipeline(StandardScaler(), Ridge(alpha=chosen[j])).fit(X[tr], y[tr]).predict(X[te])
         refit_diff = max(refit_diff, float(np.abs(refit - pred[te]).max()))
     done = np.isfinite(ref)
-    return _row("ridge", task, X, len(outer), t_ours, t_sk, pred[done], ref[done],
-                sklearn_note="RidgeCV(cv=inner)" + (f", {k}/{len(outer)} folds timed" if k < len(outer) else ""),
-                check=f"|ours - Ridge(alpha_ours)| max {refit_diff:.1e}; alpha = RidgeCV's in {same}/{k} folds")
+    return _row(
+        "ridge",
+        task,
+        X,
+        len(outer),
+        t_ours,
+        t_sk,
+        pred[done],
+        ref[done],
+        sklearn_note="RidgeCV(cv=inner)" + (f", {k}/{len(outer)} folds timed" if k < len(outer) else ""),
+        check=f"|ours - Ridge(alpha_ours)| max {refit_diff:.1e}; alpha = RidgeCV's in {same}/{k} folds",
+    )
 
 
-def _svr_one_fold(X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: np.ndarray
-                  ) -> tuple[float, float, np.ndarray, np.ndarray]:
+def _svr_one_fold(
+    X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: np.ndarray
+) -> tuple[float, float, np.ndarray, np.ndarray]:
     train, test = _outer(folds)[0]
     inner = _inner_group_splits(groups[train], 5, 0)
     est, grid = _svr(X.shape[1], SVR_GRID)
-    points = param_grid(grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"])
+    points = param_grid(
+        grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"]
+    )
     (ours, *_), t_ours = _timed(lambda: svr_fold_predictions(X[train], y[train], inner, X[test], points))
     search = GridSearchCV(est, grid, cv=inner, scoring="neg_mean_squared_error", n_jobs=1)
     ref, t_sk = _timed(lambda: search.fit(X[train], y[train]).predict(X[test]))
@@ -152,11 +168,20 @@ def bench_svr(task: str, scale: float, rows: tuple[int, int]) -> dict[str, Any]:
     (n1, o1, s1), (n2, o2, s2) = timings
     scale_to = lambda t1, t2: t2 * (y.size / n2) ** (np.log(t2 / t1) / np.log(n2 / n1))  # noqa: E731
     exp_o, exp_s = np.log(o2 / o1) / np.log(n2 / n1), np.log(s2 / s1) / np.log(n2 / n1)
-    return _row("svr", task, X, n_outer, scale_to(o1, o2) * n_outer, scale_to(s1, s2) * n_outer,
-                np.concatenate(preds[0]), np.concatenate(preds[1]), estimated=True,
-                sklearn_note="GridSearchCV(TTR(Scaler+SVR rbf))",
-                check=f"per outer fold at n={n1}/{n2}: ours {o1:.1f}/{o2:.1f} s, sklearn {s1:.1f}/{s2:.1f} s; "
-                      f"power-law exponents {exp_o:.2f}/{exp_s:.2f}")
+    return _row(
+        "svr",
+        task,
+        X,
+        n_outer,
+        scale_to(o1, o2) * n_outer,
+        scale_to(s1, s2) * n_outer,
+        np.concatenate(preds[0]),
+        np.concatenate(preds[1]),
+        estimated=True,
+        sklearn_note="GridSearchCV(TTR(Scaler+SVR rbf))",
+        check=f"per outer fold at n={n1}/{n2}: ours {o1:.1f}/{o2:.1f} s, sklearn {s1:.1f}/{s2:.1f} s; "
+        f"power-law exponents {exp_o:.2f}/{exp_s:.2f}",
+    )
 
 
 def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
@@ -171,59 +196,111 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     y = rng.permutation(np.r_[np.ones(n // 2), np.zeros(n - n // 2)]).astype(int)
     ref = rng.normal(size=(n, 16)) @ rng.normal(size=(16, d)) + rng.normal(size=(n, d))
-    alt = ref + np.outer(np.where(y == 1, rng.normal(1, 0.5, n), 0.0), rng.normal(size=d) / 8) + rng.normal(0, .3, (n, d))
+    alt = (
+        ref
+        + np.outer(np.where(y == 1, rng.normal(1, 0.5, n), 0.0), rng.normal(size=d) / 8)
+        + rng.normal(0, 0.3, (n, d))
+    )
     X, genes = np.hstack([ref, alt]), rng.integers(0, n // 5, n)
     outer = _class_splits(y, genes, 10, 0, "outer")[:n_folds]
     folds = [(tr, te, _class_splits(y[tr], genes[tr], 3, 1 + k, "inner")) for k, (tr, te) in enumerate(outer)]
     dev = default_device()
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-    ours, t_ours = _timed(lambda: grid_search_probabilities(X, y, folds, MLP_GRID, device=dev, dtype=torch_dtype))
+    ours, t_ours = _timed(
+        lambda: grid_search_probabilities(X, y, folds, MLP_GRID, device=dev, dtype=torch_dtype)
+    )
     grid = {f"mlpclassifier__{k}": v for k, v in MLP_GRID.items()}
     ref_p, t0 = [], time.perf_counter()
     for tr, te, inner in folds:
-        est = make_pipeline(StandardScaler(), MLPClassifier(solver="adam", early_stopping=True, random_state=0))
+        est = make_pipeline(
+            StandardScaler(), MLPClassifier(solver="adam", early_stopping=True, random_state=0)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            ref_p.append(GridSearchCV(est, grid, cv=inner, scoring="roc_auc").fit(X[tr], y[tr]).predict_proba(X[te])[:, 1])
+            ref_p.append(
+                GridSearchCV(est, grid, cv=inner, scoring="roc_auc")
+                .fit(X[tr], y[tr])
+                .predict_proba(X[te])[:, 1]
+            )
     t_sk = time.perf_counter() - t0
     test = np.concatenate([te for _, te, _ in folds])
     o, r = np.concatenate(ours), np.concatenate(ref_p)
-    return _row("mlp", "variants", X, 10, t_ours * 10 / len(folds), t_sk * 10 / len(folds), o, r,
-                estimated=len(folds) < 10, sklearn_note=f"GridSearchCV(MLPClassifier adam, early stop), {len(folds)}/10 "
-                f"folds timed; ours torch {dev.type} {dtype}",
-                check=f"AUC on those folds ours {roc_auc_score(y[test], o):.4f} sklearn {roc_auc_score(y[test], r):.4f}")
+    return _row(
+        "mlp",
+        "variants",
+        X,
+        10,
+        t_ours * 10 / len(folds),
+        t_sk * 10 / len(folds),
+        o,
+        r,
+        estimated=len(folds) < 10,
+        sklearn_note=f"GridSearchCV(MLPClassifier adam, early stop), {len(folds)}/10 "
+        f"folds timed; ours torch {dev.type} {dtype}",
+        check=f"AUC on those folds ours {roc_auc_score(y[test], o):.4f} sklearn {roc_auc_score(y[test], r):.4f}",
+    )
 
 
-def _row(probe: str, task: str, X: np.ndarray, n_outer: int, t_ours: float, t_sk: float, ours: np.ndarray,
-         ref: np.ndarray, sklearn_note: str, check: str, estimated: bool = False) -> dict[str, Any]:
-    return {"probe": probe, "task": task, "rows": int(X.shape[0]), "features": int(X.shape[1]), "outer_folds": n_outer,
-            "ours_s": round(t_ours, 2), "sklearn_s": round(t_sk, 2), "ratio": round(t_sk / t_ours, 1),
-            "estimated": estimated, "max_abs_diff": float(np.abs(ours - ref).max()) if ours.size else float("nan"),
-            "pearson_r": float(np.corrcoef(ours, ref)[0, 1]) if ours.size > 2 else float("nan"),
-            "sklearn_path": sklearn_note, "check": check}
+def _row(
+    probe: str,
+    task: str,
+    X: np.ndarray,
+    n_outer: int,
+    t_ours: float,
+    t_sk: float,
+    ours: np.ndarray,
+    ref: np.ndarray,
+    sklearn_note: str,
+    check: str,
+    estimated: bool = False,
+) -> dict[str, Any]:
+    return {
+        "probe": probe,
+        "task": task,
+        "rows": int(X.shape[0]),
+        "features": int(X.shape[1]),
+        "outer_folds": n_outer,
+        "ours_s": round(t_ours, 2),
+        "sklearn_s": round(t_sk, 2),
+        "ratio": round(t_sk / t_ours, 1),
+        "estimated": estimated,
+        "max_abs_diff": float(np.abs(ours - ref).max()) if ours.size else float("nan"),
+        "pearson_r": float(np.corrcoef(ours, ref)[0, 1]) if ours.size > 2 else float("nan"),
+        "sklearn_path": sklearn_note,
+        "check": check,
+    }
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     from threadpoolctl import threadpool_info
 
     threads = sorted({(i["internal_api"], i["num_threads"]) for i in threadpool_info()})
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}; thread pools {threads}")
-    head = f"{'probe':<6}{'task':<11}{'rows x feat':>14}{'folds':>6}{'ours s':>9}{'sklearn s':>11}{'ratio':>7}" \
-           f"{'max|d|':>9}{'r':>9}  sklearn path / check"
+    print(
+        f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}; thread pools {threads}"
+    )
+    head = (
+        f"{'probe':<6}{'task':<11}{'rows x feat':>14}{'folds':>6}{'ours s':>9}{'sklearn s':>11}{'ratio':>7}"
+        f"{'max|d|':>9}{'r':>9}  sklearn path / check"
+    )
     print(head)
     for r in rows:
         est = "~" if r["estimated"] else ""
-        print(f"{r['probe']:<6}{r['task']:<11}{r['rows']:>8,} x{r['features']:>5}{r['outer_folds']:>6}"
-              f"{est + format(r['ours_s'], '.1f'):>9}{est + format(r['sklearn_s'], '.1f'):>11}{r['ratio']:>7.1f}"
-              f"{r['max_abs_diff']:>9.1e}{r['pearson_r']:>9.6f}  {r['sklearn_path']}; {r['check']}")
+        print(
+            f"{r['probe']:<6}{r['task']:<11}{r['rows']:>8,} x{r['features']:>5}{r['outer_folds']:>6}"
+            f"{est + format(r['ours_s'], '.1f'):>9}{est + format(r['sklearn_s'], '.1f'):>11}{r['ratio']:>7.1f}"
+            f"{r['max_abs_diff']:>9.1e}{r['pearson_r']:>9.6f}  {r['sklearn_path']}; {r['check']}"
+        )
     print("~: estimated from subsamples (see docstring)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tasks", nargs="+", default=["ridge:jurkat", "ridge:half_life", "ridge:griesemer",
-                                                   "svr:half_life", "mlp:variants"])
+    ap.add_argument(
+        "--tasks",
+        nargs="+",
+        default=["ridge:jurkat", "ridge:half_life", "ridge:griesemer", "svr:half_life", "mlp:variants"],
+    )
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--sklearn-folds", type=int, default=None)
     ap.add_argument("--svr-rows", type=int, nargs=2, default=[600, 1200])

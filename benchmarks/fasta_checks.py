@@ -29,7 +29,7 @@ def write_genome(path: Path, megabases: int, scaffolds: int, seed: int = 0) -> N
         for contig in range(4):
             handle.write(f">chr{contig + 1}\n".encode())
             seq = letters[rng.integers(0, letters.size, megabases * 1_000_000 // 4)].tobytes()
-            handle.write(b"\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + b"\n")
+            handle.write(b"\n".join(seq[i : i + 60] for i in range(0, len(seq), 60)) + b"\n")
         for k in range(scaffolds):
             handle.write(f">scaffold_{k}\n".encode() + letters[rng.integers(0, 4, 200)].tobytes() + b"\n")
 
@@ -55,12 +55,16 @@ def main() -> None:
     bgzip = OUT / "fasta_checks.fa.gz"
     pysam.tabix_compress(str(plain), str(bgzip), force=True)
     size_mb = plain.stat().st_size / 1e6
-    print(f"{'layout':<8}{'MB':>8}{'scan s':>9}{'scan MB/s':>11}{'faidx s':>9}{'faidx MB/s':>12}{'scan/faidx':>12}")
+    print(
+        f"{'layout':<8}{'MB':>8}{'scan s':>9}{'scan MB/s':>11}{'faidx s':>9}{'faidx MB/s':>12}{'scan/faidx':>12}"
+    )
     for name, path in (("plain", plain), ("bgzip", bgzip)):
         scan = best_of(args.repeats, lambda p=path: scan_fasta(p))
         faidx = best_of(args.repeats, lambda p=path: pysam.faidx(str(p)))
-        print(f"{name:<8}{size_mb:>8.0f}{scan:>9.2f}{size_mb / scan:>11.0f}{faidx:>9.2f}{size_mb / faidx:>12.0f}"
-              f"{scan / faidx:>12.2f}")
+        print(
+            f"{name:<8}{size_mb:>8.0f}{scan:>9.2f}{size_mb / scan:>11.0f}{faidx:>9.2f}{size_mb / faidx:>12.0f}"
+            f"{scan / faidx:>12.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -39,17 +39,33 @@ def _pieces(row) -> list[tuple[int, int]]:
     return [tuple(int(x) for x in b.split("-")) for b in row.blocks.split(",")]
 
 
-def run_ours(maf: Path, regions, reference: str, chrom: str, use_index: bool, orthologs: bool, threads: int | None,
-             workers: int) -> dict:
+def run_ours(
+    maf: Path,
+    regions,
+    reference: str,
+    chrom: str,
+    use_index: bool,
+    orthologs: bool,
+    threads: int | None,
+    workers: int,
+) -> dict:
     from utr_assets.alignments import build_maf_index, extract_utrs
 
     t0 = time.perf_counter()
     index = build_maf_index(maf, reference, threads=threads) if use_index else None
     t1 = time.perf_counter()
-    aln, orth, stats = extract_utrs(maf, regions, reference, index=index, orthologs=orthologs, workers=workers)
+    aln, orth, stats = extract_utrs(
+        maf, regions, reference, index=index, orthologs=orthologs, workers=workers
+    )
     t2 = time.perf_counter()
-    return dict(build_s=t1 - t0, extract_s=t2 - t1, rows=len(aln), orthologs=len(orth),
-                blocks_read=stats.blocks_read, blocks_total=stats.blocks_total)
+    return dict(
+        build_s=t1 - t0,
+        extract_s=t2 - t1,
+        rows=len(aln),
+        orthologs=len(orth),
+        blocks_read=stats.blocks_read,
+        blocks_total=stats.blocks_total,
+    )
 
 
 def run_bx(maf: Path, regions, reference: str, chrom: str) -> dict:
@@ -131,8 +147,12 @@ def simulated_inputs(scale: str, seed: int, chrom: str) -> tuple[Path, Path]:
     with gzip.open(out / "world" / "alignments" / f"{chrom}.maf.gz", "rb") as src, open(maf, "wb") as dst:
         sh.copyfileobj(src, dst, 16 << 20)
     gtf = out / "world" / "annotation" / "genes.gtf.gz"
-    regions, _ = select_utr3_regions(read_annotation(gtf), Genome(out / "world" / "genome" / "genome.fa.gz"),
-                                     Utr3Selection(spliced_utrs=True), gtf)
+    regions, _ = select_utr3_regions(
+        read_annotation(gtf),
+        Genome(out / "world" / "genome" / "genome.fa.gz"),
+        Utr3Selection(spliced_utrs=True),
+        gtf,
+    )
     regions[regions.chrom == chrom].to_parquet(reg, index=False)
     return maf, reg
 
@@ -144,8 +164,16 @@ def worker(args: argparse.Namespace) -> None:
     maf = Path(args.maf)
     if args.worker.startswith("ours"):
         workers = int(args.worker.split("-w")[1]) if "-w" in args.worker else 1
-        res = run_ours(maf, regions, args.reference, args.chrom, args.worker != "ours-stream",
-                       args.worker == "ours+orth", 1 if args.worker == "ours-1core" else None, workers)
+        res = run_ours(
+            maf,
+            regions,
+            args.reference,
+            args.chrom,
+            args.worker != "ours-stream",
+            args.worker == "ours+orth",
+            1 if args.worker == "ours-1core" else None,
+            workers,
+        )
     elif args.worker == "bx":
         res = run_bx(maf, regions, args.reference, args.chrom)
     else:
@@ -160,13 +188,17 @@ def main() -> None:
     ap.add_argument("--species", type=int, default=60)
     ap.add_argument("--utr-fraction", type=float, default=0.02, help="share of the contig under 3'UTR spans")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--simulate-scale", help="use utr_assets.simulate.generate_sample at this scale (e.g. bench)")
+    ap.add_argument(
+        "--simulate-scale", help="use utr_assets.simulate.generate_sample at this scale (e.g. bench)"
+    )
     ap.add_argument("--maf", type=Path)
     ap.add_argument("--regions", type=Path)
     ap.add_argument("--reference", default="hg38")
     ap.add_argument("--chrom", default="chr1")
     ap.add_argument("--tools", default="ours,ours-1core,ours-w2,ours+orth,ours-stream,bx,biopython")
-    ap.add_argument("--repeats", type=int, default=3, help="fresh-process runs per tool; the best is reported")
+    ap.add_argument(
+        "--repeats", type=int, default=3, help="fresh-process runs per tool; the best is reported"
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -196,8 +228,20 @@ def main() -> None:
     for _ in range(args.repeats):  # rounds over all tools, so drift in machine load hits every tool alike
         for tool in tools:
             os.system(f"cat {args.maf} > /dev/null")  # same page-cache state for everyone
-            cmd = [sys.executable, __file__, "--worker", tool, "--maf", str(args.maf), "--regions",
-                   str(args.regions), "--reference", args.reference, "--chrom", args.chrom]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--worker",
+                tool,
+                "--maf",
+                str(args.maf),
+                "--regions",
+                str(args.regions),
+                "--reference",
+                args.reference,
+                "--chrom",
+                args.chrom,
+            ]
             t = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True)
             wall = time.perf_counter() - t
@@ -208,13 +252,21 @@ def main() -> None:
             res = json.loads(line[0][7:])
             res["wall_s"] = wall
             spread.setdefault(tool, []).append(res["build_s"] + res["extract_s"])
-            if tool not in results or spread[tool][-1] < results[tool]["build_s"] + results[tool]["extract_s"]:
+            if (
+                tool not in results
+                or spread[tool][-1] < results[tool]["build_s"] + results[tool]["extract_s"]
+            ):
                 results[tool] = res
             print(f"  {tool} done in {wall:.1f} s", flush=True)
-    print(f"\nbest of {args.repeats} fresh-process runs per tool (build + extract seconds of every run: "
-          + "; ".join(f"{t} {' '.join(f'{x:.2f}' for x in v)}" for t, v in spread.items()) + ")")
-    print(f"\n{'tool':<12} {'build s':>8} {'extract s':>9} {'MB/s total':>10} {'MB/s extract':>12} {'UTRs/s':>8} "
-          f"{'peak RSS MB':>11}  notes")
+    print(
+        f"\nbest of {args.repeats} fresh-process runs per tool (build + extract seconds of every run: "
+        + "; ".join(f"{t} {' '.join(f'{x:.2f}' for x in v)}" for t, v in spread.items())
+        + ")"
+    )
+    print(
+        f"\n{'tool':<12} {'build s':>8} {'extract s':>9} {'MB/s total':>10} {'MB/s extract':>12} {'UTRs/s':>8} "
+        f"{'peak RSS MB':>11}  notes"
+    )
     for tool, r in results.items():
         total = r["build_s"] + r["extract_s"]
         notes = f"rows={r['rows']}"
@@ -224,18 +276,24 @@ def main() -> None:
             notes += f" FAILED on {r['failed_utrs']} UTRs"
         if "builder_rss_mb" in r:
             notes += f" index builder RSS {r['builder_rss_mb']:.0f} MB"
-        print(f"{tool:<12} {r['build_s']:>8.2f} {r['extract_s']:>9.2f} {mb / total:>10.1f} "
-              f"{mb / r['extract_s']:>12.1f} {n_utrs / r['extract_s']:>8.1f} {r['rss_mb']:>11.0f}  {notes}")
+        print(
+            f"{tool:<12} {r['build_s']:>8.2f} {r['extract_s']:>9.2f} {mb / total:>10.1f} "
+            f"{mb / r['extract_s']:>12.1f} {n_utrs / r['extract_s']:>8.1f} {r['rss_mb']:>11.0f}  {notes}"
+        )
     base = [t for t in ("bx", "biopython") if t in results]
     for variant in (t for t in results if t.startswith("ours") and base):
         ours = results[variant]
         for key, label in (("total", "build + extract"), ("extract", "extract only")):
+
             def secs(r, key=key):
                 return r["build_s"] + r["extract_s"] if key == "total" else r["extract_s"]
+
             best = min(base, key=lambda t: secs(results[t]))
-            print(f"{variant} speed-up ({label}) vs the faster baseline ({best}): "
-                  f"{secs(results[best]) / secs(ours):.1f}x; "
-                  + ", ".join(f"vs {t} {secs(results[t]) / secs(ours):.1f}x" for t in base))
+            print(
+                f"{variant} speed-up ({label}) vs the faster baseline ({best}): "
+                f"{secs(results[best]) / secs(ours):.1f}x; "
+                + ", ".join(f"vs {t} {secs(results[t]) / secs(ours):.1f}x" for t in base)
+            )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,14 @@ def _revcomp(s: str) -> str:
     return s.translate(str.maketrans("ACGTN", "TGCAN"))[::-1]
 
 
-def write_synthetic_maf(out_dir: Path, target_mb: float = 500, n_species: int = 60, seed: int = 0,
-                        utr_fraction: float = 0.02, mean_block: int = 300) -> tuple[Path, Path]:
+def write_synthetic_maf(
+    out_dir: Path,
+    target_mb: float = 500,
+    n_species: int = 60,
+    seed: int = 0,
+    utr_fraction: float = 0.02,
+    mean_block: int = 300,
+) -> tuple[Path, Path]:
     """Write ``synthetic.maf`` and ``utr3_regions.parquet`` into ``out_dir``; returns their paths."""
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -39,8 +45,10 @@ def write_synthetic_maf(out_dir: Path, target_mb: float = 500, n_species: int = 
     genome_len = int(target_mb * 1e6 / per_base)
     human = rng.choice(ACGT, genome_len)
     src_size = genome_len
-    state = [[f"chr{rng.integers(1, 20)}", "+" if rng.random() < 0.5 else "-", int(rng.integers(0, 10**6))]
-             for _ in species]
+    state = [
+        [f"chr{rng.integers(1, 20)}", "+" if rng.random() < 0.5 else "-", int(rng.integers(0, 10**6))]
+        for _ in species
+    ]
     with open(maf_path, "w") as out:
         out.write("##maf version=1 scoring=synthetic\n# benchmarks/maf_synth.py\n\n")
         pos = 0
@@ -70,8 +78,10 @@ def write_synthetic_maf(out_dir: Path, target_mb: float = 500, n_species: int = 
             if rng.random() < 0.2:  # soft-masked stretch
                 a = int(rng.integers(0, ncol))
                 hrow[a : a + 50] = np.where(hrow[a : a + 50] != GAP, hrow[a : a + 50] + 32, GAP)
-            lines = [f"a score={rng.integers(-1000, 90000)}.0\n",
-                     f"s {'hg38.chr1':<{name_w}} {pos} {n} + {src_size} {hrow.tobytes().decode()}\n"]
+            lines = [
+                f"a score={rng.integers(-1000, 90000)}.0\n",
+                f"s {'hg38.chr1':<{name_w}} {pos} {n} + {src_size} {hrow.tobytes().decode()}\n",
+            ]
             for k, i in enumerate(present):
                 st = state[i]
                 size = int(np.count_nonzero(mat[k] != GAP))
@@ -79,8 +89,10 @@ def write_synthetic_maf(out_dir: Path, target_mb: float = 500, n_species: int = 
                     continue
                 if rng.random() < 0.003:  # jump to another contig
                     st[0], st[1], st[2] = f"chr{rng.integers(1, 20)}", "+" if rng.random() < 0.5 else "-", 0
-                lines.append(f"s {species[i] + '.' + st[0]:<{name_w}} {st[2]} {size} {st[1]} 300000000 "
-                             f"{mat[k].tobytes().decode()}\n")
+                lines.append(
+                    f"s {species[i] + '.' + st[0]:<{name_w}} {st[2]} {size} {st[1]} 300000000 "
+                    f"{mat[k].tobytes().decode()}\n"
+                )
                 st[2] += size + (int(rng.integers(1, 30)) if rng.random() < 0.1 else 0)
             lines.append("\n")
             out.write("".join(lines))
@@ -106,11 +118,22 @@ def _regions(rng: np.random.Generator, human: np.ndarray, fraction: float) -> pd
             pieces = [(s, cut), (cut + int(rng.integers(200, 2000)), s + length + 2000)]
         dna = "".join(seq[a:b] for a, b in pieces)
         lo, hi = pieces[0][0], pieces[-1][1]
-        recs.append(dict(utr_id=f"UTR{k:05d}", gene_id=f"G{k:05d}", gene_name=f"GENE{k}", transcript_id=f"T{k:05d}",
-                         chrom="chr1", start=lo, end=hi, strand=strand,
-                         blocks=",".join(f"{a}-{b}" for a, b in pieces), length=len(dna),
-                         stop_codon_start=lo - 3 if strand == "+" else hi,
-                         sequence=dna if strand == "+" else _revcomp(dna)))
+        recs.append(
+            dict(
+                utr_id=f"UTR{k:05d}",
+                gene_id=f"G{k:05d}",
+                gene_name=f"GENE{k}",
+                transcript_id=f"T{k:05d}",
+                chrom="chr1",
+                start=lo,
+                end=hi,
+                strand=strand,
+                blocks=",".join(f"{a}-{b}" for a, b in pieces),
+                length=len(dna),
+                stop_codon_start=lo - 3 if strand == "+" else hi,
+                sequence=dna if strand == "+" else _revcomp(dna),
+            )
+        )
     return pd.DataFrame(recs)
 
 

@@ -77,8 +77,10 @@ def run_variant(home: Path, text: str, instance: DagsterInstance, slug: str = SL
     training = family_for(family).TRAINING["tiny"]
     store = home / "store"
     override = home / "override.yaml"
-    override.write_text(f"storage:\n  root: {store}\ncompute:\n  device: cpu\n"
-                        + (f"training:\n  families:\n    {family}: {{max_steps: {steps}}}\n" if steps else ""))
+    override.write_text(
+        f"storage:\n  root: {store}\ncompute:\n  device: cpu\n"
+        + (f"training:\n  families:\n    {family}: {{max_steps: {steps}}}\n" if steps else "")
+    )
     for name in ("model_checkpoint", "mpra_embeddings"):
         (store / "handles" / name / f"{slug}.json").unlink(missing_ok=True)
     saved = dict(training)
@@ -100,9 +102,14 @@ def run_variant(home: Path, text: str, instance: DagsterInstance, slug: str = SL
         return {"model": slug, "variant": text, "status": "FAILED"}
     checkpoint = json.loads((store / "handles" / "model_checkpoint" / f"{slug}.json").read_text())
     out = row(store, slug)
-    return {"model": slug, "variant": text, "best_val_loss": round(checkpoint.get("best_val_loss", math.nan), 3),
-            "effective_rank": out["effective_rank"], "ridge_r_HEK293FT": out.get("ridge_r_HEK293FT"),
-            "seconds_with_scoring": round(seconds, 1)}
+    return {
+        "model": slug,
+        "variant": text,
+        "best_val_loss": round(checkpoint.get("best_val_loss", math.nan), 3),
+        "effective_rank": out["effective_rank"],
+        "ridge_r_HEK293FT": out.get("ridge_r_HEK293FT"),
+        "seconds_with_scoring": round(seconds, 1),
+    }
 
 
 def main() -> None:

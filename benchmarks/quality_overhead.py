@@ -22,19 +22,34 @@ def _frame(rows: int) -> pd.DataFrame:
     seqs = ["".join(rng.choice(list("ACGT"), n)) for n in lengths[: min(rows, 2000)]]
     seqs = (seqs * (rows // len(seqs) + 1))[:rows]
     starts = rng.integers(0, 10**8, rows)
-    return pd.DataFrame({
-        "utr_id": [f"ENST{i:011d}" for i in range(rows)], "transcript_id": [f"ENST{i:011d}" for i in range(rows)],
-        "sequence": seqs, "length": [len(s) for s in seqs], "sequence_length": [len(s) for s in seqs],
-        "start": starts, "end": starts + np.array([len(s) for s in seqs]), "contig_length": 2 * 10**8,
-        "stop_codon": rng.choice(["TAA", "TAG", "TGA"], rows)})
+    return pd.DataFrame(
+        {
+            "utr_id": [f"ENST{i:011d}" for i in range(rows)],
+            "transcript_id": [f"ENST{i:011d}" for i in range(rows)],
+            "sequence": seqs,
+            "length": [len(s) for s in seqs],
+            "sequence_length": [len(s) for s in seqs],
+            "start": starts,
+            "end": starts + np.array([len(s) for s in seqs]),
+            "contig_length": 2 * 10**8,
+            "stop_codon": rng.choice(["TAA", "TAG", "TGA"], rows),
+        }
+    )
 
 
 def _plain(frame: pd.DataFrame) -> bool:
-    return bool(frame.sequence.str.fullmatch(r"[ACGTN]+").all() and (frame.start >= 0).all()
-                and (frame.end > frame.start).all() and (frame.end <= frame.contig_length).all()
-                and (frame.length == frame.sequence_length).all() and frame.utr_id.is_unique
-                and frame.transcript_id.is_unique and frame.stop_codon.isin(["TAA", "TAG", "TGA"]).all()
-                and (frame.length >= 1).all() and 20 <= frame.length.median() <= 20000)
+    return bool(
+        frame.sequence.str.fullmatch(r"[ACGTN]+").all()
+        and (frame.start >= 0).all()
+        and (frame.end > frame.start).all()
+        and (frame.end <= frame.contig_length).all()
+        and (frame.length == frame.sequence_length).all()
+        and frame.utr_id.is_unique
+        and frame.transcript_id.is_unique
+        and frame.stop_codon.isin(["TAA", "TAG", "TGA"]).all()
+        and (frame.length >= 1).all()
+        and 20 <= frame.length.median() <= 20000
+    )
 
 
 def main() -> None:

@@ -29,7 +29,10 @@ def effective_rank(matrix: np.ndarray) -> float:
 
 
 def _metrics(home: Path, slug: str) -> pd.DataFrame | None:
-    for path in (home / "tables" / "mpra_metrics" / f"{slug}.parquet", home / "tables" / f"mpra_metrics-{slug}.parquet"):
+    for path in (
+        home / "tables" / "mpra_metrics" / f"{slug}.parquet",
+        home / "tables" / f"mpra_metrics-{slug}.parquet",
+    ):
         if path.exists():
             return pd.read_parquet(path)
     found = sorted(home.rglob(f"*mpra_metrics*{slug}*.parquet"))
@@ -38,11 +41,18 @@ def _metrics(home: Path, slug: str) -> pd.DataFrame | None:
 
 def row(home: Path, slug: str) -> dict:
     ids, matrix = read_embeddings(str(home / "mpra_embeddings" / slug / "embeddings.parquet"))
-    out = {"store": str(home), "model": slug, "oligos": len(ids), "width": matrix.shape[1],
-           "effective_rank": round(effective_rank(matrix), 2)}
+    out = {
+        "store": str(home),
+        "model": slug,
+        "oligos": len(ids),
+        "width": matrix.shape[1],
+        "effective_rank": round(effective_rank(matrix), 2),
+    }
     table = _metrics(home, slug)
     if table is not None:
-        hek = table[table.split.astype(str).str.contains("HEK293FT") & table.score.astype(str).str.contains("ridge")]
+        hek = table[
+            table.split.astype(str).str.contains("HEK293FT") & table.score.astype(str).str.contains("ridge")
+        ]
         out["ridge_r_HEK293FT"] = ", ".join(f"{v:.3f}" for v in hek.value) if len(hek) else "n/a"
     return out
 

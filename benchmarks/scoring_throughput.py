@@ -38,12 +38,21 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def bench(family: str, preset: str, n_seqs: int, length: int, naive_positions: int, max_tokens: int,
-          device: torch.device) -> dict:
+def bench(
+    family: str,
+    preset: str,
+    n_seqs: int,
+    length: int,
+    naive_positions: int,
+    max_tokens: int,
+    device: torch.device,
+) -> dict:
     torch.manual_seed(0)
     tok = build_tokeniser(family)
     module = family_for(family)
-    model = module.build_model(module.build_config(preset, vocab_size=5 if family == "dss" else tok.vocab_size))
+    model = module.build_model(
+        module.build_config(preset, vocab_size=5 if family == "dss" else tok.vocab_size)
+    )
     scorer = LanguageModelScorer(model, tok, name=family, device=device, max_tokens=max_tokens)
     rng = np.random.default_rng(0)
     seqs = ["".join(rng.choice(list("ACGT"), length)) for _ in range(n_seqs)]
@@ -66,12 +75,19 @@ def bench(family: str, preset: str, n_seqs: int, length: int, naive_positions: i
     done = ~np.isnan(ref).any(axis=1)
     peak = peak_flops(device)
     out = {
-        "family": family, "preset": preset, "device": str(device),
+        "family": family,
+        "preset": preset,
+        "device": str(device),
         "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-        "n_seqs": n_seqs, "length": length, "positions": n_seqs * length, "copies": plan.n_copies,
-        "copy_tokens": int(lens.sum()), "batched_s": round(batched_s, 3),
+        "n_seqs": n_seqs,
+        "length": length,
+        "positions": n_seqs * length,
+        "copies": plan.n_copies,
+        "copy_tokens": int(lens.sum()),
+        "batched_s": round(batched_s, 3),
         "batched_positions_per_s": round(n_seqs * length / batched_s, 1),
-        "naive_positions": int(done.sum()), "naive_s": round(naive_s, 3),
+        "naive_positions": int(done.sum()),
+        "naive_s": round(naive_s, 3),
         "naive_positions_per_s": round(done.sum() / naive_s, 1),
         "speedup": round((n_seqs * length / batched_s) / (done.sum() / naive_s), 1),
         "max_abs_diff_vs_naive": float(np.abs(probs[0][done] - ref[done]).max()),
@@ -94,8 +110,15 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     for family in args.families:
-        row = bench(family, args.preset, args.n_seqs, args.length, args.naive_positions, args.max_tokens,
-                    torch.device(args.device))
+        row = bench(
+            family,
+            args.preset,
+            args.n_seqs,
+            args.length,
+            args.naive_positions,
+            args.max_tokens,
+            torch.device(args.device),
+        )
         print(json.dumps(row), flush=True)
         rows.append(row)
     if args.out:

@@ -79,8 +79,14 @@ def random_corpus(n: int, seed: int) -> pd.DataFrame:
         arr = bases[rng.integers(0, 4, length)].copy()
         arr[rng.random(length) < 0.002] = ord("N")
         seqs.append(arr.tobytes().decode())
-    return pd.DataFrame({"utr_id": [f"UTR{i}" for i in range(n)], "gene_id": [f"G{i}" for i in range(n)],
-                         "species": "Homo_sapiens", "sequence": seqs})
+    return pd.DataFrame(
+        {
+            "utr_id": [f"UTR{i}" for i in range(n)],
+            "gene_id": [f"G{i}" for i in range(n)],
+            "species": "Homo_sapiens",
+            "sequence": seqs,
+        }
+    )
 
 
 def timed(fn, *args) -> tuple[float, object]:
@@ -109,11 +115,15 @@ def reference(tok: Tokeniser, call, seqs: list[str], cap_s: float) -> tuple[floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", help="parquet shard folder or file with a 'sequence' column")
     parser.add_argument("--sequences", type=int, default=4000, help="sequences to use (generated or read)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch", type=int, default=256, help="sequences per encode_batch call (cache-sized)")
+    parser.add_argument(
+        "--batch", type=int, default=256, help="sequences per encode_batch call (cache-sized)"
+    )
     parser.add_argument("--reference-seconds", type=float, default=6.0, help="time cap per reference path")
     parser.add_argument("--bpe-train-nt", type=int, default=3_000_000)
     args = parser.parse_args()
@@ -129,15 +139,22 @@ def main() -> None:
         source = f"random (seed {args.seed})"
     seqs = frame["sequence"].tolist()
     total_nt = sum(map(len, seqs))
-    print(f"corpus: {source}; {len(seqs):,} sequences, {total_nt / 1e6:.2f} Mnt, "
-          f"median length {int(np.median([len(s) for s in seqs]))}")
+    print(
+        f"corpus: {source}; {len(seqs):,} sequences, {total_nt / 1e6:.2f} Mnt, "
+        f"median length {int(np.median([len(s) for s in seqs]))}"
+    )
 
     rows = []
     for family in ("dnabert", "nt", "dnabert2", "dss"):
         if family == "dnabert2":
-            train_s, tok = timed(lambda: build_tokeniser("dnabert2", sequences=seqs, vocab_size=4096,
-                                                         bpe_max_nucleotides=args.bpe_train_nt))
-            print(f"dnabert2: BPE (vocab {tok.vocab_size}) trained on {args.bpe_train_nt / 1e6:.1f} Mnt in {train_s:.1f} s")
+            train_s, tok = timed(
+                lambda: build_tokeniser(
+                    "dnabert2", sequences=seqs, vocab_size=4096, bpe_max_nucleotides=args.bpe_train_nt
+                )
+            )
+            print(
+                f"dnabert2: BPE (vocab {tok.vocab_size}) trained on {args.bpe_train_nt / 1e6:.1f} Mnt in {train_s:.1f} s"
+            )
         else:
             tok = build_tokeniser(family)
         batches = [seqs[i : i + args.batch] for i in range(0, len(seqs), args.batch)]
@@ -154,10 +171,14 @@ def main() -> None:
         refs = [("hf-fast-1x1", fast_call)]
         slow = slow_for(tok)
         if slow is not None:
-            refs.append(("hf-slow-1x1", lambda text, slow=slow: slow(text, add_special_tokens=False)["input_ids"]))
+            refs.append(
+                ("hf-slow-1x1", lambda text, slow=slow: slow(text, add_special_tokens=False)["input_ids"])
+            )
         for name, call in refs:
             secs, nts, ids = reference(tok, call, seqs, args.reference_seconds)
-            ours_ids = [encoded[i // args.batch].sequence(i % args.batch)[0].tolist() for i in range(len(ids))]
+            ours_ids = [
+                encoded[i // args.batch].sequence(i % args.batch)[0].tolist() for i in range(len(ids))
+            ]
             if ids != ours_ids:
                 raise SystemExit(f"{family} {name}: ids differ from the fast path")
             rows.append((family, name, nts, secs, nts / secs, ours / (nts / secs)))

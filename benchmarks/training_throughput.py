@@ -78,12 +78,18 @@ def throughput(family: str, device: torch.device, steps: int, warmup: int = 3) -
         losses.append(float(loss.detach()))
     step_flops = 3 * forward_flops(model, np.full(batch, length))
     peak = peak_flops(device)
-    return {"family": family, "parameters": sum(p.numel() for p in model.parameters()),
-            "context": length, "micro_batch": batch, "tokens_per_second": round(batch * length * steps / elapsed),
-            "model_tflops": round(step_flops * steps / elapsed / 1e12, 2),
-            "mfu": round(step_flops * steps / elapsed / peak, 3) if peak else None,
-            "seconds_per_step": round(elapsed / steps, 4), "losses_finite": bool(np.isfinite(losses).all()),
-            "peak_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if autocast else None}
+    return {
+        "family": family,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "context": length,
+        "micro_batch": batch,
+        "tokens_per_second": round(batch * length * steps / elapsed),
+        "model_tflops": round(step_flops * steps / elapsed / 1e12, 2),
+        "mfu": round(step_flops * steps / elapsed / peak, 3) if peak else None,
+        "seconds_per_step": round(elapsed / steps, 4),
+        "losses_finite": bool(np.isfinite(losses).all()),
+        "peak_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if autocast else None,
+    }
 
 
 def motif_corpus(n: int, length: int = 240, seed: int = 0) -> list[str]:
@@ -123,10 +129,15 @@ def tiny_end_to_end(family: str, device: torch.device, root: Path) -> dict:
 
     a = load_file(str(root / f"{family}-full" / "best" / "model.safetensors"))
     b = load_file(str(root / f"{family}-cut" / "best" / "model.safetensors"))
-    return {"family": family, "seconds": round(seconds, 1), "steps": full.steps,
-            "best_val_loss": round(full.best_val_loss, 4), "uniform_baseline": round(full.uniform_baseline, 4),
-            "resumed_best_val_loss": round(resumed.best_val_loss, 4),
-            "resume_max_weight_diff": max(float((a[k].float() - b[k].float()).abs().max()) for k in a)}
+    return {
+        "family": family,
+        "seconds": round(seconds, 1),
+        "steps": full.steps,
+        "best_val_loss": round(full.best_val_loss, 4),
+        "uniform_baseline": round(full.uniform_baseline, 4),
+        "resumed_best_val_loss": round(resumed.best_val_loss, 4),
+        "resume_max_weight_diff": max(float((a[k].float() - b[k].float()).abs().max()) for k in a),
+    }
 
 
 def main() -> None:
@@ -138,8 +149,12 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     device = torch.device(args.device)
-    results = {"device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
-               "torch": torch.__version__, "paper": [], "tiny": []}
+    results = {
+        "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
+        "torch": torch.__version__,
+        "paper": [],
+        "tiny": [],
+    }
     families = args.families.split(",")
     for f in [] if args.skip_paper else families:
         results["paper"].append(throughput(f, device, args.steps))

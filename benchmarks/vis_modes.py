@@ -32,8 +32,11 @@ from utr_assets.corpus import build_tokeniser
 from utr_assets.models import family_for
 from utr_assets.scoring.lm import LanguageModelScorer
 
-PAPER_CONTEXT = {"nt": {"max_position_embeddings": 1024}, "dnabert": {"max_position_embeddings": 512},
-                 "dss": {"chunk_length": 5000}}
+PAPER_CONTEXT = {
+    "nt": {"max_position_embeddings": 1024},
+    "dnabert": {"max_position_embeddings": 512},
+    "dss": {"chunk_length": 5000},
+}
 
 
 def _sync(device: torch.device) -> None:
@@ -47,7 +50,7 @@ def _pairs(n: int, window: int, seed: int = 0) -> list[str]:
     for _ in range(n):
         ref = "".join(rng.choice(list("ACGT"), window))
         v = window // 2
-        out += [ref, ref[:v] + "ACGT"[("ACGT".index(ref[v]) + 1) % 4] + ref[v + 1:]]
+        out += [ref, ref[:v] + "ACGT"[("ACGT".index(ref[v]) + 1) % 4] + ref[v + 1 :]]
     return out
 
 
@@ -59,14 +62,22 @@ def _timed(device: torch.device, fn) -> tuple[float, object]:
     return time.perf_counter() - t0, result
 
 
-def bench(family: str, preset: str, paper_context: bool, window: int, n_pairs: int, max_tokens: int,
-          device: torch.device) -> list[dict]:
+def bench(
+    family: str,
+    preset: str,
+    paper_context: bool,
+    window: int,
+    n_pairs: int,
+    max_tokens: int,
+    device: torch.device,
+) -> list[dict]:
     torch.manual_seed(0)
     tok = build_tokeniser(family)
     module = family_for(family)
     overrides = PAPER_CONTEXT[family] if paper_context else {}
-    model = module.build_model(module.build_config(preset, vocab_size=5 if family == "dss" else tok.vocab_size,
-                                                   **overrides))
+    model = module.build_model(
+        module.build_config(preset, vocab_size=5 if family == "dss" else tok.vocab_size, **overrides)
+    )
     scorer = LanguageModelScorer(model, tok, name=family, device=device, max_tokens=max_tokens)
     windows = _pairs(n_pairs, window)
     scorer.base_probabilities([windows[0][:200]])  # warm-up
@@ -74,15 +85,30 @@ def bench(family: str, preset: str, paper_context: bool, window: int, n_pairs: i
     rows, results = [], {}
     for mode in modes:
         seconds, results[mode] = _timed(device, lambda m=mode: scorer.base_probabilities(windows, mode=m))
-        rows.append({"family": family, "mode": mode, "passes_per_pair": scorer.plan(windows, mode).n_copies / n_pairs,
-                     "seconds_per_pair": seconds / n_pairs})
+        rows.append(
+            {
+                "family": family,
+                "mode": mode,
+                "passes_per_pair": scorer.plan(windows, mode).n_copies / n_pairs,
+                "seconds_per_pair": seconds / n_pairs,
+            }
+        )
     if family == "nt":
         seconds, shared = _timed(device, lambda: scorer.base_probabilities_modes(windows, modes[1:]))
-        same = all(np.array_equal(a, b) for m in modes[1:] for a, b in zip(shared[m], results[m], strict=True))
+        same = all(
+            np.array_equal(a, b) for m in modes[1:] for a, b in zip(shared[m], results[m], strict=True)
+        )
         separate = sum(r["seconds_per_pair"] for r in rows if r["mode"] in modes[1:])
-        rows.append({"family": family, "mode": "unmasked+reference_aware shared", "seconds_per_pair": seconds / n_pairs,
-                     "passes_per_pair": scorer.plan(windows, "unmasked").n_copies / n_pairs,
-                     "vs_separate": round(separate / (seconds / n_pairs), 2), "equal_to_separate": same})
+        rows.append(
+            {
+                "family": family,
+                "mode": "unmasked+reference_aware shared",
+                "seconds_per_pair": seconds / n_pairs,
+                "passes_per_pair": scorer.plan(windows, "unmasked").n_copies / n_pairs,
+                "vs_separate": round(separate / (seconds / n_pairs), 2),
+                "equal_to_separate": same,
+            }
+        )
     base = rows[0]
     for r in rows:
         r["pass_ratio_vs_masked"] = round(base["passes_per_pair"] / r["passes_per_pair"], 1)
@@ -102,13 +128,37 @@ def main() -> None:
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--out")
     args = ap.parse_args()
-    rows = [r for family in args.families for r in bench(family, args.preset, args.paper_context, args.window,
-                                                         args.pairs, args.max_tokens, torch.device(args.device))]
-    cols = ["family", "mode", "passes_per_pair", "pass_ratio_vs_masked", "seconds_per_pair", "speedup_vs_masked"]
+    rows = [
+        r
+        for family in args.families
+        for r in bench(
+            family,
+            args.preset,
+            args.paper_context,
+            args.window,
+            args.pairs,
+            args.max_tokens,
+            torch.device(args.device),
+        )
+    ]
+    cols = [
+        "family",
+        "mode",
+        "passes_per_pair",
+        "pass_ratio_vs_masked",
+        "seconds_per_pair",
+        "speedup_vs_masked",
+    ]
     print(" | ".join(cols))
     for r in rows:
-        print(" | ".join(str(r.get(c, "")) for c in cols) + (f" (shared vs separate: {r['vs_separate']}x, "
-                                                           f"equal: {r['equal_to_separate']})" if "vs_separate" in r else ""))
+        print(
+            " | ".join(str(r.get(c, "")) for c in cols)
+            + (
+                f" (shared vs separate: {r['vs_separate']}x, equal: {r['equal_to_separate']})"
+                if "vs_separate" in r
+                else ""
+            )
+        )
     if args.out:
         with open(args.out, "w") as fh:
             json.dump(rows, fh, indent=1)

@@ -46,19 +46,32 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
     keys = model_partitioned_keys(assets)
     if not keys:
         return {"jobs": [], "sensors": [], "schedules": []}
-    job = define_asset_job("model_benchmark_job", selection=AssetSelection.assets(*keys),
-                           partitions_def=model_partitions,
-                           description="Everything one model needs, from its tokenised corpus to its task metrics.")
+    job = define_asset_job(
+        "model_benchmark_job",
+        selection=AssetSelection.assets(*keys),
+        partitions_def=model_partitions,
+        description="Everything one model needs, from its tokenised corpus to its task metrics.",
+    )
 
-    sensor_status = DefaultSensorStatus.RUNNING if settings.automation.registry_sensor == "running" \
+    sensor_status = (
+        DefaultSensorStatus.RUNNING
+        if settings.automation.registry_sensor == "running"
         else DefaultSensorStatus.STOPPED
-    schedule_status = DefaultScheduleStatus.RUNNING if settings.automation.weekly_schedule == "running" \
+    )
+    schedule_status = (
+        DefaultScheduleStatus.RUNNING
+        if settings.automation.weekly_schedule == "running"
         else DefaultScheduleStatus.STOPPED
+    )
 
     interval = settings.automation.sensor_interval_seconds
 
-    @sensor(job=job, minimum_interval_seconds=interval, default_status=sensor_status,
-            description=f"Keeps the `model` partitions in sync with {settings.registry}; benchmarks new models.")
+    @sensor(
+        job=job,
+        minimum_interval_seconds=interval,
+        default_status=sensor_status,
+        description=f"Keeps the `model` partitions in sync with {settings.registry}; benchmarks new models.",
+    )
     def model_registry_sensor(context: SensorEvaluationContext) -> SensorResult:
         registry = load_registry(settings.registry)
         existing = set(context.instance.get_dynamic_partitions(model_partitions.name))
@@ -68,38 +81,61 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
             context.log.warning(f"models no longer in the registry (partitions and history kept): {removed}")
         version = hashlib.sha256(repr(sorted(registry.items())).encode()).hexdigest()[:12]
         return SensorResult(
-            run_requests=[RunRequest(partition_key=slug, run_key=f"registered-{slug}-{version}",
-                                     tags={"utr_assets/trigger": "registry"}) for slug in new],
+            run_requests=[
+                RunRequest(
+                    partition_key=slug,
+                    run_key=f"registered-{slug}-{version}",
+                    tags={"utr_assets/trigger": "registry"},
+                )
+                for slug in new
+            ],
             dynamic_partitions_requests=[model_partitions.build_add_request(new)] if new else [],
         )
 
-    @schedule(job=job, cron_schedule="0 3 * * 1", default_status=schedule_status,
-              description="Weekly re-benchmark of every registered model (Mondays 03:00), fresh run keys.")
+    @schedule(
+        job=job,
+        cron_schedule="0 3 * * 1",
+        default_status=schedule_status,
+        description="Weekly re-benchmark of every registered model (Mondays 03:00), fresh run keys.",
+    )
     def weekly_benchmark_schedule(context: ScheduleEvaluationContext):
         stamp = context.scheduled_execution_time.strftime("%Y-%m-%d")
         for slug in context.instance.get_dynamic_partitions(model_partitions.name):
-            yield RunRequest(partition_key=slug, run_key=f"weekly-{stamp}-{slug}",
-                             tags={"utr_assets/trigger": "weekly"})
+            yield RunRequest(
+                partition_key=slug, run_key=f"weekly-{stamp}-{slug}", tags={"utr_assets/trigger": "weekly"}
+            )
 
     sensors = [model_registry_sensor]
     jobs = [job]
     if any(AssetKey("leaderboard") in a.keys for a in assets):
-        leaderboard_job = define_asset_job("leaderboard_job", selection=AssetSelection.assets("leaderboard"),
-                                           description="The leaderboard over every model partition.")
+        leaderboard_job = define_asset_job(
+            "leaderboard_job",
+            selection=AssetSelection.assets("leaderboard"),
+            description="The leaderboard over every model partition.",
+        )
 
         # every job of the code location is monitored (model_benchmark_job and the UI's asset jobs alike);
         # runs that are not of a model partition, and the leaderboard's own runs, are skipped
-        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, request_job=leaderboard_job,
-                           default_status=sensor_status, minimum_interval_seconds=interval,
-                           description="Refreshes the leaderboard after every successful run of a model partition.")
+        @run_status_sensor(
+            run_status=DagsterRunStatus.SUCCESS,
+            request_job=leaderboard_job,
+            default_status=sensor_status,
+            minimum_interval_seconds=interval,
+            description="Refreshes the leaderboard after every successful run of a model partition.",
+        )
         def leaderboard_after_model_runs(context: RunStatusSensorContext) -> RunRequest | SkipReason:
             run = context.dagster_run
             slug = run.tags.get("dagster/partition")
-            if run.job_name == leaderboard_job.name or not slug or \
-                    slug not in context.instance.get_dynamic_partitions(model_partitions.name):
+            if (
+                run.job_name == leaderboard_job.name
+                or not slug
+                or slug not in context.instance.get_dynamic_partitions(model_partitions.name)
+            ):
                 return SkipReason(f"run {run.run_id} ({run.job_name}) is not a model run")
-            return RunRequest(run_key=f"after-{run.run_id}", tags={"utr_assets/trigger": "model-run",
-                                                                   "utr_assets/model": slug})
+            return RunRequest(
+                run_key=f"after-{run.run_id}",
+                tags={"utr_assets/trigger": "model-run", "utr_assets/model": slug},
+            )
 
         sensors.append(leaderboard_after_model_runs)
         jobs.append(leaderboard_job)

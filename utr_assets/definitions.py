@@ -16,12 +16,17 @@ from utr_assets.sources import assets as source_assets
 from utr_assets.sources.assets import wire_sources
 
 STATIC_DOMAINS = [reference_assets, model_assets, scoring_assets, benchmark_assets]
-SETTINGS_DOMAINS = [alignment_assets, corpus_assets]  # their partitions follow the settings (e.g. chromosomes)
+SETTINGS_DOMAINS = [
+    alignment_assets,
+    corpus_assets,
+]  # their partitions follow the settings (e.g. chromosomes)
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    assets = [*load_assets_from_modules(STATIC_DOMAINS),
-              *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings))]
+    assets = [
+        *load_assets_from_modules(STATIC_DOMAINS),
+        *(a for domain in SETTINGS_DOMAINS for a in domain.build_assets(settings)),
+    ]
     assets = wire_sources(settings, assets, source_assets.build_assets(settings))  # paper: downloads upstream
     return Definitions(
         assets=assets,

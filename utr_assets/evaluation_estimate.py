@@ -24,16 +24,27 @@ from __future__ import annotations
 
 from typing import Any
 
-MEASURED_ON = ("benchmarks/evaluation_throughput.py, 2026-12-02, 2-core x86_64 dev machine (shared, load 3-4), "
-               "1 BLAS thread; measured")
+MEASURED_ON = (
+    "benchmarks/evaluation_throughput.py, 2026-12-02, 2-core x86_64 dev machine (shared, load 3-4), "
+    "1 BLAS thread; measured"
+)
 # probe -> shape -> (rows, features, seconds per outer fold ours, seconds per outer fold sklearn's path)
 # (`--tasks ridge:jurkat ridge:half_life ridge:griesemer svr:half_life --scale 1 --sklearn-folds 1
 #   --svr-rows 2000 4000`: totals / outer folds; sklearn's RidgeCV path timed on one outer fold)
 # (Jurkat: all 23 folds timed for both, `--tasks ridge:jurkat --scale 1`)
-RIDGE_FOLD_S = {"jurkat": (35_682, 1_024, 73.37 / 23, 971.93 / 23), "half_life": (12_457, 768, 12.02 / 10, 148.01 / 10),
-                "griesemer": (40_000, 768, 20.59 / 10, 160.88 / 10)}
-SVR_FOLD_S = {"rows": 4_000, "features": 768, "ours": 13.2, "sklearn": 89.7, "exponent_ours": 2.32,
-              "exponent_sklearn": 1.76}
+RIDGE_FOLD_S = {
+    "jurkat": (35_682, 1_024, 73.37 / 23, 971.93 / 23),
+    "half_life": (12_457, 768, 12.02 / 10, 148.01 / 10),
+    "griesemer": (40_000, 768, 20.59 / 10, 160.88 / 10),
+}
+SVR_FOLD_S = {
+    "rows": 4_000,
+    "features": 768,
+    "ours": 13.2,
+    "sklearn": 89.7,
+    "exponent_ours": 2.32,
+    "exponent_sklearn": 1.76,
+}
 # (`--tasks mlp:variants --scale 0.1 --mlp-folds 1`): 2,000 variants, one outer fold timed. On CPU the probe's
 # backend "auto" runs sklearn's GridSearchCV (the torch replay took 30.0 s per fold in float64), so "ours" is it.
 MLP_FOLD_S = {"rows": 2_000, "features": 1_536, "ours": 150.58 / 10, "sklearn": 150.58 / 10}
@@ -85,25 +96,45 @@ def evaluation_estimate(n_models: int) -> dict[str, Any]:
         for probe in probes:
             ours = splits * folds * fold_seconds(probe, n, p, "ours")
             theirs = splits * folds * fold_seconds(probe, n, p, "sklearn")
-            rows.append({"task": task, "probe": probe, "splits": splits, "rows": n, "features": p,
-                         "outer_folds": folds, "ours_s": ours, "sklearn_s": theirs})
+            rows.append(
+                {
+                    "task": task,
+                    "probe": probe,
+                    "splits": splits,
+                    "rows": n,
+                    "features": p,
+                    "outer_folds": folds,
+                    "ours_s": ours,
+                    "sklearn_s": theirs,
+                }
+            )
             per_model["ours"] += ours
             per_model["sklearn"] += theirs
-    return {"source": MEASURED_ON, "n_models": n_models, "per_task": rows,
-            "per_model_hours": {k: v / 3600 for k, v in per_model.items()},
-            "stage_hours": {k: v * n_models / 3600 for k, v in per_model.items()},
-            "griesemer_groups_assumed": GRIESEMER_GROUPS}
+    return {
+        "source": MEASURED_ON,
+        "n_models": n_models,
+        "per_task": rows,
+        "per_model_hours": {k: v / 3600 for k, v in per_model.items()},
+        "stage_hours": {k: v * n_models / 3600 for k, v in per_model.items()},
+        "griesemer_groups_assumed": GRIESEMER_GROUPS,
+    }
 
 
 def format_evaluation(est: dict[str, Any]) -> list[str]:
     """Plain-text lines for `format_plan`."""
-    out = [f"Evaluation stage (probes, CPU core-hours per model; {est['source']}):",
-           f"  {'task':<15}{'probe':<7}{'splits':>7}{'rows x feat':>15}{'folds':>7}{'ours h':>9}{'sklearn h':>11}"]
+    out = [
+        f"Evaluation stage (probes, CPU core-hours per model; {est['source']}):",
+        f"  {'task':<15}{'probe':<7}{'splits':>7}{'rows x feat':>15}{'folds':>7}{'ours h':>9}{'sklearn h':>11}",
+    ]
     for r in est["per_task"]:
-        out.append(f"  {r['task']:<15}{r['probe']:<7}{r['splits']:>7}{r['rows']:>9,} x{r['features']:>5}"
-                   f"{r['outer_folds']:>7}{r['ours_s'] / 3600:>9.2f}{r['sklearn_s'] / 3600:>11.1f}")
+        out.append(
+            f"  {r['task']:<15}{r['probe']:<7}{r['splits']:>7}{r['rows']:>9,} x{r['features']:>5}"
+            f"{r['outer_folds']:>7}{r['ours_s'] / 3600:>9.2f}{r['sklearn_s'] / 3600:>11.1f}"
+        )
     pm, st = est["per_model_hours"], est["stage_hours"]
-    out.append(f"  per model {pm['ours']:.1f} h (sklearn's path {pm['sklearn']:.0f} h); all {est['n_models']} models "
-               f"{st['ours']:.0f} h (sklearn {st['sklearn']:.0f} h). Griesemer leave-one-group-out assumes "
-               f"{est['griesemer_groups_assumed']:,} groups; SVR extrapolated from subsamples (least certain).")
+    out.append(
+        f"  per model {pm['ours']:.1f} h (sklearn's path {pm['sklearn']:.0f} h); all {est['n_models']} models "
+        f"{st['ours']:.0f} h (sklearn {st['sklearn']:.0f} h). Griesemer leave-one-group-out assumes "
+        f"{est['griesemer_groups_assumed']:,} groups; SVR extrapolated from subsamples (least certain)."
+    )
     return out

@@ -56,7 +56,9 @@ def verify_output_set(out: str | os.PathLike[str]) -> dict:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise OutputSetError(f"{out}: no complete output set ({MANIFEST} missing or unreadable: {exc})") from exc
+        raise OutputSetError(
+            f"{out}: no complete output set ({MANIFEST} missing or unreadable: {exc})"
+        ) from exc
     present = {p.name for p in out.iterdir()} - {MANIFEST}
     if present != set(files):
         raise OutputSetError(f"{out}: files {sorted(present ^ set(files))} disagree with {MANIFEST}")
@@ -117,8 +119,10 @@ class OutputSet:
                 try:
                     verify_output_set(self.out)
                 except OutputSetError as exc:
-                    raise OutputSetError(f"{self.out}: holds files that are not a complete earlier output set "
-                                         f"({exc}); choose a new or empty folder") from exc
+                    raise OutputSetError(
+                        f"{self.out}: holds files that are not a complete earlier output set "
+                        f"({exc}); choose a new or empty folder"
+                    ) from exc
         self.staging.mkdir()
         return self
 
@@ -135,8 +139,12 @@ class OutputSet:
                 raise OutputSetError(f"{path}: unexpected entry in the staging folder")
             _fsync(path)
             files[path.name] = {"size": path.stat().st_size, "sha256": file_sha256(path)}
-        manifest = {"producer": self.producer, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "files": files, **(extra or {})}
+        manifest = {
+            "producer": self.producer,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": files,
+            **(extra or {}),
+        }
         tmp = self.staging / f".{MANIFEST}.tmp"
         tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _fsync(tmp)
@@ -155,7 +163,9 @@ class OutputSet:
         self.published = True
         return manifest
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None):
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ):
         if not self.published:
             shutil.rmtree(self.staging, ignore_errors=True)
         return None

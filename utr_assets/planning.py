@@ -26,14 +26,21 @@ from utr_assets.platform.registry import load_registry
 from utr_assets.settings import Settings
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 
-THROUGHPUT_SOURCE = "benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
-TRAIN_THROUGHPUT = {"dnabert": 312_000, "dnabert2": 207_000, "nt": 122_000, "dss": 1_390_000}  # tokens (nt) / s
-FORWARD_SPEEDUP = 3.0          # assumption: forward-only ~ 3x a training step's tokens/s
-CORPUS_NT = 6.6e9              # docs/protocol.md §2
-CORPUS_SEQUENCES = 3_783_714   # docs/protocol.md §2
-HUMAN_UTRS = 18_134            # docs/protocol.md §1
-HUMAN_MEAN_NT = 1_792          # docs/protocol.md §1
-BPE_NT_PER_TOKEN = 4.0         # assumption (see docstring)
+THROUGHPUT_SOURCE = (
+    "benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
+)
+TRAIN_THROUGHPUT = {
+    "dnabert": 312_000,
+    "dnabert2": 207_000,
+    "nt": 122_000,
+    "dss": 1_390_000,
+}  # tokens (nt) / s
+FORWARD_SPEEDUP = 3.0  # assumption: forward-only ~ 3x a training step's tokens/s
+CORPUS_NT = 6.6e9  # docs/protocol.md §2
+CORPUS_SEQUENCES = 3_783_714  # docs/protocol.md §2
+HUMAN_UTRS = 18_134  # docs/protocol.md §1
+HUMAN_MEAN_NT = 1_792  # docs/protocol.md §1
+BPE_NT_PER_TOKEN = 4.0  # assumption (see docstring)
 # (content tokens per chunk, specials per chunk, overlap) at the study's contexts (docs/protocol.md §3); epochs cap from
 # the family's paper training preset (utr_assets/models/*.py TRAINING["paper"]["max_epochs"]).
 CONTEXT = {"dnabert": (510, 2, 50), "dnabert2": (1022, 2, 10), "nt": (1023, 1, 10), "dss": (5000, 0, 50)}
@@ -44,8 +51,12 @@ ALIGNMENT_ASSETS = ("maf_index", "utr3_alignments", "utr3_orthologs")
 def tokens_for(family: str, length_nt: float) -> float:
     """Tokens a model of ``family`` processes for one sequence of ``length_nt`` (chunked as in training)."""
     content, specials, overlap = CONTEXT[family]
-    n = {"dnabert": max(length_nt - 5, 1), "dnabert2": length_nt / BPE_NT_PER_TOKEN,
-         "nt": math.ceil(length_nt / 6), "dss": length_nt}[family]
+    n = {
+        "dnabert": max(length_nt - 5, 1),
+        "dnabert2": length_nt / BPE_NT_PER_TOKEN,
+        "nt": math.ceil(length_nt / 6),
+        "dss": length_nt,
+    }[family]
     if n <= content:
         return n + specials
     return (math.ceil((n - content) / (content - overlap)) + 1) * (content + specials)
@@ -55,11 +66,17 @@ def training_gpu_hours(family: str, preset: str | None, human_only: bool = False
     """One epoch over the orthologous corpus (or the human 3'UTRs only, for human_only models)."""
     if preset != "paper":
         return {"note": f"preset {preset!r}: no measured throughput (paper presets only)"}
-    n_seq, mean = (HUMAN_UTRS, HUMAN_MEAN_NT) if human_only else (CORPUS_SEQUENCES, CORPUS_NT / CORPUS_SEQUENCES)
+    n_seq, mean = (
+        (HUMAN_UTRS, HUMAN_MEAN_NT) if human_only else (CORPUS_SEQUENCES, CORPUS_NT / CORPUS_SEQUENCES)
+    )
     tokens = n_seq * tokens_for(family, mean)
     per_epoch = tokens / TRAIN_THROUGHPUT[family] / 3600
-    return {"tokens_per_epoch": tokens, "gpu_hours_per_epoch": per_epoch, "max_epochs": MAX_EPOCHS[family],
-            "gpu_hours_at_cap": per_epoch * MAX_EPOCHS[family]}
+    return {
+        "tokens_per_epoch": tokens,
+        "gpu_hours_per_epoch": per_epoch,
+        "max_epochs": MAX_EPOCHS[family],
+        "gpu_hours_at_cap": per_epoch * MAX_EPOCHS[family],
+    }
 
 
 def scoring_gpu_hours(family: str) -> dict[str, Any]:
@@ -68,12 +85,12 @@ def scoring_gpu_hours(family: str) -> dict[str, Any]:
     chunk = tokens_for(family, HUMAN_MEAN_NT)
     context = CONTEXT[family][0] + CONTEXT[family][1]
     chunk = min(chunk, context)
-    if family == "dnabert":        # one pass per position (6 tokens masked), over the chunk holding it
+    if family == "dnabert":  # one pass per position (6 tokens masked), over the chunk holding it
         passes, mode = positions, "one pass per position"
     elif family in ("nt", "dnabert2"):  # one pass per masked token
         per_token = 6 if family == "nt" else BPE_NT_PER_TOKEN
         passes, mode = positions / per_token, "one pass per masked token"
-    else:                          # rolling mask, stride 50: 50 passes per chunk
+    else:  # rolling mask, stride 50: 50 passes per chunk
         passes, mode = HUMAN_UTRS * 50 * math.ceil(HUMAN_MEAN_NT / CONTEXT["dss"][0]), "rolling mask x50"
     tokens = passes * chunk
     hours = tokens / (TRAIN_THROUGHPUT[family] * FORWARD_SPEEDUP) / 3600
@@ -118,7 +135,9 @@ def _probe(files: list) -> tuple[int | None, str]:
     return (total if not problems else None), ("; ".join(problems) or "ok")
 
 
-def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGUE, probe: bool = False) -> dict:
+def build_plan(
+    settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGUE, probe: bool = False
+) -> dict:
     if catalogue_path == DEFAULT_CATALOGUE:  # the settings' catalogue, with its URL overrides and mirror
         from utr_assets.sources.feeds import source_catalogue
 
@@ -129,8 +148,12 @@ def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGU
     chromosomes = list(settings.alignments.chromosomes) if settings.alignments else []
     models = []
     for entry in registry.values():
-        row: dict[str, Any] = {"slug": entry.slug, "kind": entry.kind, "family": entry.family,
-                               "preset": entry.preset(settings.profile)}
+        row: dict[str, Any] = {
+            "slug": entry.slug,
+            "kind": entry.kind,
+            "family": entry.family,
+            "preset": entry.preset(settings.profile),
+        }
         if entry.family in TRAIN_THROUGHPUT:
             if entry.kind == "trained":
                 row["training"] = training_gpu_hours(entry.family, row["preset"], entry.human_only)
@@ -139,13 +162,21 @@ def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGU
     downloads = _downloads(catalogue, settings, probe)
     known = [d["size_bytes"] for d in downloads if d["size_bytes"] is not None]
     from utr_assets.sources.disk import disk_summary
+
     return {
-        "profile": settings.profile, "storage_root": settings.storage.root, "device": settings.compute.device,
-        "catalogue": str(catalogue.path), "downloads": downloads,
-        "download_bytes_known": sum(known), "downloads_unknown_size": len(downloads) - len(known),
+        "profile": settings.profile,
+        "storage_root": settings.storage.root,
+        "device": settings.compute.device,
+        "catalogue": str(catalogue.path),
+        "downloads": downloads,
+        "download_bytes_known": sum(known),
+        "downloads_unknown_size": len(downloads) - len(known),
         "disk": disk_summary(downloads, settings),
-        "partitions": {"chromosome": chromosomes, "alignment_runs": len(chromosomes) * len(ALIGNMENT_ASSETS),
-                       "model": [m["slug"] for m in models]},
+        "partitions": {
+            "chromosome": chromosomes,
+            "alignment_runs": len(chromosomes) * len(ALIGNMENT_ASSETS),
+            "model": [m["slug"] for m in models],
+        },
         "models": models,
         "gpu_hours": {
             "training_at_epoch_cap": sum(m.get("training", {}).get("gpu_hours_at_cap", 0) for m in models),
@@ -153,10 +184,16 @@ def build_plan(settings: Settings, catalogue_path: str | Path = DEFAULT_CATALOGU
             "scoring_per_base": sum(m.get("scoring", {}).get("gpu_hours", 0) for m in models),
         },
         "evaluation": evaluation_estimate(len(models)),  # measured probe throughputs (evaluation_estimate)
-        "assumptions": {"throughput_source": THROUGHPUT_SOURCE, "train_tokens_per_s": TRAIN_THROUGHPUT,
-                        "forward_speedup": FORWARD_SPEEDUP, "bpe_nt_per_token": BPE_NT_PER_TOKEN,
-                        "corpus_nt": CORPUS_NT, "corpus_sequences": CORPUS_SEQUENCES,
-                        "human_utrs": HUMAN_UTRS, "human_mean_nt": HUMAN_MEAN_NT},
+        "assumptions": {
+            "throughput_source": THROUGHPUT_SOURCE,
+            "train_tokens_per_s": TRAIN_THROUGHPUT,
+            "forward_speedup": FORWARD_SPEEDUP,
+            "bpe_nt_per_token": BPE_NT_PER_TOKEN,
+            "corpus_nt": CORPUS_NT,
+            "corpus_sequences": CORPUS_SEQUENCES,
+            "human_utrs": HUMAN_UTRS,
+            "human_mean_nt": HUMAN_MEAN_NT,
+        },
     }
 
 
@@ -174,25 +211,37 @@ def format_plan(plan: dict) -> str:
     """The plan as plain-text tables."""
     from utr_assets.sources.disk import format_sources
 
-    out = [f"Plan for profile {plan['profile']!r} (store {plan['storage_root']}, device {plan['device']}); "
-           "nothing is downloaded or computed.", "",
-           *format_sources(plan["downloads"], plan["disk"], plan["catalogue"])]
+    out = [
+        f"Plan for profile {plan['profile']!r} (store {plan['storage_root']}, device {plan['device']}); "
+        "nothing is downloaded or computed.",
+        "",
+        *format_sources(plan["downloads"], plan["disk"], plan["catalogue"]),
+    ]
     parts = plan["partitions"]
-    out += ["", f"Partitions: {len(parts['chromosome'])} chromosomes x {len(ALIGNMENT_ASSETS)} alignment assets "
-            f"= {parts['alignment_runs']} runs; {len(parts['model'])} models: {', '.join(parts['model'])}", "",
-            "GPU-hours (H100, estimated from measured training throughput):",
-            f"  {'model':<21}{'family':<10}{'preset':<8}{'train h/epoch':>14}{'train h @cap':>14}{'score h':>10}"]
+    out += [
+        "",
+        f"Partitions: {len(parts['chromosome'])} chromosomes x {len(ALIGNMENT_ASSETS)} alignment assets "
+        f"= {parts['alignment_runs']} runs; {len(parts['model'])} models: {', '.join(parts['model'])}",
+        "",
+        "GPU-hours (H100, estimated from measured training throughput):",
+        f"  {'model':<21}{'family':<10}{'preset':<8}{'train h/epoch':>14}{'train h @cap':>14}{'score h':>10}",
+    ]
     for m in plan["models"]:
         t, s = m.get("training", {}), m.get("scoring", {})
         epoch = f"{t['gpu_hours_per_epoch']:.1f}" if "gpu_hours_per_epoch" in t else "-"
         cap = f"{t['gpu_hours_at_cap']:.0f}" if "gpu_hours_at_cap" in t else "-"
         score = f"{s['gpu_hours']:.1f}" if "gpu_hours" in s else "-"
-        out.append(f"  {m['slug']:<21}{m['family']:<10}{m['preset'] or '-':<8}{epoch:>14}{cap:>14}{score:>10}")
+        out.append(
+            f"  {m['slug']:<21}{m['family']:<10}{m['preset'] or '-':<8}{epoch:>14}{cap:>14}{score:>10}"
+        )
     g, a = plan["gpu_hours"], plan["assumptions"]
-    out += [f"  total: training {g['training_per_epoch']:.1f} h per epoch ({g['training_at_epoch_cap']:.0f} h at the "
-            f"epoch caps; the plateau rule stops earlier), per-base scoring {g['scoring_per_base']:.1f} h", "",
-            f"Throughputs: {a['train_tokens_per_s']} tokens/s ({a['throughput_source']}); scoring assumes "
-            f"{a['forward_speedup']}x for forward-only; DNABERT-2 BPE assumed {a['bpe_nt_per_token']} nt/token."]
+    out += [
+        f"  total: training {g['training_per_epoch']:.1f} h per epoch ({g['training_at_epoch_cap']:.0f} h at the "
+        f"epoch caps; the plateau rule stops earlier), per-base scoring {g['scoring_per_base']:.1f} h",
+        "",
+        f"Throughputs: {a['train_tokens_per_s']} tokens/s ({a['throughput_source']}); scoring assumes "
+        f"{a['forward_speedup']}x for forward-only; DNABERT-2 BPE assumed {a['bpe_nt_per_token']} nt/token.",
+    ]
     if "evaluation" in plan:
         out += ["", *format_evaluation(plan["evaluation"])]
     return "\n".join(out)

@@ -74,10 +74,25 @@ class Task:
     `rates` are counters summed over the task and shown per second (tokens, positions); `stats` are the
     latest values shown as they are (loss, val_loss)."""
 
-    def __init__(self, label: str, total: int | None, unit: str, mode: str, sink: Sink | None,
-                 interval: float, initial: int = 0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        unit: str,
+        mode: str,
+        sink: Sink | None,
+        interval: float,
+        initial: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.label, self.total, self.unit, self.mode = label, total, unit, mode
-        self.done, self._initial, self._sink, self._interval, self._clock = initial, initial, sink, interval, clock
+        self.done, self._initial, self._sink, self._interval, self._clock = (
+            initial,
+            initial,
+            sink,
+            interval,
+            clock,
+        )
         self._start = self._last = clock()
         self._rates: dict[str, float] = {}
         self._stats: dict[str, Any] = {}
@@ -87,8 +102,16 @@ class Task:
         if mode == "bars":
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, initial=initial, desc=label, unit=unit, file=sys.stderr,
-                             leave=not _OPEN, position=len(_OPEN), dynamic_ncols=True)
+            self._bar = tqdm(
+                total=total,
+                initial=initial,
+                desc=label,
+                unit=unit,
+                file=sys.stderr,
+                leave=not _OPEN,
+                position=len(_OPEN),
+                dynamic_ncols=True,
+            )
         _OPEN.add(self)
 
     def update(self, n: int = 1, rates: dict[str, float] | None = None, **stats: Any) -> None:
@@ -127,8 +150,14 @@ class Task:
             parts.append(f"done in {_duration(elapsed)}")
         elif self.total and rate > 0:
             parts.append(f"ETA {_duration((self.total - self.done) / rate)}")
-        stats = "; " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                                 for k, v in self._stats.items()) if self._stats else ""
+        stats = (
+            "; "
+            + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in self._stats.items()
+            )
+            if self._stats
+            else ""
+        )
         return ", ".join(parts) + stats
 
     def _maybe_emit(self) -> None:
@@ -155,8 +184,9 @@ class Task:
         _OPEN.discard(self)
         if self._bar is not None:
             self._bar.close()
-        elif self.mode != "off" and (self._emitted or self._clock() - self._start >= min(self._interval,
-                                                                                          FINAL_LINE_MIN_S)):
+        elif self.mode != "off" and (
+            self._emitted or self._clock() - self._start >= min(self._interval, FINAL_LINE_MIN_S)
+        ):
             self._emit(self.line())
 
     def __enter__(self) -> Task:
@@ -185,7 +215,9 @@ def track(items: Iterable[T], label: str, total: int | None = None, unit: str = 
             yield item
 
 
-def task(label: str, total: int | None = None, unit: str = "it", initial: int = 0, enabled: bool = True) -> Task:
+def task(
+    label: str, total: int | None = None, unit: str = "it", initial: int = 0, enabled: bool = True
+) -> Task:
     """Open the progress of one loop (use as a context manager, or call close()). `enabled=False` (e.g. on
     non-zero DDP ranks) gives a task that reports nothing."""
     sink = _SINK.get()

@@ -66,23 +66,34 @@ class ReferenceSettings(_Strict):
     transcript_selection: Literal["canonical", "longest_cds", "all"] = "canonical"
     canonical_tags: tuple[str, ...] = ("Ensembl_canonical", "MANE_Select")
     primary_contig_pattern: str = r"^(chr)?([0-9]+|X|Y)$"
-    spliced_utrs: bool = Field(False, description="Keep 3'UTRs spanning several exons (study: single-exon only).")
+    spliced_utrs: bool = Field(
+        False, description="Keep 3'UTRs spanning several exons (study: single-exon only)."
+    )
     min_utr_length: int = Field(1, ge=1)
     max_invalid_stop_fraction: float = Field(
-        0.8, ge=0, le=1, description="Fail when more of the transcripts checked have no stop codon at the annotated "
-        "position in the FASTA (annotation and FASTA from different assemblies).")
+        0.8,
+        ge=0,
+        le=1,
+        description="Fail when more of the transcripts checked have no stop codon at the annotated "
+        "position in the FASTA (annotation and FASTA from different assemblies).",
+    )
 
 
 class AlignmentSettings(_Strict):
     maf: str = Field(description="MAF path pattern with {chrom}, e.g. data/sample/alignments/{chrom}.maf.gz")
     reference_species: str = "Homo_sapiens"
-    species_list: str | None = Field(None, description="Expected species, one per line; checked against the MAF.")
+    species_list: str | None = Field(
+        None, description="Expected species, one per line; checked against the MAF."
+    )
     chromosomes: tuple[str, ...] = Field(min_length=1)
     min_species_coverage: float = Field(0.0, ge=0.0, le=1.0)
     extraction_workers: int = Field(
-        1, ge=1, description="Processes per chromosome partition for the extraction by seeks (plain or bgzip "
-                             "MAF). Partitions already run in parallel under the multiprocess executor; raise it "
-                             "when few chromosomes run at once on many cores.")
+        1,
+        ge=1,
+        description="Processes per chromosome partition for the extraction by seeks (plain or bgzip "
+        "MAF). Partitions already run in parallel under the multiprocess executor; raise it "
+        "when few chromosomes run at once on many cores.",
+    )
 
 
 class CorpusSettings(_Strict):
@@ -104,7 +115,9 @@ class TrainingOverrides(_Strict):
     max_steps: int | None = Field(None, ge=1)
     micro_batch_size: int | None = Field(None, ge=1)
     checkpoint_every: int | None = Field(None, ge=1)
-    max_validation_chunks: int | None = Field(None, ge=1, description="Cap validation chunks (fast CPU runs).")
+    max_validation_chunks: int | None = Field(
+        None, ge=1, description="Cap validation chunks (fast CPU runs)."
+    )
     max_train_chunks: int | None = Field(None, ge=1, description="Cap training chunks (fast CPU runs).")
 
 
@@ -176,11 +189,16 @@ class ProbabilityModeSettings(_Strict):
 
 class ScoringSettings(_Strict):
     shard_utrs: int = Field(256, ge=1, description="3'UTRs per per-base shard (the unit of resume).")
-    variant_window: int = Field(4096, ge=8, description="Ref/alt window for VIS and embedding distances (study: 4,096).")
+    variant_window: int = Field(
+        4096, ge=8, description="Ref/alt window for VIS and embedding distances (study: 4,096)."
+    )
     embedding_mode: Literal["mean_chunks", "truncate"] = "mean_chunks"
     max_tokens: int = Field(8192, ge=64, description="Tokens per forward batch.")
     context: int | None = Field(
-        None, ge=16, description="Tokens per scoring chunk (specials included); None: the model's training context.")
+        None,
+        ge=16,
+        description="Tokens per scoring chunk (specials included); None: the model's training context.",
+    )
     kmer_k: int = Field(5, ge=1, le=8, description="k of the k-mer count baseline.")
     probability_mode: ProbabilityModeSettings = ProbabilityModeSettings()
 
@@ -191,10 +209,13 @@ class BenchmarkSettings(_Strict):
     n_boot: int = Field(1000, ge=0, description="Bootstrap resamples of each ROC AUC CI.")
     mlp_outer_folds: int = Field(10, ge=2, description="Outer CV folds of the variant MLP probe.")
     mlp_inner_folds: int = Field(3, ge=2, description="Inner CV folds choosing the MLP's hyper-parameters.")
-    mlp_hidden_layers: tuple[tuple[int, ...], ...] = Field(((64,), (128, 32)), description="MLP sizes searched.")
+    mlp_hidden_layers: tuple[tuple[int, ...], ...] = Field(
+        ((64,), (128, 32)), description="MLP sizes searched."
+    )
     mlp_alphas: tuple[float, ...] = Field((1e-4, 1e-2), description="MLP L2 penalties searched.")
     mpra_outer_folds: int | None = Field(
-        None, ge=2, description="None: leave-one-group-out (the study); else this many grouped folds.")
+        None, ge=2, description="None: leave-one-group-out (the study); else this many grouped folds."
+    )
     mpra_probes: tuple[Literal["ridge", "svr"], ...] = Field(("ridge", "svr"), min_length=1)
     half_life_probes: tuple[Literal["ridge", "svr"], ...] = Field(("ridge", "svr"), min_length=1)
     svr_c: tuple[float, ...] = (0.1, 1.0, 10.0)
@@ -206,18 +227,26 @@ class BenchmarkSettings(_Strict):
 class TaskSettings(_Strict):
     """Benchmark task sources (hg38; liftover is out of scope). A missing source skips its split."""
 
-    eclip_experiments: str | None = Field(None, description="Experiment list (rbp, file) or ENCODE metadata.tsv.")
+    eclip_experiments: str | None = Field(
+        None, description="Experiment list (rbp, file) or ENCODE metadata.tsv."
+    )
     rbns_enriched: str | None = Field(None, description="RBNS enriched 5-mers per RBP (rbp, kmer, ...).")
-    phylop: str | None = Field(None, description="PhyloP wiggle (fixedStep/variableStep, plain or gzip) or bigWig.")
+    phylop: str | None = Field(
+        None, description="PhyloP wiggle (fixedStep/variableStep, plain or gzip) or bigWig."
+    )
     clinvar: str | None = None
     gnomad: str | None = None
     eqtl_susie: str | None = None
     cadd_simulated: str | None = None
     cadd_human_derived: str | None = None
-    cadd_scores: str | None = Field(None, description="CADD per-position table (Chrom Pos Ref Alt RawScore PHRED).")
+    cadd_scores: str | None = Field(
+        None, description="CADD per-position table (Chrom Pos Ref Alt RawScore PHRED)."
+    )
     griesemer_oligo_info: str | None = None
     griesemer_values: dict[str, str] | str = Field(
-        default_factory=dict, description="cell line -> log2FC table, or one table with log2FoldChange_{Ref,Alt}_{CELL}.")
+        default_factory=dict,
+        description="cell line -> log2FC table, or one table with log2FoldChange_{Ref,Alt}_{CELL}.",
+    )
     siegel: str | None = None
     half_life: str | None = None
     half_life_folds: str | None = None
@@ -227,28 +256,41 @@ class TaskSettings(_Strict):
 
 class AutomationSettings(_Strict):
     registry_sensor: Literal["running", "stopped"] = Field(
-        "running", description="Default state of the model-registry sensor in a fresh Dagster instance.")
+        "running", description="Default state of the model-registry sensor in a fresh Dagster instance."
+    )
     weekly_schedule: Literal["running", "stopped"] = "running"
     sensor_interval_seconds: int = Field(
-        60, ge=1, description="How often the daemon evaluates the registry and leaderboard sensors.")
+        60, ge=1, description="How often the daemon evaluates the registry and leaderboard sensors."
+    )
 
 
 class ExecutorSettings(_Strict):
     """Where a run's steps execute (see utr_assets/platform/executors.py and the README's cluster section)."""
 
     kind: Literal["in_process", "multiprocess", "celery", "k8s"] = Field(
-        "multiprocess", description="One process, local subprocesses, Celery workers (Redis) or Kubernetes jobs.")
+        "multiprocess",
+        description="One process, local subprocesses, Celery workers (Redis) or Kubernetes jobs.",
+    )
     max_concurrent: int | None = Field(
-        None, ge=1, description="Steps at once per run (multiprocess: default CPU count; k8s: default unlimited).")
+        None,
+        ge=1,
+        description="Steps at once per run (multiprocess: default CPU count; k8s: default unlimited).",
+    )
     celery_broker_env: str = Field(
-        "UTR_ASSETS_CELERY_BROKER", description="Environment variable holding the broker URL (redis://host:6379/0).")
+        "UTR_ASSETS_CELERY_BROKER",
+        description="Environment variable holding the broker URL (redis://host:6379/0).",
+    )
     celery_backend_env: str | None = Field(
-        None, description="Environment variable holding the result backend URL; None: the broker's (Redis).")
+        None, description="Environment variable holding the result backend URL; None: the broker's (Redis)."
+    )
     k8s_namespace: str | None = Field(None, description="Namespace of the step jobs; None: the run's.")
-    k8s_image: str | None = Field(None, description="Image of the step pods; None: the image that loaded the code.")
+    k8s_image: str | None = Field(
+        None, description="Image of the step pods; None: the image that loaded the code."
+    )
     k8s_service_account: str | None = None
     k8s_env_secrets: tuple[str, ...] = Field(
-        (), description="Kubernetes Secrets exposed to step pods as environment variables (credentials).")
+        (), description="Kubernetes Secrets exposed to step pods as environment variables (credentials)."
+    )
 
 
 class SourcesSettings(_Strict):
@@ -256,12 +298,18 @@ class SourcesSettings(_Strict):
 
     catalogue: str = Field("data/sources.yaml", description="The sources catalogue.")
     mirror: str | None = Field(
-        None, description="Base URL replacing every http/https/ftp URL's scheme and host: "
-        "https://host/path -> {mirror}/host/path (a local mirror, or the test server).")
-    s3_endpoint: str | None = Field(None, description="S3 endpoint for s3:// sources (a mirror such as MinIO).")
+        None,
+        description="Base URL replacing every http/https/ftp URL's scheme and host: "
+        "https://host/path -> {mirror}/host/path (a local mirror, or the test server).",
+    )
+    s3_endpoint: str | None = Field(
+        None, description="S3 endpoint for s3:// sources (a mirror such as MinIO)."
+    )
     urls: dict[str, str] = Field(
-        default_factory=dict, description="source name -> URL replacing the catalogue's (e.g. zoonomia_maf: a "
-        "mirror of per-chromosome MAFs with {chrom}); the mirror applies to it too.")
+        default_factory=dict,
+        description="source name -> URL replacing the catalogue's (e.g. zoonomia_maf: a "
+        "mirror of per-chromosome MAFs with {chrom}); the mirror applies to it too.",
+    )
 
 
 class Settings(_Strict):
@@ -292,8 +340,15 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-_PATH_KEYS = {("registry", None), ("storage", "root"), ("reference", "genome"), ("reference", "annotation"), ("alignments", "maf"),
-              ("alignments", "species_list"), ("sources", "catalogue")}
+_PATH_KEYS = {
+    ("registry", None),
+    ("storage", "root"),
+    ("reference", "genome"),
+    ("reference", "annotation"),
+    ("alignments", "maf"),
+    ("alignments", "species_list"),
+    ("sources", "catalogue"),
+}
 
 
 def _absolute(value: str, base: Path) -> str:
@@ -385,7 +440,8 @@ def load_settings(profile: str | None = None, override: str | Path | None = None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']} (got {err.get('input')!r}"
-            f"{_set_in(err['loc'], override_raw, sources)})" for err in exc.errors()
+            f"{_set_in(err['loc'], override_raw, sources)})"
+            for err in exc.errors()
         )
         raise SettingsError(f"invalid settings from {' + '.join(sources)}: {problems}") from exc
 

@@ -30,8 +30,11 @@ def phast_slice(real: Path, tmp_path: Path) -> dict[str, Path]:
     folder.mkdir()
     for name in ("chr22.14500000-15500000.fa", "chr22.14500000-15500000.gp", "chr22.14500000-15500000.maf"):
         shutil.copy(real / "phast_chr22" / name, folder / name)
-    return {"genome": folder / "chr22.14500000-15500000.fa", "annotation": folder / "chr22.14500000-15500000.gp",
-            "maf": folder / "chr22.14500000-15500000.maf"}
+    return {
+        "genome": folder / "chr22.14500000-15500000.fa",
+        "annotation": folder / "chr22.14500000-15500000.gp",
+        "maf": folder / "chr22.14500000-15500000.maf",
+    }
 
 
 PHAST_OFFSET = -14_499_999  # slice position 0 is chr22:14,499,999 (0-based); the .gp is absolute
@@ -61,5 +64,9 @@ def s3_bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     name = f"utr-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket=name)
-    return {"root": f"s3://{name}/prefix", "storage_options": {"endpoint_url": s3_server}, "bucket": name,
-            "endpoint": s3_server}
+    return {
+        "root": f"s3://{name}/prefix",
+        "storage_options": {"endpoint_url": s3_server},
+        "bucket": name,
+        "endpoint": s3_server,
+    }

@@ -26,7 +26,7 @@ from utr_assets.sources.catalogue import DEFAULT_CATALOGUE
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample"
-MAF_URL = "https://example.org/zoonomia241/{chrom}.maf.gz"   # sources.urls.zoonomia_maf in the test
+MAF_URL = "https://example.org/zoonomia241/{chrom}.maf.gz"  # sources.urls.zoonomia_maf in the test
 CELLS = ("GM12878", "HEK293FT", "HEPG2", "HMEC", "K562", "SKNSH")
 
 
@@ -50,10 +50,14 @@ def griesemer_tables(folder: Path) -> tuple[bytes, Path]:
     wide = None
     for cell in CELLS:
         table = pd.read_csv(SAMPLE / "tasks" / "mpra" / f"griesemer_{cell}_log2fc.tsv", sep="\t")
-        part = pd.DataFrame({"mpra_variant_id": table.oligo_id,
-                             f"log2FoldChange_Skew_{cell}": table.log2FoldChange_alt - table.log2FoldChange_ref,
-                             f"log2FoldChange_Ref_{cell}": table.log2FoldChange_ref,
-                             f"log2FoldChange_Alt_{cell}": table.log2FoldChange_alt})
+        part = pd.DataFrame(
+            {
+                "mpra_variant_id": table.oligo_id,
+                f"log2FoldChange_Skew_{cell}": table.log2FoldChange_alt - table.log2FoldChange_ref,
+                f"log2FoldChange_Ref_{cell}": table.log2FoldChange_ref,
+                f"log2FoldChange_Alt_{cell}": table.log2FoldChange_alt,
+            }
+        )
         wide = part if wide is None else wide.merge(part, on="mpra_variant_id", how="outer")
     values = gzip.compress(wide.to_csv(sep="\t", index=False).encode(), mtime=0)
     oligos = pd.read_csv(SAMPLE / "tasks" / "mpra" / "griesemer_oligo_info.tsv", sep="\t")
@@ -86,10 +90,18 @@ def encode_eclip(files: dict[str, bytes]) -> bytes:
         data = (SAMPLE / "tasks" / "rbp" / exp.file).read_bytes()
         url = f"https://www.encodeproject.org/files/{exp.accession}/@@download/{exp.accession}.bed.gz"
         files[mirror_path(url)] = data
-        rows.append({"File accession": exp.accession, "File format": "bed narrowPeak",
-                     "Output type": "conservative IDR thresholded peaks",
-                     "Experiment target": f"{exp.rbp}-human", "Biosample term name": exp.cell_line,
-                     "File assembly": "GRCh38", "File download URL": url, "md5sum": md5(data)})
+        rows.append(
+            {
+                "File accession": exp.accession,
+                "File format": "bed narrowPeak",
+                "Output type": "conservative IDR thresholded peaks",
+                "Experiment target": f"{exp.rbp}-human",
+                "Biosample term name": exp.cell_line,
+                "File assembly": "GRCh38",
+                "File download URL": url,
+                "md5sum": md5(data),
+            }
+        )
     return pd.DataFrame(rows).to_csv(sep="\t", index=False).encode()
 
 
@@ -98,8 +110,10 @@ def phylop_bigwig(folder: Path) -> bytes:
     import pyBigWig
 
     track = read_wiggle(SAMPLE / "tasks" / "conservation" / "phylop.wig.gz")
-    sizes = [(line.split("\t")[0], int(line.split("\t")[1]))
-             for line in (SAMPLE / "genome" / "genome.fa.gz.fai").read_text().splitlines()]
+    sizes = [
+        (line.split("\t")[0], int(line.split("\t")[1]))
+        for line in (SAMPLE / "genome" / "genome.fa.gz.fai").read_text().splitlines()
+    ]
     path = folder / "phylop.bw"
     bw = pyBigWig.open(str(path), "w")
     bw.addHeader(sizes)
@@ -127,7 +141,9 @@ def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     serve("hg38_genome", (SAMPLE / "genome" / "genome.fa.gz").read_bytes(), "md5sum.txt")
     serve("gencode_gtf", (SAMPLE / "annotation" / "genes.gtf.gz").read_bytes(), "MD5SUMS")
     for chrom in chromosomes:
-        files[mirror_path(MAF_URL.format(chrom=chrom))] = (SAMPLE / "alignments" / f"{chrom}.maf.gz").read_bytes()
+        files[mirror_path(MAF_URL.format(chrom=chrom))] = (
+            SAMPLE / "alignments" / f"{chrom}.maf.gz"
+        ).read_bytes()
     phylop = phylop_bigwig(folder)
     serve("phylop_241way", phylop)
     serve("phylop_100way", phylop, "md5sum.txt")
@@ -137,8 +153,11 @@ def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     serve("clinvar", (variants / "clinvar.vcf.gz").read_bytes(), ".md5")
     serve("cadd_simulated", (variants / "cadd_training" / "simulation_SNVs.vcf.gz").read_bytes())
     serve("cadd_human_derived", (variants / "cadd_training" / "humanDerived_SNVs.vcf.gz").read_bytes())
-    serve("eqtl_catalogue_datasets", b"study_id\tdataset_id\tstudy_label\tquant_method\n"
-                                     b"QTS000001\tQTD000001\tsample\tge\nQTS000001\tQTD000002\tsample\ttxrev\n")
+    serve(
+        "eqtl_catalogue_datasets",
+        b"study_id\tdataset_id\tstudy_label\tquant_method\n"
+        b"QTS000001\tQTD000001\tsample\tge\nQTS000001\tQTD000002\tsample\ttxrev\n",
+    )
     susie = "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/QTS000001/QTD000001/QTD000001.credible_sets.tsv.gz"
     files[mirror_path(susie)] = (variants / "eqtl_catalogue_susie.tsv.gz").read_bytes()  # txrev: not fetched
     serve("encode_eclip_metadata", encode_eclip(files))
@@ -146,8 +165,13 @@ def build(real: Path, folder: Path, chromosomes: tuple[str, ...]) -> dict:
     values, oligo_path = griesemer_tables(folder)
     serve("griesemer2021_values", values)
     siegel = pd.read_csv(SAMPLE / "tasks" / "mpra" / "siegel_3utr_oligos.tsv", sep="\t")
-    serve("siegel2022", gzip.compress(siegel[["sequence", "stability_Beas2B"]].to_csv(
-        sep="\t", index=False, header=False).encode(), mtime=0))
+    serve(
+        "siegel2022",
+        gzip.compress(
+            siegel[["sequence", "stability_Beas2B"]].to_csv(sep="\t", index=False, header=False).encode(),
+            mtime=0,
+        ),
+    )
     serve("agarwal2022_half_life", (real / "saluki" / "agarwal2022_human_halflife_PC1.txt").read_bytes())
     serve("agarwal2022_folds", (real / "saluki" / "agarwal2022_binnedgenes.txt").read_bytes())
     for chrom, (vcf, tbi) in gnomad_per_chromosome(folder).items():

@@ -22,14 +22,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(args: Sequence[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
-          user: int | None = None, group: int | None = None) -> subprocess.Popen:
+def start(
+    args: Sequence[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    user: int | None = None,
+    group: int | None = None,
+) -> subprocess.Popen:
     """Start ``args`` in a new process group with stdout and stderr to ``log`` (as ``user`` if given)."""
     handle = log.open("ab")
     try:
-        return subprocess.Popen(list(args), stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                start_new_session=True, user=user, group=group,
-                                extra_groups=[] if user is not None else None)
+        return subprocess.Popen(
+            list(args),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+            user=user,
+            group=group,
+            extra_groups=[] if user is not None else None,
+        )
     finally:
         handle.close()
 
@@ -49,8 +63,13 @@ def stop(process: subprocess.Popen, grace: float = 10.0, sig: int = signal.SIGTE
     process.wait(grace)
 
 
-def wait_for(ready: Callable[[], bool], timeout: float, what: str, processes: Sequence[subprocess.Popen] = (),
-             logs: Sequence[Path] = ()) -> None:
+def wait_for(
+    ready: Callable[[], bool],
+    timeout: float,
+    what: str,
+    processes: Sequence[subprocess.Popen] = (),
+    logs: Sequence[Path] = (),
+) -> None:
     """Poll ``ready`` until true; fail early (with the logs' tails) when a process has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -69,13 +69,15 @@ def phast_utrs(fixtures: Path) -> list[tuple[str, str]]:
         cds_start, cds_end = int(cds_start), int(cds_end)
         if cds_start == cds_end:
             continue
-        blocks = [(int(a), int(b)) for a, b in zip(starts.rstrip(",").split(","), ends.rstrip(",").split(","),
-                                                       strict=True)]
+        blocks = [
+            (int(a), int(b))
+            for a, b in zip(starts.rstrip(",").split(","), ends.rstrip(",").split(","), strict=True)
+        ]
         if strand == "+":
             parts = [(max(a, cds_end), b) for a, b in blocks if b > cds_end]
         else:
             parts = [(a, min(b, cds_start)) for a, b in blocks if a < cds_start]
-        seq = "".join(genome[a - offset:b - offset] for a, b in parts)
+        seq = "".join(genome[a - offset : b - offset] for a, b in parts)
         out.append((name, seq if strand == "+" else _revcomp(seq)))
     return out
 
@@ -106,8 +108,8 @@ def _batch(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
     input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(ids), width), dtype=torch.long)
     for i, x in enumerate(ids):
-        input_ids[i, :len(x)] = torch.tensor(x)
-        mask[i, :len(x)] = 1
+        input_ids[i, : len(x)] = torch.tensor(x)
+        mask[i, : len(x)] = 1
     return input_ids, mask
 
 
@@ -117,18 +119,39 @@ def _columns(vocab_size: int) -> np.ndarray:
     return np.sort(np.concatenate([np.arange(5), rest])).astype(np.int64)
 
 
-def write_reference(out: Path, names: list[str], seqs: list[str], ids: list[list[int]], input_ids: torch.Tensor,
-                    mask: torch.Tensor, logits: torch.Tensor, hidden: torch.Tensor, meta: dict,
-                    **extra: np.ndarray) -> None:
+def write_reference(
+    out: Path,
+    names: list[str],
+    seqs: list[str],
+    ids: list[list[int]],
+    input_ids: torch.Tensor,
+    mask: torch.Tensor,
+    logits: torch.Tensor,
+    hidden: torch.Tensor,
+    meta: dict,
+    **extra: np.ndarray,
+) -> None:
     real = mask.bool()
     cols = _columns(logits.shape[-1])
-    np.savez(out / "reference.npz", input_ids=input_ids.numpy().astype(np.int32),
-             attention_mask=mask.numpy().astype(np.int8), logit_columns=cols,
-             logits=logits[real][:, torch.from_numpy(cols)].numpy(),
-             logsumexp=torch.logsumexp(logits[real].double(), dim=-1).numpy(),
-             hidden=hidden[real].numpy(), **extra)
-    meta = {**meta, "names": names, "sequences": seqs, "ids": ids, "seed": SEED,
-            "torch": torch.__version__, "transformers": __import__("transformers").__version__}
+    np.savez(
+        out / "reference.npz",
+        input_ids=input_ids.numpy().astype(np.int32),
+        attention_mask=mask.numpy().astype(np.int8),
+        logit_columns=cols,
+        logits=logits[real][:, torch.from_numpy(cols)].numpy(),
+        logsumexp=torch.logsumexp(logits[real].double(), dim=-1).numpy(),
+        hidden=hidden[real].numpy(),
+        **extra,
+    )
+    meta = {
+        **meta,
+        "names": names,
+        "sequences": seqs,
+        "ids": ids,
+        "seed": SEED,
+        "torch": torch.__version__,
+        "transformers": __import__("transformers").__version__,
+    }
     (out / "reference.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 
@@ -149,8 +172,9 @@ def make_dnabert2(fixtures: Path, out: Path, seqs: list[tuple[str, str]]) -> Non
     full_config = BertConfig(**{k: v for k, v in full.items() if k not in ("auto_map", "architectures")})
     paper_parameters = sum(p.numel() for p in bert_layers.BertForMaskedLM(full_config).parameters())
     torch.manual_seed(SEED)
-    config = BertConfig(**{**{k: v for k, v in full.items() if k != "_name_or_path"}, **SMALL,
-                           "num_attention_heads": 12})
+    config = BertConfig(
+        **{**{k: v for k, v in full.items() if k != "_name_or_path"}, **SMALL, "num_attention_heads": 12}
+    )
     model = bert_layers.BertForMaskedLM(config).eval()
     tok = AutoTokenizer.from_pretrained(str(src))  # tokenizer_config.json names PreTrainedTokenizerFast
     names, texts = [n for n, _ in seqs], [s for _, s in seqs]
@@ -162,11 +186,21 @@ def make_dnabert2(fixtures: Path, out: Path, seqs: list[tuple[str, str]]) -> Non
     config.save_pretrained(out)  # keeps auto_map, as the hub config
     torch.save(model.state_dict(), out / "pytorch_model.bin")
     tok.save_pretrained(out)
-    write_reference(out, names, texts, ids, input_ids, mask, res.logits, res.hidden_states,
-                    {"paper_parameters": paper_parameters,
-                     "parameters": sum(p.numel() for p in model.parameters())})
-    print(f"dnabert2: {paper_parameters:,} parameters at full size; golden model "
-          f"{sum(p.numel() for p in model.parameters()):,}")
+    write_reference(
+        out,
+        names,
+        texts,
+        ids,
+        input_ids,
+        mask,
+        res.logits,
+        res.hidden_states,
+        {"paper_parameters": paper_parameters, "parameters": sum(p.numel() for p in model.parameters())},
+    )
+    print(
+        f"dnabert2: {paper_parameters:,} parameters at full size; golden model "
+        f"{sum(p.numel() for p in model.parameters()):,}"
+    )
 
 
 def study_base_probabilities(model, tok, seq: str) -> np.ndarray:
@@ -175,7 +209,7 @@ def study_base_probabilities(model, tok, seq: str) -> np.ndarray:
     out = np.full((L, 4), np.nan, dtype=np.float32)
     if L < 11:
         return out
-    kmers = [seq[i:i + 6] for i in range(L - 5)]
+    kmers = [seq[i : i + 6] for i in range(L - 5)]
     enc = torch.tensor([tok(" ".join(kmers))["input_ids"]])
     offset_ids = [{b: [] for b in "ACGT"} for _ in range(6)]
     for tpl in itertools.product("ACGT", repeat=6):
@@ -194,7 +228,7 @@ def study_base_probabilities(model, tok, seq: str) -> np.ndarray:
             out[i] = probs(p0, 1, i)
         eye = np.eye(enc.shape[1])
         masked = np.apply_along_axis(lambda m: np.convolve(m, [1] * 6, mode="same"), 1, eye).astype(bool)
-        masked = torch.from_numpy(masked)[3:L - 5 - 2]
+        masked = torch.from_numpy(masked)[3 : L - 5 - 2]
         copies = enc.expand(masked.shape[0], -1).clone()
         copies[masked] = 4
         pred = torch.softmax(model(copies).logits, dim=2)
@@ -210,11 +244,13 @@ def make_dnabert6(fixtures: Path, out: Path, seqs: list[tuple[str, str]]) -> Non
 
     src = fixtures / "study_models" / "dnabert6"
     torch.manual_seed(SEED)
-    config = BertConfig(**{**json.loads((src / "config.json").read_text()), **SMALL, "num_attention_heads": 4})
+    config = BertConfig(
+        **{**json.loads((src / "config.json").read_text()), **SMALL, "num_attention_heads": 4}
+    )
     model = BertForMaskedLM(config).eval()
     tok = BertTokenizer(str(src / "vocab.txt"), do_lower_case=False, model_max_length=512)
     names, texts = [n for n, _ in seqs], [s for _, s in seqs]
-    ids = [tok(" ".join(s[i:i + 6] for i in range(len(s) - 5)))["input_ids"] for s in texts]
+    ids = [tok(" ".join(s[i : i + 6] for i in range(len(s) - 5)))["input_ids"] for s in texts]
     input_ids, mask = _batch(ids, tok.pad_token_id)
     with torch.no_grad():
         res = model(input_ids, attention_mask=mask, output_hidden_states=True)
@@ -223,9 +259,18 @@ def make_dnabert6(fixtures: Path, out: Path, seqs: list[tuple[str, str]]) -> Non
     config.save_pretrained(out)
     torch.save(model.state_dict(), out / "pytorch_model.bin")
     tok.save_pretrained(out)
-    write_reference(out, names, texts, ids, input_ids, mask, res.logits, res.hidden_states[-1],
-                    {"parameters": sum(p.numel() for p in model.parameters())},
-                    base_probabilities=np.concatenate(base))
+    write_reference(
+        out,
+        names,
+        texts,
+        ids,
+        input_ids,
+        mask,
+        res.logits,
+        res.hidden_states[-1],
+        {"parameters": sum(p.numel() for p in model.parameters())},
+        base_probabilities=np.concatenate(base),
+    )
     print(f"dnabert6: golden model {sum(p.numel() for p in model.parameters()):,} parameters")
 
 

@@ -36,8 +36,13 @@ FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
 NT = FIXTURES / "study_models" / "nt_v2"
 OUT = ROOT / "utr_assets_tests" / "golden" / "nt_v2"
 PHAST_OFFSET = -14_499_999
-REDUCED = dict(num_hidden_layers=2, hidden_size=64, num_attention_heads=4, intermediate_size=128,
-               max_position_embeddings=128)
+REDUCED = dict(
+    num_hidden_layers=2,
+    hidden_size=64,
+    num_attention_heads=4,
+    intermediate_size=128,
+    max_position_embeddings=128,
+)
 TRANSFORMERS = "transformers==4.32.1"
 TORCH = "torch==2.13.0"
 
@@ -53,8 +58,9 @@ def golden_sequences() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:  # pysam writes a .fai beside the FASTA
         fa = Path(tmp) / "slice.fa"
         shutil.copy(FIXTURES / "phast_chr22" / "chr22.14500000-15500000.fa", fa)
-        txs = read_annotation(FIXTURES / "phast_chr22" / "chr22.14500000-15500000.gp",
-                              coordinate_offset=PHAST_OFFSET)
+        txs = read_annotation(
+            FIXTURES / "phast_chr22" / "chr22.14500000-15500000.gp", coordinate_offset=PHAST_OFFSET
+        )
         # the slice's annotation has transcripts whose stop codon lies outside it: keep the valid ones
         selection = Utr3Selection("all", spliced_utrs=True, max_invalid_stop_fraction=1.0)
         table, _ = select_utr3_regions(txs, Genome(fa), selection, "gp")
@@ -68,8 +74,16 @@ def golden_sequences() -> list[str]:
             chars[p] = "N"
         return "".join(chars)
 
-    return [il17ra[:83], il17ra[1000:1047], utrs[0][:66], utrs[0][150:208], utrs[0][250:290],
-            with_n(il17ra[2000:2031], 10), with_n(utrs[0][100:125], 3, 17, 18), il17ra[-12:]]
+    return [
+        il17ra[:83],
+        il17ra[1000:1047],
+        utrs[0][:66],
+        utrs[0][150:208],
+        utrs[0][250:290],
+        with_n(il17ra[2000:2031], 10),
+        with_n(utrs[0][100:125], 3, 17, 18),
+        il17ra[-12:],
+    ]
 
 
 def reference(out: Path, sequences: list[str]) -> None:
@@ -120,13 +134,27 @@ def reference(out: Path, sequences: list[str]) -> None:
         result = model(**batch, output_hidden_states=True)
     real = batch["attention_mask"].bool().numpy()
     np.savez_compressed(
-        out / "golden_reference.npz", sequences=np.array(sequences), input_ids=batch["input_ids"].numpy(),
-        attention_mask=batch["attention_mask"].numpy(), logits=result.logits.numpy()[real],
-        last_hidden=result.hidden_states[-1].numpy()[real])
-    (out / "golden_publisher_parameters.json").write_text(json.dumps(
-        {"transformers": transformers.__version__, "torch": torch.__version__, "seed": 0,
-         "reduced": REDUCED, "reduced_parameters": sum(p.numel() for p in model.parameters()),
-         "parameters": counts}, indent=1) + "\n")
+        out / "golden_reference.npz",
+        sequences=np.array(sequences),
+        input_ids=batch["input_ids"].numpy(),
+        attention_mask=batch["attention_mask"].numpy(),
+        logits=result.logits.numpy()[real],
+        last_hidden=result.hidden_states[-1].numpy()[real],
+    )
+    (out / "golden_publisher_parameters.json").write_text(
+        json.dumps(
+            {
+                "transformers": transformers.__version__,
+                "torch": torch.__version__,
+                "seed": 0,
+                "reduced": REDUCED,
+                "reduced_parameters": sum(p.numel() for p in model.parameters()),
+                "parameters": counts,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     print(json.dumps(counts, indent=1))
 
 
@@ -154,12 +182,18 @@ def main() -> None:
         seqs = Path(tmp) / "sequences.json"
         seqs.write_text(json.dumps(golden_sequences()))
         staging = Path(tmp) / "out"
-        subprocess.run([str(ensure_venv(args.venv)), __file__, "--reference", str(seqs), "--out", str(staging)],
-                       check=True, cwd=tmp)
+        subprocess.run(
+            [str(ensure_venv(args.venv)), __file__, "--reference", str(seqs), "--out", str(staging)],
+            check=True,
+            cwd=tmp,
+        )
         if args.out.exists():
             shutil.rmtree(args.out)
         shutil.copytree(staging, args.out)
-    print(f"wrote {args.out}: " + ", ".join(f"{p.name} {p.stat().st_size:,} B" for p in sorted(args.out.iterdir())))
+    print(
+        f"wrote {args.out}: "
+        + ", ".join(f"{p.name} {p.stat().st_size:,} B" for p in sorted(args.out.iterdir()))
+    )
 
 
 if __name__ == "__main__":

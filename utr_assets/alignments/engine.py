@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import MafFormatError
-from .index import MafIndex, reference_row, relocate
-from .mafio import RandomAccess, detect_compression, iter_chunks
-from .projection import BlockArrays, Fragment, block_arrays, project_block
-from .reader import GAP, MafBlock, iter_block_texts, parse_block
+from utr_assets.alignments.errors import MafFormatError
+from utr_assets.alignments.index import MafIndex, reference_row, relocate
+from utr_assets.alignments.mafio import RandomAccess, detect_compression, iter_chunks
+from utr_assets.alignments.projection import BlockArrays, Fragment, block_arrays, project_block
+from utr_assets.alignments.reader import GAP, MafBlock, iter_block_texts, parse_block
 
 
 @dataclass
@@ -49,9 +49,15 @@ class ExtractionStats:
 
     def as_metadata(self) -> dict[str, float | int | str | None]:
         return {
-            "mode": self.mode, "blocks_read": self.blocks_read, "blocks_total": self.blocks_total,
-            "bytes_read": self.bytes_read, "bytes_total": self.bytes_total, "seconds": round(self.seconds, 3),
-            "mb_per_s": round(self.mb_per_s, 1), "utrs_per_s": round(self.utrs_per_s, 1), "n_utrs": self.n_utrs,
+            "mode": self.mode,
+            "blocks_read": self.blocks_read,
+            "blocks_total": self.blocks_total,
+            "bytes_read": self.bytes_read,
+            "bytes_total": self.bytes_total,
+            "seconds": round(self.seconds, 3),
+            "mb_per_s": round(self.mb_per_s, 1),
+            "utrs_per_s": round(self.utrs_per_s, 1),
+            "n_utrs": self.n_utrs,
         }
 
 
@@ -122,7 +128,11 @@ def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuer
     ``stop_codons=False`` leaves the stop codon out (the aligned projection does not need it)."""
     out = []
     for r in regions.itertuples(index=False):
-        spans = [tuple(int(x) for x in b.split("-")) for b in str(r.blocks).split(",")] if r.blocks else [(r.start, r.end)]
+        spans = (
+            [tuple(int(x) for x in b.split("-")) for b in str(r.blocks).split(",")]
+            if r.blocks
+            else [(r.start, r.end)]
+        )
         pieces, off = [], 0
         for s, e in spans:
             pieces.append((s, e, off))
@@ -133,8 +143,18 @@ def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuer
         dna = revcomp(seq) if r.strand == "-" else seq
         stop = getattr(r, "stop_codon_start", None)
         stop = None if not stop_codons or stop is None or pd.isna(stop) else int(stop)
-        out.append(UtrQuery(str(r.utr_id), str(r.chrom), str(r.strand), pieces, off, stop,
-                            np.frombuffer(dna, np.uint8).copy(), _stop_pieces(r, stop)))
+        out.append(
+            UtrQuery(
+                str(r.utr_id),
+                str(r.chrom),
+                str(r.strand),
+                pieces,
+                off,
+                stop,
+                np.frombuffer(dna, np.uint8).copy(),
+                _stop_pieces(r, stop),
+            )
+        )
     return out
 
 
@@ -154,8 +174,10 @@ def _stop_pieces(r, stop: int | None) -> list[tuple[int, int, int]]:
         pieces.append((s, e, off))
         off += e - s
     if off != 3 or pieces[0][0] != stop or any(p[1] > q[0] for p, q in zip(pieces, pieces[1:], strict=False)):
-        raise ValueError(f"utr3_regions {r.utr_id}: stop_codon_blocks {text!r} are not 3 ascending bases "
-                         f"starting at stop_codon_start {stop}")
+        raise ValueError(
+            f"utr3_regions {r.utr_id}: stop_codon_blocks {text!r} are not 3 ascending bases "
+            f"starting at stop_codon_start {stop}"
+        )
     return pieces
 
 
@@ -176,13 +198,17 @@ def run_pass(
     by_chrom: dict[str, list[UtrQuery]] = {}
     for q in sorted(queries, key=genome_order):
         by_chrom.setdefault(q.chrom, []).append(q)
-    blocks = _indexed_blocks(path, index, by_chrom, reference_species, stats) if mode == "index" else \
-        _streamed_blocks(path, compression, by_chrom, reference_species, stats)
+    blocks = (
+        _indexed_blocks(path, index, by_chrom, reference_species, stats)
+        if mode == "index"
+        else _streamed_blocks(path, compression, by_chrom, reference_species, stats)
+    )
     return _dispatch(blocks, by_chrom, stats), stats
 
 
-def _dispatch(blocks: Iterator[MafBlock], by_chrom: dict[str, list[UtrQuery]], stats: ExtractionStats
-              ) -> Iterator[UtrQuery]:
+def _dispatch(
+    blocks: Iterator[MafBlock], by_chrom: dict[str, list[UtrQuery]], stats: ExtractionStats
+) -> Iterator[UtrQuery]:
     t0 = time.perf_counter()
     pending = {c: deque(qs) for c, qs in by_chrom.items()}  # per contig, sorted by span start
     active: dict[str, list[UtrQuery]] = {c: [] for c in by_chrom}
@@ -215,8 +241,9 @@ def _finish(q: UtrQuery, stats: ExtractionStats) -> UtrQuery:
     return q
 
 
-def _indexed_blocks(path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQuery]], reference: str,
-                    stats: ExtractionStats) -> Iterator[MafBlock]:
+def _indexed_blocks(
+    path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQuery]], reference: str, stats: ExtractionStats
+) -> Iterator[MafBlock]:
     if index.reference_species != reference:
         raise ValueError(f"index was built for {index.reference_species!r}, not {reference!r}")
     stats.blocks_total, stats.bytes_total = index.n_blocks, index.total_bytes
@@ -233,8 +260,11 @@ def _indexed_blocks(path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQue
         while i < len(rows):
             # coalesce runs of blocks adjacent in the file into one read
             j = i
-            while j + 1 < len(rows) and index.offsets[rows[j + 1]] == index.offsets[rows[j]] + index.lengths[rows[j]] \
-                    and index.offsets[rows[j + 1]] - index.offsets[rows[i]] < (8 << 20):
+            while (
+                j + 1 < len(rows)
+                and index.offsets[rows[j + 1]] == index.offsets[rows[j]] + index.lengths[rows[j]]
+                and index.offsets[rows[j + 1]] - index.offsets[rows[i]] < (8 << 20)
+            ):
                 j += 1
             base = int(index.offsets[rows[i]])
             data = ra.read(base, int(index.offsets[rows[j]] + index.lengths[rows[j]]) - base)
@@ -252,11 +282,14 @@ def _indexed_blocks(path: Path, index: MafIndex, by_chrom: dict[str, list[UtrQue
             i = j + 1
 
 
-def _streamed_blocks(path: Path, compression: str, by_chrom: dict[str, list[UtrQuery]], reference: str,
-                     stats: ExtractionStats) -> Iterator[MafBlock]:
+def _streamed_blocks(
+    path: Path, compression: str, by_chrom: dict[str, list[UtrQuery]], reference: str, stats: ExtractionStats
+) -> Iterator[MafBlock]:
     prefix, exact = reference.encode() + b".", reference.encode()
-    spans = {c: (np.array([q.span[0] for q in qs]), np.maximum.accumulate([q.span[1] for q in qs]))
-             for c, qs in by_chrom.items()}
+    spans = {
+        c: (np.array([q.span[0] for q in qs]), np.maximum.accumulate([q.span[1] for q in qs]))
+        for c, qs in by_chrom.items()
+    }
     last: dict[str, int] = {}
     n = 0
     for offset, line, text in iter_block_texts(path, iter_chunks(path, compression)):
@@ -264,8 +297,9 @@ def _streamed_blocks(path: Path, compression: str, by_chrom: dict[str, list[UtrQ
         stats.bytes_total = offset + len(text)
         chrom, start, size, ln = reference_row(text, prefix, exact, path, line)
         if start < last.get(chrom, -1):
-            raise MafFormatError(path, f"reference coordinates not sorted: {chrom}:{start} follows "
-                                       f"{chrom}:{last[chrom]}", ln)
+            raise MafFormatError(
+                path, f"reference coordinates not sorted: {chrom}:{start} follows {chrom}:{last[chrom]}", ln
+            )
         last[chrom] = start
         sp = spans.get(chrom)
         if sp is None:

@@ -26,12 +26,18 @@ import numpy as np
 import pandas as pd
 
 from utr_assets import progress
-
-from .engine import ExtractionStats, UtrQuery, genome_order, revcomp, run_pass, utr_queries
-from .index import MafIndex
-from .orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
-from .projection import chain_rows, choose_row
-from .reader import GAP
+from utr_assets.alignments.engine import (
+    ExtractionStats,
+    UtrQuery,
+    genome_order,
+    revcomp,
+    run_pass,
+    utr_queries,
+)
+from utr_assets.alignments.index import MafIndex
+from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
+from utr_assets.alignments.projection import chain_rows, choose_row
+from utr_assets.alignments.reader import GAP
 
 ALIGNMENT_COLUMNS = ["utr_id", "species", "aligned", "n_bases", "hamming", "n_rows", "contig", "strand"]
 
@@ -48,19 +54,42 @@ def utr_records(
     covered = int(q.human_covered.sum())
     mismatch = int(np.count_nonzero(q.human[q.human_covered] != q.sequence_dna[q.human_covered]))
     human_rna = _rna(q.sequence_dna, q.strand)
-    aln = [dict(utr_id=q.utr_id, species=reference_species, aligned=_rna(q.human, q.strand), n_bases=covered,
-                hamming=mismatch, n_rows=1, contig=q.chrom, strand=q.strand)]
+    aln = [
+        dict(
+            utr_id=q.utr_id,
+            species=reference_species,
+            aligned=_rna(q.human, q.strand),
+            n_bases=covered,
+            hamming=mismatch,
+            n_rows=1,
+            contig=q.chrom,
+            strand=q.strand,
+        )
+    ]
     for species, rows in sorted(chain_rows(q.fragments, q.length).items()):
         c = choose_row(rows, q.human)
-        aln.append(dict(utr_id=q.utr_id, species=species, aligned=_rna(c.aligned, q.strand),
-                        n_bases=int(np.count_nonzero(c.aligned != GAP)), hamming=c.hamming, n_rows=len(c.rows_used),
-                        contig=c.rows_used[0].contig, strand=c.rows_used[0].strand))
+        aln.append(
+            dict(
+                utr_id=q.utr_id,
+                species=species,
+                aligned=_rna(c.aligned, q.strand),
+                n_bases=int(np.count_nonzero(c.aligned != GAP)),
+                hamming=c.hamming,
+                n_rows=len(c.rows_used),
+                contig=c.rows_used[0].contig,
+                strand=c.rows_used[0].strand,
+            )
+        )
     return aln, ortholog_records(q, reference_species, human_rna, genomes) if q.stop is not None else []
 
 
 def iter_utr_records(
-    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None, orthologs: bool = True,
+    maf_path: str | Path,
+    utr_regions: pd.DataFrame,
+    reference_species: str,
+    index: MafIndex | None = None,
+    genomes: Mapping[str, Genome] | None = None,
+    orthologs: bool = True,
 ) -> tuple[Iterator[tuple[list[dict], list[dict]]], ExtractionStats]:
     """Streaming form: per finished UTR its (alignment, ortholog) records; bounded by the active UTRs.
     ``orthologs=False`` skips the stop-codon anchoring (ortholog records are then empty)."""
@@ -69,8 +98,13 @@ def iter_utr_records(
 
 
 def extract_utrs(
-    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None, orthologs: bool = True, workers: int = 1,
+    maf_path: str | Path,
+    utr_regions: pd.DataFrame,
+    reference_species: str,
+    index: MafIndex | None = None,
+    genomes: Mapping[str, Genome] | None = None,
+    orthologs: bool = True,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
     """One pass over the MAF -> (alignments, orthologs, stats). ``index``: read by seeks (plain/bgzip);
     ``None``: one streaming pass that fully parses only the blocks overlapping a UTR. Rows are in genome
@@ -81,8 +115,14 @@ def extract_utrs(
     bgzip MAF, no ``genomes`` (open FASTA handles must not be shared across processes) and where the
     platform can fork; otherwise the extraction runs in this process.
     """
-    if workers > 1 and index is not None and index.compression != "gzip" and not genomes \
-            and len(utr_regions) >= 2 * workers and "fork" in mp.get_all_start_methods():
+    if (
+        workers > 1
+        and index is not None
+        and index.compression != "gzip"
+        and not genomes
+        and len(utr_regions) >= 2 * workers
+        and "fork" in mp.get_all_start_methods()
+    ):
         return _extract_in_processes(maf_path, utr_regions, reference_species, index, orthologs, workers)
     queries = utr_queries(utr_regions, orthologs)
     rank = {id(q): k for k, q in enumerate(sorted(queries, key=genome_order))}
@@ -90,7 +130,9 @@ def extract_utrs(
     # with workers, this process's own run reports (the runs are balanced by span, so it tells the whole's pace)
     finished = progress.track(finished, "MAF extraction", len(queries), "UTR")
     # records are built while each UTR is finished (its fragments are released right after)
-    done = sorted(((rank[id(q)], utr_records(q, reference_species, genomes)) for q in finished), key=lambda x: x[0])
+    done = sorted(
+        ((rank[id(q)], utr_records(q, reference_species, genomes)) for q in finished), key=lambda x: x[0]
+    )
     aln = [r for _, (a, _) in done for r in a]
     orth = [r for _, (_, o) in done for r in o]
     return _frame(aln, ALIGNMENT_COLUMNS), _frame(orth, ORTHOLOG_COLUMNS), stats
@@ -102,7 +144,11 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def _extract_in_processes(
-    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex, orthologs: bool,
+    maf_path: str | Path,
+    utr_regions: pd.DataFrame,
+    reference_species: str,
+    index: MafIndex,
+    orthologs: bool,
     workers: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
     t0 = time.perf_counter()
@@ -124,15 +170,19 @@ def _extract_in_processes(
         if last_error is not None:
             raise last_error
         parts.append(last)
-    stats = ExtractionStats(mode="index", blocks_total=index.n_blocks, bytes_total=index.total_bytes,
-                            n_utrs=len(queries))
+    stats = ExtractionStats(
+        mode="index", blocks_total=index.n_blocks, bytes_total=index.total_bytes, n_utrs=len(queries)
+    )
     for _, _, st in parts:
         stats.blocks_read += st.blocks_read
         stats.bytes_read += st.bytes_read
         stats.coverage.update(st.coverage)
     stats.seconds = time.perf_counter() - t0
-    return (pd.concat([a for a, _, _ in parts], ignore_index=True),
-            pd.concat([o for _, o, _ in parts], ignore_index=True), stats)
+    return (
+        pd.concat([a for a, _, _ in parts], ignore_index=True),
+        pd.concat([o for _, o, _ in parts], ignore_index=True),
+        stats,
+    )
 
 
 def _extract_run(job: tuple) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
@@ -148,7 +198,10 @@ def extract_utr_alignments(
 
 
 def extract_utr_orthologs(
-    maf_path: str | Path, utr_regions: pd.DataFrame, reference_species: str, index: MafIndex | None = None,
+    maf_path: str | Path,
+    utr_regions: pd.DataFrame,
+    reference_species: str,
+    index: MafIndex | None = None,
     genomes: Mapping[str, Genome] | None = None,
 ) -> tuple[pd.DataFrame, ExtractionStats]:
     _, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index, genomes)
@@ -161,7 +214,9 @@ def species_table(
     """``species, maf_rows, utrs_aligned, aligned_bases, orthologs, ortholog_bases``; every species seen
     in the MAF (when an index with species counts is given) or in either table, names verbatim."""
     maf_rows = Counter(index.species_rows) if index is not None else Counter()
-    a = alignments.groupby("species").agg(utrs_aligned=("utr_id", "nunique"), aligned_bases=("n_bases", "sum"))
+    a = alignments.groupby("species").agg(
+        utrs_aligned=("utr_id", "nunique"), aligned_bases=("n_bases", "sum")
+    )
     o = orthologs.groupby("species").agg(orthologs=("utr_id", "size"), ortholog_bases=("length", "sum"))
     names = sorted(set(maf_rows) | set(a.index) | set(o.index))
     out = pd.DataFrame({"species": names, "maf_rows": [maf_rows.get(s, 0) for s in names]})

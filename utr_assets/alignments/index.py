@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MafFormatError
-from .mafio import detect_compression, iter_bgzf_members, iter_chunks
-from .reader import _check_header, iter_block_texts
+from utr_assets.alignments.errors import MafFormatError
+from utr_assets.alignments.mafio import detect_compression, iter_bgzf_members, iter_chunks
+from utr_assets.alignments.reader import _check_header, iter_block_texts
 
 FORMAT_VERSION = 1
 _SCAN_CHUNK = 4 << 20  # bytes per read window of the block-start scan
@@ -101,8 +101,15 @@ class MafIndex:
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
         with open(tmp, "wb") as f:
             np.savez(
-                f, meta=np.array(json.dumps(meta)), chrom_codes=self.chrom_codes, starts=self.starts,
-                ends=self.ends, offsets=self.offsets, lengths=self.lengths, lines=self.lines, members=self.members,
+                f,
+                meta=np.array(json.dumps(meta)),
+                chrom_codes=self.chrom_codes,
+                starts=self.starts,
+                ends=self.ends,
+                offsets=self.offsets,
+                lengths=self.lengths,
+                lines=self.lines,
+                members=self.members,
             )
         os.replace(tmp, path)
         return path
@@ -112,8 +119,12 @@ class MafIndex:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             if meta.get("format_version") != FORMAT_VERSION:
-                raise ValueError(f"{path}: index format {meta.get('format_version')}, expected {FORMAT_VERSION}")
-            arrays = {k: z[k] for k in ("chrom_codes", "starts", "ends", "offsets", "lengths", "lines", "members")}
+                raise ValueError(
+                    f"{path}: index format {meta.get('format_version')}, expected {FORMAT_VERSION}"
+                )
+            arrays = {
+                k: z[k] for k in ("chrom_codes", "starts", "ends", "offsets", "lengths", "lines", "members")
+            }
         meta.pop("format_version")
         return cls(**meta, **arrays)
 
@@ -129,6 +140,7 @@ def build_maf_index(
     compression = detect_compression(path)
     members: list[tuple[int, int]] = []
     if compression == "bgzip":
+
         def chunks():
             upos = 0
             for coff, data in iter_bgzf_members(path):
@@ -136,6 +148,7 @@ def build_maf_index(
                 upos += len(data)
                 if data:
                     yield data
+
         source = chunks()
     elif compression == "plain":
         source = None
@@ -148,12 +161,18 @@ def build_maf_index(
     species: Counter[bytes] = Counter()
     last_start: dict[int, int] = {}
     total = 0
-    blocks = _plain_blocks(path, threads) if source is None else \
-        ((o, ln, t, len(t), None) for o, ln, t in iter_block_texts(path, source))
+    blocks = (
+        _plain_blocks(path, threads)
+        if source is None
+        else ((o, ln, t, len(t), None) for o, ln, t in iter_block_texts(path, source))
+    )
     # fast path: the reference row is the first line after the 'a' line (multiz, hal2maf); anything else
     # (and every malformed row) goes through reference_row, which validates and names the line
-    quick = re.compile(rb"a[^\n]*\n[ \t]*s[ \t]+" + re.escape(ref_prefix) +
-                       rb"(\S+)[ \t]+(\d+)[ \t]+(\d+)[ \t]+\+[ \t]+(\d+)[ \t]+\S")
+    quick = re.compile(
+        rb"a[^\n]*\n[ \t]*s[ \t]+"
+        + re.escape(ref_prefix)
+        + rb"(\S+)[ \t]+(\d+)[ \t]+(\d+)[ \t]+\+[ \t]+(\d+)[ \t]+\S"
+    )
     for offset, line, text, length, whole in blocks:
         total = offset + length
         m = quick.match(text)
@@ -181,8 +200,10 @@ def build_maf_index(
         if start < last_start.get(code, -1):
             ref_line = line_of_offset(path, offset) + ref_line if line == 0 else ref_line
             raise MafFormatError(
-                path, f"reference coordinates not sorted: {chrom}:{start} follows {chrom}:{last_start[code]} "
-                "(the index needs blocks in reference order per contig; sort the MAF, e.g. with maf-sort)", ref_line
+                path,
+                f"reference coordinates not sorted: {chrom}:{start} follows {chrom}:{last_start[code]} "
+                "(the index needs blocks in reference order per contig; sort the MAF, e.g. with maf-sort)",
+                ref_line,
             )
         last_start[code] = start
         cols.append((code, start, start + size, offset, length, line))
@@ -192,10 +213,19 @@ def build_maf_index(
     order = np.lexsort((arr[:, 1], arr[:, 0]))
     arr = arr[order]
     return MafIndex(
-        maf_path=str(path), reference_species=reference_species, compression=compression,
-        maf_size=st.st_size, maf_mtime_ns=st.st_mtime_ns, total_bytes=total, chroms=list(chrom_ids),
-        chrom_codes=arr[:, 0].copy(), starts=arr[:, 1].copy(), ends=arr[:, 2].copy(), offsets=arr[:, 3].copy(),
-        lengths=arr[:, 4].copy(), lines=arr[:, 5].copy(),
+        maf_path=str(path),
+        reference_species=reference_species,
+        compression=compression,
+        maf_size=st.st_size,
+        maf_mtime_ns=st.st_mtime_ns,
+        total_bytes=total,
+        chroms=list(chrom_ids),
+        chrom_codes=arr[:, 0].copy(),
+        starts=arr[:, 1].copy(),
+        ends=arr[:, 2].copy(),
+        offsets=arr[:, 3].copy(),
+        lengths=arr[:, 4].copy(),
+        lines=arr[:, 5].copy(),
         members=np.array(members, dtype=np.int64).reshape(-1, 2),
         species_rows={k.decode(): v for k, v in sorted(species.items())},
     )
@@ -236,8 +266,9 @@ def _check_header_bytes(path: str, fd: int, end: int) -> None:
         offset += cut
 
 
-def _file_block_starts(fd: int, n: int, threads: int | None, chunk: int = _SCAN_CHUNK
-                       ) -> Iterator[tuple[int, bytes | None]]:
+def _file_block_starts(
+    fd: int, n: int, threads: int | None, chunk: int = _SCAN_CHUNK
+) -> Iterator[tuple[int, bytes | None]]:
     """(offset, first ``_HEAD`` bytes or None when they cross a read window) of every ``a`` line of a
     plain file, ascending: ``scan_block_starts`` over windows of ``chunk`` bytes read with ``preadv`` into
     one reused buffer per thread (no page faults on fresh memory, bounded memory), with ``threads``
@@ -322,7 +353,9 @@ def load_or_build_index(
     return idx, True
 
 
-def reference_row(text: bytes, prefix: bytes, exact: bytes, path: Path, line: int) -> tuple[str, int, int, int]:
+def reference_row(
+    text: bytes, prefix: bytes, exact: bytes, path: Path, line: int
+) -> tuple[str, int, int, int]:
     """(contig, start, size, line) of the block's first reference row, parsing nothing else."""
     pos = 0 if text.startswith(b"s") else text.find(b"\ns") + 1
     while pos > 0 or (pos == 0 and text.startswith(b"s")):
@@ -340,7 +373,7 @@ def reference_row(text: bytes, prefix: bytes, exact: bytes, path: Path, line: in
                 raise MafFormatError(path, "the reference row is on the '-' strand", ln)
             if start < 0 or size < 0 or start + size > src_size:
                 raise MafFormatError(path, f"start {start} + size {size} lies beyond srcSize {src_size}", ln)
-            return head[1][len(prefix):].decode(), start, size, ln
+            return head[1][len(prefix) :].decode(), start, size, ln
         nxt = text.find(b"\ns", pos)
         pos = nxt + 1 if nxt >= 0 else 0
         if nxt < 0:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MafFormatError
+from utr_assets.alignments.errors import MafFormatError
 
 CHUNK = 8 << 20
 _BGZF_MAGIC = b"\x1f\x8b\x08\x04"

@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .engine import UtrQuery, revcomp
-from .projection import CHAIN_MAX_GAP, Fragment, SpeciesRow, chain_rows
+from utr_assets.alignments.engine import UtrQuery, revcomp
+from utr_assets.alignments.projection import CHAIN_MAX_GAP, Fragment, SpeciesRow, chain_rows
 
 ORTHOLOG_COLUMNS = ["utr_id", "species", "sequence", "length", "source", "contig", "strand", "stop_start"]
 
@@ -86,12 +86,23 @@ def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -
         best, best_gap = None, None
         for f in group:
             if forward:
-                sp_gap, h_gap, extends = f.sp_start - cursor, f.g0 - g_cursor, f.g1 > g_cursor and f.sp_end > cursor
+                sp_gap, h_gap, extends = (
+                    f.sp_start - cursor,
+                    f.g0 - g_cursor,
+                    f.g1 > g_cursor and f.sp_end > cursor,
+                )
             else:
-                sp_gap, h_gap, extends = cursor - f.sp_end, g_cursor - f.g1, f.g0 < g_cursor and f.sp_start < cursor
+                sp_gap, h_gap, extends = (
+                    cursor - f.sp_end,
+                    g_cursor - f.g1,
+                    f.g0 < g_cursor and f.sp_start < cursor,
+                )
             # overlapping reference blocks: the species may overlap by as much as human does
-            if extends and -max(0, -h_gap) <= sp_gap <= CHAIN_MAX_GAP + max(0, h_gap) and \
-                    (best_gap is None or abs(sp_gap) < best_gap):
+            if (
+                extends
+                and -max(0, -h_gap) <= sp_gap <= CHAIN_MAX_GAP + max(0, h_gap)
+                and (best_gap is None or abs(sp_gap) < best_gap)
+            ):
                 best, best_gap, trim = f, abs(sp_gap), max(0, -sp_gap)
         if best is None:
             continue
@@ -111,8 +122,18 @@ def ortholog_records(
     q: UtrQuery, reference_species: str, human_rna: str, genomes: Mapping[str, Genome] | None = None
 ) -> list[dict]:
     """Rows of the orthologs table for one UTR: human first, then every species passing the stop test."""
-    recs = [dict(utr_id=q.utr_id, species=reference_species, sequence=human_rna, length=len(human_rna),
-                 source="reference", contig=q.chrom, strand=q.strand, stop_start=q.stop)]
+    recs = [
+        dict(
+            utr_id=q.utr_id,
+            species=reference_species,
+            sequence=human_rna,
+            length=len(human_rna),
+            source="reference",
+            contig=q.chrom,
+            strand=q.strand,
+            stop_start=q.stop,
+        )
+    ]
     anchors = stop_anchors(q)
     by_species: dict[str, list[Fragment]] = {}
     for f in q.fragments:
@@ -127,6 +148,16 @@ def ortholog_records(
             seq, source = (revcomp(dna) if q.strand == "-" else dna).decode(), "alignment"
             gene_strand = q.strand if anchor.strand == "+" else _flip(q.strand)
         if seq:
-            recs.append(dict(utr_id=q.utr_id, species=species, sequence=seq, length=len(seq), source=source,
-                             contig=anchor.contig, strand=gene_strand, stop_start=_forward_stop(anchor)))
+            recs.append(
+                dict(
+                    utr_id=q.utr_id,
+                    species=species,
+                    sequence=seq,
+                    length=len(seq),
+                    source=source,
+                    contig=anchor.contig,
+                    strand=gene_strand,
+                    stop_start=_forward_stop(anchor),
+                )
+            )
     return recs

@@ -18,12 +18,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .reader import GAP, MafBlock
+from utr_assets.alignments.reader import GAP, MafBlock
 
 CHAIN_MAX_GAP = 49
 # uppercase, '-' kept, every non-ACGT letter (IUPAC, '.', '*') -> N
 _NORMALISE = bytes(
-    (c - 32 if 97 <= c <= 122 else c) if chr(c).upper() in "ACGT" or c == GAP else ord("N") for c in range(256)
+    (c - 32 if 97 <= c <= 122 else c) if chr(c).upper() in "ACGT" or c == GAP else ord("N")
+    for c in range(256)
 )
 
 
@@ -73,7 +74,9 @@ class BlockArrays(NamedTuple):
 
 def block_arrays(block: MafBlock) -> BlockArrays:
     mat = np.frombuffer(b"".join(block.texts).translate(_NORMALISE), np.uint8).reshape(len(block.texts), -1)
-    return BlockArrays(mat, np.flatnonzero(mat[block.ref] != GAP), np.cumsum(mat != GAP, axis=1, dtype=np.int32))
+    return BlockArrays(
+        mat, np.flatnonzero(mat[block.ref] != GAP), np.cumsum(mat != GAP, axis=1, dtype=np.int32)
+    )
 
 
 def project_block(
@@ -107,8 +110,22 @@ def project_block(
         if j == block.ref or species == ref_species:
             continue
         sp_start = block.starts[j] + int(before[j])
-        frags.append(Fragment(species, block.contigs[j], block.strands[j], block.src_sizes[j], sp_start,
-                              sp_start + int(n_bases[j]), h0, h1, a, b, sub[j], mat[j, first[j] : last[j] + 1]))
+        frags.append(
+            Fragment(
+                species,
+                block.contigs[j],
+                block.strands[j],
+                block.src_sizes[j],
+                sp_start,
+                sp_start + int(n_bases[j]),
+                h0,
+                h1,
+                a,
+                b,
+                sub[j],
+                mat[j, first[j] : last[j] + 1],
+            )
+        )
     return sub[block.ref], h0, frags
 
 
@@ -140,8 +157,12 @@ def chain_rows(fragments: list[Fragment], length: int) -> dict[str, list[Species
             by_species.setdefault(frag.species, []).append(frag)
         for species, frags in by_species.items():
             species_rows = rows.setdefault(species, [])
-            pairs = sorted((gap, i, j) for i, frag in enumerate(frags) for j, row in enumerate(species_rows)
-                           if (gap := _chain_gap(row, frag)) is not None)
+            pairs = sorted(
+                (gap, i, j)
+                for i, frag in enumerate(frags)
+                for j, row in enumerate(species_rows)
+                if (gap := _chain_gap(row, frag)) is not None
+            )
             target: dict[int, SpeciesRow] = {}
             taken: set[int] = set()
             for _, i, j in pairs:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MafFormatError
-from .mafio import iter_chunks
+from utr_assets.alignments.errors import MafFormatError
+from utr_assets.alignments.mafio import iter_chunks
 
 GAP = 45  # ord("-")
 _STRANDS = {b"+": "+", b"-": "-"}
@@ -83,7 +83,9 @@ def _int(tok: bytes, what: str, path: str, line: int) -> int:
     try:
         value = int(tok)
     except ValueError:
-        raise MafFormatError(path, f"{what} is not an integer: {tok.decode(errors='replace')!r}", line) from None
+        raise MafFormatError(
+            path, f"{what} is not an integer: {tok.decode(errors='replace')!r}", line
+        ) from None
     if value < 0:
         raise MafFormatError(path, f"{what} is negative: {value}", line)
     return value
@@ -117,7 +119,9 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             try:
                 start, size, src_size = int(f[2]), int(f[3]), int(f[5])
             except ValueError:
-                start, size, src_size = (_int(f[k], w, path, ln) for k, w in ((2, "start"), (3, "size"), (5, "srcSize")))
+                start, size, src_size = (
+                    _int(f[k], w, path, ln) for k, w in ((2, "start"), (3, "size"), (5, "srcSize"))
+                )
             if start < 0 or size < 0:
                 raise MafFormatError(path, "start and size must not be negative", ln)
             name_b = f[1]
@@ -134,8 +138,12 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
                 raise MafFormatError(path, f"strand must be '+' or '-', got {strand!r}", ln)
             bad = seq.translate(None, _SEQ_CHARS)
             if bad:
-                raise MafFormatError(path, f"sequence of {name} has {bad[:1].decode(errors='replace')!r} at column "
-                                           f"{seq.index(bad[:1]) + 1}, which is not a nucleotide code", ln)
+                raise MafFormatError(
+                    path,
+                    f"sequence of {name} has {bad[:1].decode(errors='replace')!r} at column "
+                    f"{seq.index(bad[:1]) + 1}, which is not a nucleotide code",
+                    ln,
+                )
             if start + size > src_size:
                 raise MafFormatError(
                     path, f"start {start} + size {size} lies beyond srcSize {src_size} of {name}", ln
@@ -168,7 +176,10 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
             if len(f) != 6 or f[1].decode() not in names:
                 raise MafFormatError(path, "'i' line must have 6 fields and follow its 's' line", ln)
             block.status[names[f[1].decode()]] = (
-                f[2].decode(), _int(f[3], "leftCount", path, ln), f[4].decode(), _int(f[5], "rightCount", path, ln)
+                f[2].decode(),
+                _int(f[3], "leftCount", path, ln),
+                f[4].decode(),
+                _int(f[5], "rightCount", path, ln),
             )
         elif kind == b"e":
             f = raw.split()
@@ -176,8 +187,15 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
                 raise MafFormatError(path, f"'e' line has {len(f)} fields, expected 7", ln)
             species, contig = split_name(f[1].decode())
             block.empty.append(
-                (species, contig, _int(f[2], "start", path, ln), _int(f[3], "size", path, ln), f[4].decode(),
-                 _int(f[5], "srcSize", path, ln), f[6].decode())
+                (
+                    species,
+                    contig,
+                    _int(f[2], "start", path, ln),
+                    _int(f[3], "size", path, ln),
+                    f[4].decode(),
+                    _int(f[5], "srcSize", path, ln),
+                    f[6].decode(),
+                )
             )
         elif kind == b"q":
             f = raw.split()
@@ -217,7 +235,13 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
     lens = np.fromiter(map(len, seqs), np.int64, len(seqs))
     gaps = np.fromiter(map(bytes.count, seqs, repeat(b"-")), np.int64, len(seqs))
     st, sz, src = np.array(starts), np.array(sizes), np.array(src_sizes)
-    if (lens != lens[0]).any() or (lens - gaps != sz).any() or (st < 0).any() or (sz < 0).any() or (st + sz > src).any():
+    if (
+        (lens != lens[0]).any()
+        or (lens - gaps != sz).any()
+        or (st < 0).any()
+        or (sz < 0).any()
+        or (st + sz > src).any()
+    ):
         return False
     strands = [_STRANDS.get(x) for x in tok[4::7]]
     if None in strands:
@@ -231,7 +255,13 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
             hit = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
         block.species.append(hit[1])
         block.contigs.append(hit[2])
-    block.starts, block.sizes, block.src_sizes, block.strands, block.texts = starts, sizes, src_sizes, strands, seqs
+    block.starts, block.sizes, block.src_sizes, block.strands, block.texts = (
+        starts,
+        sizes,
+        src_sizes,
+        strands,
+        seqs,
+    )
     block.row_lines = list(range(line + 1, line + 1 + len(rows)))
     return True
 
@@ -241,7 +271,9 @@ def _set_reference(block: MafBlock, path: str, reference_species: str | None) ->
         try:
             block.ref = block.species.index(reference_species)
         except ValueError:
-            raise MafFormatError(path, f"block has no row of the reference species {reference_species!r}", block.line) from None
+            raise MafFormatError(
+                path, f"block has no row of the reference species {reference_species!r}", block.line
+            ) from None
         if block.strands[block.ref] != "+":
             raise MafFormatError(path, "the reference row is on the '-' strand", block.row_lines[block.ref])
     return block
@@ -294,7 +326,9 @@ def _check_header(path: str, text: bytes, line: int) -> None:
     for i, raw in enumerate(text.split(b"\n")):
         s = raw.strip()
         if s and not (s.startswith(b"#") or s.startswith(b"track")):
-            raise MafFormatError(path, f"line outside an alignment block: {s[:30].decode(errors='replace')!r}", line + i)
+            raise MafFormatError(
+                path, f"line outside an alignment block: {s[:30].decode(errors='replace')!r}", line + i
+            )
 
 
 def iter_maf_blocks(

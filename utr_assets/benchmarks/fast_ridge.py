@@ -40,20 +40,27 @@ class _Stats:
     """Sufficient statistics of a set of rows (X, y already shifted by the global means)."""
 
     n: int
-    sx: np.ndarray      # (p,) column sums
-    gram: np.ndarray    # (p, p) X^T X
-    xy: np.ndarray      # (p,) X^T y
+    sx: np.ndarray  # (p,) column sums
+    gram: np.ndarray  # (p, p) X^T X
+    xy: np.ndarray  # (p,) X^T y
     sy: float
-    lo: np.ndarray      # (p,) column minima
-    hi: np.ndarray      # (p,) column maxima
+    lo: np.ndarray  # (p,) column minima
+    hi: np.ndarray  # (p,) column maxima
 
     @classmethod
     def of(cls, X: np.ndarray, y: np.ndarray) -> _Stats:
         return cls(X.shape[0], X.sum(axis=0), X.T @ X, X.T @ y, float(y.sum()), X.min(axis=0), X.max(axis=0))
 
     def minus(self, other: _Stats, lo: np.ndarray, hi: np.ndarray) -> _Stats:
-        return _Stats(self.n - other.n, self.sx - other.sx, self.gram - other.gram, self.xy - other.xy,
-                      self.sy - other.sy, lo, hi)
+        return _Stats(
+            self.n - other.n,
+            self.sx - other.sx,
+            self.gram - other.gram,
+            self.xy - other.xy,
+            self.sy - other.sy,
+            lo,
+            hi,
+        )
 
 
 @dataclass
@@ -96,12 +103,18 @@ def _all_alpha_predictions(st: _Standardised, X_test: np.ndarray, alphas: np.nda
     """(n_test, n_alphas) predictions of Ridge at every alpha, from one eigendecomposition."""
     lam, V = scipy.linalg.eigh(st.zz, overwrite_a=False, check_finite=False)
     lam = np.clip(lam, 0.0, None)
-    coefs = V @ ((V.T @ st.zy)[:, None] / (lam[:, None] + alphas[None, :]))   # (p, n_alphas)
+    coefs = V @ ((V.T @ st.zy)[:, None] / (lam[:, None] + alphas[None, :]))  # (p, n_alphas)
     return ((X_test - st.mean) / st.scale) @ coefs + st.y_mean
 
 
-def _all_alpha_predictions_dual(st: _Standardised, X_train: np.ndarray, y_train: np.ndarray, constant: np.ndarray,
-                                 X_test: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+def _all_alpha_predictions_dual(
+    st: _Standardised,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    constant: np.ndarray,
+    X_test: np.ndarray,
+    alphas: np.ndarray,
+) -> np.ndarray:
     """The same for fewer rows than features: one SVD of the standardised rows (n x p, n < p)."""
     Z = (X_train - st.mean) / st.scale
     Z[:, constant] = 0.0
@@ -139,8 +152,9 @@ def r2_scores(pred: np.ndarray, y_test: np.ndarray) -> np.ndarray:
     return 1.0 - resid / total
 
 
-def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alphas: np.ndarray, X_test: np.ndarray
-                     ) -> tuple[np.ndarray, float, np.ndarray]:
+def fold_predictions(
+    X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alphas: np.ndarray, X_test: np.ndarray
+) -> tuple[np.ndarray, float, np.ndarray]:
     """(predictions on X_test, chosen alpha, mean inner-CV R² per alpha) for one outer fold.
 
     X, y: the outer training rows (already shifted by global means); `inner`: (train, test) index
@@ -150,16 +164,24 @@ def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alpha
     if not _is_partition(inner, n):
         raise ValueError("inner test parts must partition the outer training rows")
     blocks = [_Stats.of(X[test], y[test]) for _, test in inner]
-    total = _Stats(n, sum(b.sx for b in blocks), sum(b.gram for b in blocks), sum(b.xy for b in blocks),
-                   sum(b.sy for b in blocks), np.min([b.lo for b in blocks], axis=0),
-                   np.max([b.hi for b in blocks], axis=0))
-    scaler = _outer_scale(total)   # fitted once on the outer training rows, as the study's pipeline
+    total = _Stats(
+        n,
+        sum(b.sx for b in blocks),
+        sum(b.gram for b in blocks),
+        sum(b.xy for b in blocks),
+        sum(b.sy for b in blocks),
+        np.min([b.lo for b in blocks], axis=0),
+        np.max([b.hi for b in blocks], axis=0),
+    )
+    scaler = _outer_scale(total)  # fitted once on the outer training rows, as the study's pipeline
     r2 = np.zeros(alphas.size)
     for j, (train, test) in enumerate(inner):
         rest = [b for k, b in enumerate(blocks) if k != j]
-        part = total.minus(blocks[j], np.min([b.lo for b in rest], axis=0), np.max([b.hi for b in rest], axis=0))
+        part = total.minus(
+            blocks[j], np.min([b.lo for b in rest], axis=0), np.max([b.hi for b in rest], axis=0)
+        )
         st = _standardise(part, scaler)
-        if part.n < X.shape[1]:   # wide: the n x n side is the cheap one
+        if part.n < X.shape[1]:  # wide: the n x n side is the cheap one
             pred = _all_alpha_predictions_dual(st, X[train], y[train], scaler[1], X[test], alphas)
         else:
             pred = _all_alpha_predictions(st, X[test], alphas)
@@ -171,8 +193,9 @@ def fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], alpha
     return ((X_test - st.mean) / st.scale) @ coef + st.y_mean, best, r2
 
 
-def ridge_cv_predictions(X: Any, y: Any, outer: Sequence[Split], inner: Sequence[Sequence[Split]],
-                         alphas: Any) -> tuple[np.ndarray, np.ndarray]:
+def ridge_cv_predictions(
+    X: Any, y: Any, outer: Sequence[Split], inner: Sequence[Sequence[Split]], alphas: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold predictions and the alpha chosen per outer fold.
 
     `outer`: (train, test) index pairs over all rows; `inner[k]`: (train, test) pairs indexing the

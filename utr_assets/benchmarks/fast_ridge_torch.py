@@ -25,12 +25,21 @@ def _stats(X: torch.Tensor, y: torch.Tensor) -> list:
 def _outer_scale(n: int, sx: torch.Tensor, gram: torch.Tensor, constant: torch.Tensor) -> torch.Tensor:
     mean = sx / n
     centred = gram - n * torch.outer(mean, mean)
-    scale = torch.where(constant, torch.ones_like(mean), torch.sqrt(torch.clamp(torch.diagonal(centred) / n, min=0.0)))
+    scale = torch.where(
+        constant, torch.ones_like(mean), torch.sqrt(torch.clamp(torch.diagonal(centred) / n, min=0.0))
+    )
     return torch.where(scale == 0, torch.ones_like(scale), scale)
 
 
-def _standardise(n: int, sx: torch.Tensor, gram: torch.Tensor, xy: torch.Tensor, sy: torch.Tensor,
-                 constant: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def _standardise(
+    n: int,
+    sx: torch.Tensor,
+    gram: torch.Tensor,
+    xy: torch.Tensor,
+    sy: torch.Tensor,
+    constant: torch.Tensor,
+    scale: torch.Tensor,
+) -> tuple[torch.Tensor, ...]:
     mean, y_mean = sx / n, sy / n
     centred = gram - n * torch.outer(mean, mean)
     zz = centred / torch.outer(scale, scale)
@@ -42,8 +51,14 @@ def _standardise(n: int, sx: torch.Tensor, gram: torch.Tensor, xy: torch.Tensor,
     return zz, zy, mean, scale, y_mean
 
 
-def fold_predictions(X: torch.Tensor, y: torch.Tensor, train: np.ndarray, inner: Sequence[Split], alphas: np.ndarray,
-                     test: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+def fold_predictions(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    train: np.ndarray,
+    inner: Sequence[Split],
+    alphas: np.ndarray,
+    test: np.ndarray,
+) -> tuple[np.ndarray, float, np.ndarray]:
     """(predictions on X[test], chosen alpha, mean inner-CV R² per alpha); X, y on the device, shifted by
     their overall means; `inner` indexes ``train``, its test parts partitioning it."""
     dev = X.device
@@ -59,7 +74,7 @@ def fold_predictions(X: torch.Tensor, y: torch.Tensor, train: np.ndarray, inner:
     lo = torch.stack([b[5] for b in blocks]).amin(0)
     hi = torch.stack([b[6] for b in blocks]).amax(0)
     constant = lo == hi
-    outer_scale = _outer_scale(total[0], total[1], total[2], constant)   # once per outer fold, as the study
+    outer_scale = _outer_scale(total[0], total[1], total[2], constant)  # once per outer fold, as the study
     r2 = np.zeros(a.numel())
     for j, r in enumerate(rows):
         part = [t - s for t, s in zip(total, blocks[j][:5], strict=True)]

@@ -46,13 +46,15 @@ def available_memory() -> int:
     return 4 << 30
 
 
-def param_grid(C: Sequence[float], epsilon: Sequence[float], gamma: Sequence[float]) -> list[tuple[float, float, float]]:
+def param_grid(
+    C: Sequence[float], epsilon: Sequence[float], gamma: Sequence[float]
+) -> list[tuple[float, float, float]]:
     """(C, epsilon, gamma) in sklearn ParameterGrid order (sorted keys: C slowest, gamma fastest)."""
     return [(float(c), float(e), float(g)) for c, e, g in itertools.product(C, epsilon, gamma)]
 
 
 def _sq_distances(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
-    d = A @ B.T                       # in place from here: one n x m array
+    d = A @ B.T  # in place from here: one n x m array
     d *= -2.0
     d += (A * A).sum(axis=1)[:, None]
     d += (B * B).sum(axis=1)[None, :]
@@ -85,35 +87,50 @@ class _Part:
 
 
 def _part_bytes(n_train: int, n_test: int) -> int:
-    return 2 * 8 * n_train * (n_train + n_test) + 8 * n_train * n_train // 2   # D and K, plus slack
+    return 2 * 8 * n_train * (n_train + n_test) + 8 * n_train * n_train // 2  # D and K, plus slack
 
 
-def _predict_all(parts: list[_Part], grid: list[tuple[float, float, float]], workers: int) -> list[list[np.ndarray]]:
+def _predict_all(
+    parts: list[_Part], grid: list[tuple[float, float, float]], workers: int
+) -> list[list[np.ndarray]]:
     """Predictions [part][grid index], one kernel per (part, gamma) shared by its C/epsilon fits."""
     out: list[list[Any]] = [[None] * len(grid) for _ in parts]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for gamma in sorted({g for _, _, g in grid}):
             kernels = [(_rbf(p.d_train, gamma), _rbf(p.d_test, gamma)) for p in parts]
-            jobs = {(i, j): pool.submit(p.predict, *kernels[i], c, e)
-                    for i, p in enumerate(parts) for j, (c, e, g) in enumerate(grid) if g == gamma}
+            jobs = {
+                (i, j): pool.submit(p.predict, *kernels[i], c, e)
+                for i, p in enumerate(parts)
+                for j, (c, e, g) in enumerate(grid)
+                if g == gamma
+            }
             for (i, j), job in jobs.items():
                 out[i][j] = job.result()
             del kernels
     return out
 
 
-def _sklearn_fit_predict(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
-                         params: tuple[float, float, float]) -> np.ndarray:
+def _sklearn_fit_predict(
+    X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, params: tuple[float, float, float]
+) -> np.ndarray:
     c, e, g = params
-    est = TransformedTargetRegressor(regressor=make_pipeline(StandardScaler(), SVR(kernel="rbf", C=c, epsilon=e,
-                                                                                  gamma=g)),
-                                     transformer=StandardScaler())
+    est = TransformedTargetRegressor(
+        regressor=make_pipeline(StandardScaler(), SVR(kernel="rbf", C=c, epsilon=e, gamma=g)),
+        transformer=StandardScaler(),
+    )
     return est.fit(X_train, y_train).predict(X_test)
 
 
-def svr_fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], X_test: np.ndarray,
-                         grid: list[tuple[float, float, float]], *, workers: int | None = None,
-                         memory_bytes: int | None = None) -> tuple[np.ndarray, tuple[float, float, float], np.ndarray]:
+def svr_fold_predictions(
+    X: np.ndarray,
+    y: np.ndarray,
+    inner: Sequence[Split],
+    X_test: np.ndarray,
+    grid: list[tuple[float, float, float]],
+    *,
+    workers: int | None = None,
+    memory_bytes: int | None = None,
+) -> tuple[np.ndarray, tuple[float, float, float], np.ndarray]:
     """(predictions on X_test, chosen (C, epsilon, gamma), mean inner neg-MSE per grid point)."""
     workers = workers or os.cpu_count() or 1
     budget = memory_bytes if memory_bytes is not None else available_memory() // 2
@@ -121,11 +138,13 @@ def svr_fold_predictions(X: np.ndarray, y: np.ndarray, inner: Sequence[Split], X
     pending = list(enumerate(inner))
     while pending:
         batch, used = [], 0
-        while pending and (not batch or used + _part_bytes(len(pending[0][1][0]), len(pending[0][1][1])) <= budget):
+        while pending and (
+            not batch or used + _part_bytes(len(pending[0][1][0]), len(pending[0][1][1])) <= budget
+        ):
             k, (tr, te) = pending.pop(0)
             used += _part_bytes(tr.size, te.size)
             batch.append((k, tr, te))
-        if len(batch) == 1 and used > budget:   # too large to precompute: libsvm computes the kernel itself
+        if len(batch) == 1 and used > budget:  # too large to precompute: libsvm computes the kernel itself
             k, tr, te = batch[0]
             for j, params in enumerate(grid):
                 scores[k, j] = -np.mean((_sklearn_fit_predict(X[tr], y[tr], X[te], params) - y[te]) ** 2)

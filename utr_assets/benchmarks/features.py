@@ -45,7 +45,7 @@ def griesemer_features(sequences: Sequence[str]) -> np.ndarray:
         n = max(len(seq), 1)
         n_di = max(len(seq) - 1, 1)
         nuc_pct = [100.0 * seq.count(b) / n for b in BASES]
-        di_counts = [sum(1 for j in range(len(seq) - 1) if seq[j:j + 2] == d) for d in DINUCLEOTIDES]
+        di_counts = [sum(1 for j in range(len(seq) - 1) if seq[j : j + 2] == d) for d in DINUCLEOTIDES]
         di_pct = [100.0 * c / n_di for c in di_counts]
         homo = [_longest_run(seq, b) for b in BASES]
         di_repeat = [_longest_run(seq, d) for d in DINUCLEOTIDES]

@@ -46,14 +46,15 @@ def _auc_weighted(pos_w: np.ndarray, neg_w: np.ndarray, lo: np.ndarray, hi: np.n
     `lo`/`hi` are searchsorted(left/right) positions of each positive among the sorted negatives.
     """
     cum = np.concatenate(([0.0], np.cumsum(neg_w)))
-    below = cum[lo]                      # weight of negatives strictly below each positive
+    below = cum[lo]  # weight of negatives strictly below each positive
     ties = cum[hi] - cum[lo]
     n_pos, n_neg = pos_w.sum(), neg_w.sum()
     return float(np.dot(pos_w, below + 0.5 * ties) / (n_pos * n_neg))
 
 
-def roc_auc_with_ci(labels: Any, scores: Any, n_boot: int = 1000, seed: int = 0,
-                    level: float = 0.95) -> dict[str, float | int]:
+def roc_auc_with_ci(
+    labels: Any, scores: Any, n_boot: int = 1000, seed: int = 0, level: float = 0.95
+) -> dict[str, float | int]:
     """ROC AUC of `scores` for binary `labels` (1 = positive) with a stratified bootstrap CI.
 
     Returns value, ci_low, ci_high, flipped_value (max(AUC, 1 - AUC), the study's zero-shot
@@ -63,8 +64,10 @@ def roc_auc_with_ci(labels: Any, scores: Any, n_boot: int = 1000, seed: int = 0,
     y, s, n_dropped = _clean_binary(labels, scores)
     pos, neg = s[y == 1], s[y == 0]
     if pos.size == 0 or neg.size == 0:
-        raise MetricInputError(f"ROC AUC needs both classes: {pos.size} positives, {neg.size} negatives "
-                               f"after dropping {n_dropped} non-finite scores")
+        raise MetricInputError(
+            f"ROC AUC needs both classes: {pos.size} positives, {neg.size} negatives "
+            f"after dropping {n_dropped} non-finite scores"
+        )
     neg_sorted = np.sort(neg)
     lo = np.searchsorted(neg_sorted, pos, side="left")
     hi = np.searchsorted(neg_sorted, pos, side="right")
@@ -76,9 +79,19 @@ def roc_auc_with_ci(labels: Any, scores: Any, n_boot: int = 1000, seed: int = 0,
         neg_w = np.bincount(rng.integers(0, neg.size, neg.size), minlength=neg.size).astype(float)
         boots[b] = _auc_weighted(pos_w, neg_w, lo, hi)
     alpha = (1.0 - level) / 2.0
-    ci_low, ci_high = (float(q) for q in np.quantile(boots, [alpha, 1.0 - alpha])) if n_boot else (math.nan,) * 2
-    return {"value": value, "ci_low": ci_low, "ci_high": ci_high, "flipped_value": max(value, 1.0 - value),
-            "flipped": int(value < 0.5), "n_pos": int(pos.size), "n_neg": int(neg.size), "n_dropped": n_dropped}
+    ci_low, ci_high = (
+        (float(q) for q in np.quantile(boots, [alpha, 1.0 - alpha])) if n_boot else (math.nan,) * 2
+    )
+    return {
+        "value": value,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "flipped_value": max(value, 1.0 - value),
+        "flipped": int(value < 0.5),
+        "n_pos": int(pos.size),
+        "n_neg": int(neg.size),
+        "n_dropped": n_dropped,
+    }
 
 
 def flip_ci(result: dict[str, float | int]) -> tuple[float, float]:
@@ -104,8 +117,13 @@ def pearson_with_fisher_ci(y: Any, yhat: Any, level: float = 0.95) -> dict[str, 
         return {"r": r, "ci_low": math.nan, "ci_high": math.nan, "n": n, "n_dropped": int((~keep).sum())}
     z = math.atanh(min(max(r, -1 + 1e-15), 1 - 1e-15))
     half = NormalDist().inv_cdf(0.5 + level / 2.0) / math.sqrt(n - 3)
-    return {"r": r, "ci_low": math.tanh(z - half), "ci_high": math.tanh(z + half), "n": n,
-            "n_dropped": int((~keep).sum())}
+    return {
+        "r": r,
+        "ci_low": math.tanh(z - half),
+        "ci_high": math.tanh(z + half),
+        "n": n,
+        "n_dropped": int((~keep).sum()),
+    }
 
 
 def roc_curve_points(labels: Any, scores: Any, max_points: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -121,25 +139,78 @@ def roc_curve_points(labels: Any, scores: Any, max_points: int = 200) -> tuple[n
 
 
 # Tidy result rows: one dict per number; `leaderboard` stacks them (METRIC_COLUMNS).
-METRIC_COLUMNS = ["model", "task", "split", "score", "metric", "value", "ci_low", "ci_high", "n", "n_pos", "n_neg",
-                  "n_dropped"]
+METRIC_COLUMNS = [
+    "model",
+    "task",
+    "split",
+    "score",
+    "metric",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_pos",
+    "n_neg",
+    "n_dropped",
+]
 
 
-def auc_rows(model: str, task: str, split: str, score: str, labels: Any, scores: Any, *, zero_shot: bool,
-             n_boot: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
+def auc_rows(
+    model: str,
+    task: str,
+    split: str,
+    score: str,
+    labels: Any,
+    scores: Any,
+    *,
+    zero_shot: bool,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
     """`roc_auc` (raw) and, for zero-shot scores, `roc_auc_flipped` (max(AUC, 1-AUC), mirrored CI)."""
     res = roc_auc_with_ci(labels, scores, n_boot=n_boot, seed=seed)
-    base = {"model": model, "task": task, "split": split, "score": score, "n": res["n_pos"] + res["n_neg"],
-            "n_pos": res["n_pos"], "n_neg": res["n_neg"], "n_dropped": res["n_dropped"]}
-    rows = [{**base, "metric": "roc_auc", "value": res["value"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]}]
+    base = {
+        "model": model,
+        "task": task,
+        "split": split,
+        "score": score,
+        "n": res["n_pos"] + res["n_neg"],
+        "n_pos": res["n_pos"],
+        "n_neg": res["n_neg"],
+        "n_dropped": res["n_dropped"],
+    }
+    rows = [
+        {
+            **base,
+            "metric": "roc_auc",
+            "value": res["value"],
+            "ci_low": res["ci_low"],
+            "ci_high": res["ci_high"],
+        }
+    ]
     if zero_shot:
         lo, hi = flip_ci(res)
-        rows.append({**base, "metric": "roc_auc_flipped", "value": res["flipped_value"], "ci_low": lo, "ci_high": hi})
+        rows.append(
+            {**base, "metric": "roc_auc_flipped", "value": res["flipped_value"], "ci_low": lo, "ci_high": hi}
+        )
     return rows
 
 
 def pearson_rows(model: str, task: str, split: str, score: str, y: Any, yhat: Any) -> list[dict[str, Any]]:
     res = pearson_with_fisher_ci(y, yhat)
-    return [{"model": model, "task": task, "split": split, "score": score, "metric": "pearson_r", "value": res["r"],
-             "ci_low": res["ci_low"], "ci_high": res["ci_high"], "n": res["n"], "n_pos": None, "n_neg": None,
-             "n_dropped": res["n_dropped"]}]
+    return [
+        {
+            "model": model,
+            "task": task,
+            "split": split,
+            "score": score,
+            "metric": "pearson_r",
+            "value": res["r"],
+            "ci_low": res["ci_low"],
+            "ci_high": res["ci_high"],
+            "n": res["n"],
+            "n_pos": None,
+            "n_neg": None,
+            "n_dropped": res["n_dropped"],
+        }
+    ]

@@ -28,12 +28,14 @@ from utr_assets.benchmarks.metrics import roc_auc_with_ci, roc_curve_points  # n
 ROC_COLUMNS = ["model", "task", "split", "score", "fpr", "tpr", "auc"]
 
 
-def roc_curve_table(model: str, task: str, split: str, score: str, labels: Any, scores: Any,
-                    max_points: int = 200) -> pd.DataFrame:
+def roc_curve_table(
+    model: str, task: str, split: str, score: str, labels: Any, scores: Any, max_points: int = 200
+) -> pd.DataFrame:
     fpr, tpr = roc_curve_points(labels, scores, max_points)
     auc = roc_auc_with_ci(labels, scores, n_boot=0)["value"]
-    return pd.DataFrame({"model": model, "task": task, "split": split, "score": score, "fpr": fpr, "tpr": tpr,
-                         "auc": auc})[ROC_COLUMNS]
+    return pd.DataFrame(
+        {"model": model, "task": task, "split": split, "score": score, "fpr": fpr, "tpr": tpr, "auc": auc}
+    )[ROC_COLUMNS]
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -54,16 +56,23 @@ def roc_curves_png(curves: pd.DataFrame, title: str, names: Mapping[str, str] | 
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="grey")
     groups = sorted(curves.groupby(["model", "score"], sort=True), key=lambda g: -float(g[1]["auc"].iloc[0]))
     for (model, score), c in groups:
-        ax.plot(c["fpr"], c["tpr"], lw=1.3, label=f"{_name(names, model)} {score} ({c['auc'].iloc[0]:.3f})".replace(
-            "  ", " "))
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title, xlim=(0, 1), ylim=(0, 1.01))
+        ax.plot(
+            c["fpr"],
+            c["tpr"],
+            lw=1.3,
+            label=f"{_name(names, model)} {score} ({c['auc'].iloc[0]:.3f})".replace("  ", " "),
+        )
+    ax.set(
+        xlabel="false positive rate", ylabel="true positive rate", title=title, xlim=(0, 1), ylim=(0, 1.01)
+    )
     if groups:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, title="AUC")
     return _png(fig)
 
 
-def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None,
-                  names: Mapping[str, str] | None = None) -> bytes:
+def bar_chart_png(
+    table: pd.DataFrame, title: str, metric: str | None = None, names: Mapping[str, str] | None = None
+) -> bytes:
     """Grouped bars: x = split, one bar per model/score label, highest value first within each split
     (legend: highest mean first; a model keeps its colour), CI as error bars, the study's published
     values as black ticks.
@@ -75,8 +84,9 @@ def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None,
         metric = metric or str(table["metric"].iloc[0])
         table = table[table["metric"] == metric].drop_duplicates(["model", "score", "split"])
     splits = sorted(table["split"].unique())
-    table = table.assign(label=(table["model"].map(lambda m: _name(names, m)) + " "
-                                + table["score"].astype(str)).str.strip())
+    table = table.assign(
+        label=(table["model"].map(lambda m: _name(names, m)) + " " + table["score"].astype(str)).str.strip()
+    )
     labels = list(table.groupby("label")["value"].mean().sort_values(ascending=False, kind="stable").index)
     width = 0.8 / max(len(labels), 1)
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(splits) + 0.25 * len(labels) * len(splits)), 4.2))
@@ -96,12 +106,27 @@ def bar_chart_png(table: pd.DataFrame, title: str, metric: str | None = None,
         hi = np.array([sub["ci_high"].get(s, np.nan) for s in splits], dtype=float)
         err = np.vstack([np.nan_to_num(vals - lo), np.nan_to_num(hi - vals)])
         # colour by name (the same model keeps its colour whatever its rank); tab20 beyond 10 models
-        ax.bar(pos, vals, width, yerr=err, capsize=2, label=label,
-               color=plt.get_cmap(palette)(sorted(labels).index(label) % 20))
+        ax.bar(
+            pos,
+            vals,
+            width,
+            yerr=err,
+            capsize=2,
+            label=label,
+            color=plt.get_cmap(palette)(sorted(labels).index(label) % 20),
+        )
         if "published_value" in sub:
             pub = np.array([sub["published_value"].get(s, np.nan) for s in splits], dtype=float)
-            ax.scatter(pos, pub, marker="_", s=160, linewidths=2, color="black",
-                       zorder=3, label="published (study)" if np.isfinite(pub).any() and not published_shown else None)
+            ax.scatter(
+                pos,
+                pub,
+                marker="_",
+                s=160,
+                linewidths=2,
+                color="black",
+                zorder=3,
+                label="published (study)" if np.isfinite(pub).any() and not published_shown else None,
+            )
             published_shown = published_shown or bool(np.isfinite(pub).any())
     metric = str(table["metric"].iloc[0]) if len(table) else ""
     if metric.startswith("roc_auc"):
@@ -118,8 +143,9 @@ def markdown_image(png: bytes, alt: str) -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
 
-def render_plots(head: pd.DataFrame, curves: dict[str, pd.DataFrame],
-                 names: Mapping[str, str] | None = None) -> dict[str, bytes]:
+def render_plots(
+    head: pd.DataFrame, curves: dict[str, pd.DataFrame], names: Mapping[str, str] | None = None
+) -> dict[str, bytes]:
     """The leaderboard's figures: `bars_{task}` (the `leaderboard.headline` rows, with CIs and published
     ticks) and `roc_{task}_{split}` (every model's curve on that split), as PNG bytes by name."""
     pngs: dict[str, bytes] = {}

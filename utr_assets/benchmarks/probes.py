@@ -87,8 +87,9 @@ def _inner_group_splits(groups: np.ndarray, n_inner: int, seed: int) -> list[tup
     return list(splitter.split(np.zeros(groups.size), groups=groups))
 
 
-def _best_ridge_alpha(X: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]],
-                      alphas: np.ndarray) -> float:
+def _best_ridge_alpha(
+    X: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]], alphas: np.ndarray
+) -> float:
     """The alpha with the highest mean inner-CV R² (ties: the first of the grid), on rows standardised
     once, as the study's RidgeCV after StandardScaler; the test parts of `splits` partition the rows."""
     X, y = X - X.mean(axis=0), y - y.mean()
@@ -98,16 +99,29 @@ def _best_ridge_alpha(X: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarra
 def _svr(n_features: int, svr_grid: dict[str, list[Any]] | None) -> tuple[Any, dict[str, list[Any]]]:
     spec = svr_grid or SVR_GRID
     # gamma as a multiple of 1/n_features ("scale" on standardised X)
-    grid = {"regressor__svr__C": list(spec["C"]), "regressor__svr__epsilon": list(spec["epsilon"]),
-            "regressor__svr__gamma": [f / n_features for f in spec["gamma_factor"]]}
-    est = TransformedTargetRegressor(regressor=make_pipeline(StandardScaler(), SVR(kernel="rbf")),
-                                     transformer=StandardScaler())
+    grid = {
+        "regressor__svr__C": list(spec["C"]),
+        "regressor__svr__epsilon": list(spec["epsilon"]),
+        "regressor__svr__gamma": [f / n_features for f in spec["gamma_factor"]],
+    }
+    est = TransformedTargetRegressor(
+        regressor=make_pipeline(StandardScaler(), SVR(kernel="rbf")), transformer=StandardScaler()
+    )
     return est, grid
 
 
-def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None = None, model: str = "ridge",
-                              alphas: Iterable[float] | None = None, svr_grid: dict[str, list[Any]] | None = None,
-                              n_inner: int = 5, seed: int = 0) -> np.ndarray:
+def cv_regression_predictions(
+    X: Any,
+    y: Any,
+    *,
+    folds: Any,
+    groups: Any | None = None,
+    model: str = "ridge",
+    alphas: Iterable[float] | None = None,
+    svr_grid: dict[str, list[Any]] | None = None,
+    n_inner: int = 5,
+    seed: int = 0,
+) -> np.ndarray:
     """Out-of-fold predictions of a Ridge or RBF-SVR regressor.
 
     `folds`: outer fold label per sample. `groups`: group per sample for the inner CV (and checked
@@ -130,7 +144,7 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
         grid_alphas = np.asarray(list(alphas if alphas is not None else RIDGE_ALPHAS["siegel"]), dtype=float)
         shift_x, shift_y = X.mean(axis=0), float(y.mean())  # Ridge with intercept is shift-invariant
         Xs, ys = X - shift_x, y - shift_y
-        device = _ridge_device(Xs, ys)   # (X, y) on CUDA when available (fast_ridge_torch), else None
+        device = _ridge_device(Xs, ys)  # (X, y) on CUDA when available (fast_ridge_torch), else None
     bar = progress.task(f"{model} probe, outer folds", int(np.unique(folds).size), "fold")
     for fold in np.unique(folds):
         bar.update(1)  # counted as the fold starts: "fold k of n"
@@ -143,14 +157,18 @@ def cv_regression_predictions(X: Any, y: Any, *, folds: Any, groups: Any | None 
             if device is not None:
                 from utr_assets.benchmarks.fast_ridge_torch import fold_predictions as on_device
 
-                pred[test] = on_device(*device, np.flatnonzero(train), inner, grid_alphas, np.flatnonzero(test))[0]
+                pred[test] = on_device(
+                    *device, np.flatnonzero(train), inner, grid_alphas, np.flatnonzero(test)
+                )[0]
             else:
                 pred[test] = fold_predictions(Xs[train], ys[train], inner, grid_alphas, Xs[test])[0]
             pred[test] += shift_y
             continue
         # GridSearchCV of _svr()'s pipeline, with kernels shared across the C/epsilon grid (fast_svr)
         _, grid = _svr(X.shape[1], svr_grid)
-        points = param_grid(grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"])
+        points = param_grid(
+            grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"]
+        )
         inner = _inner_group_splits(groups[train], n_inner, seed)
         pred[test] = svr_fold_predictions(X[train], y[train], inner, X[test], points)[0]
     bar.close()
@@ -162,12 +180,15 @@ def _check_both_classes(y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray
         for part, idx in (("train", train), ("test", test)):
             counts = np.bincount(y[idx], minlength=2)
             if (counts == 0).any():
-                raise FoldError(f"{where} fold {k}: {part} part has {counts[1]} positives and {counts[0]} "
-                                "negatives; every fold needs both classes (fewer folds or more data)")
+                raise FoldError(
+                    f"{where} fold {k}: {part} part has {counts[1]} positives and {counts[0]} "
+                    "negatives; every fold needs both classes (fewer folds or more data)"
+                )
 
 
-def _class_splits(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: int, where: str
-                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+def _class_splits(
+    y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: int, where: str
+) -> list[tuple[np.ndarray, np.ndarray]]:
     if groups is None:
         splitter: Any = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
         splits = list(splitter.split(np.zeros(y.size), y))
@@ -181,9 +202,19 @@ def _class_splits(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed:
     return splits
 
 
-def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: int = 10, n_inner: int = 3,
-                         param_grid: dict[str, list[Any]] | None = None, max_iter: int = 200, solver: str = "auto",
-                         seed: int = 0, backend: str = "auto") -> np.ndarray:
+def cv_mlp_probabilities(
+    X: Any,
+    y: Any,
+    groups: Any | None = None,
+    *,
+    n_outer: int = 10,
+    n_inner: int = 3,
+    param_grid: dict[str, list[Any]] | None = None,
+    max_iter: int = 200,
+    solver: str = "auto",
+    seed: int = 0,
+    backend: str = "auto",
+) -> np.ndarray:
     """Out-of-fold P(label=1) of a standardised MLP classifier.
 
     `groups` (gene per sample) given: StratifiedGroupKFold outer and inner CV (no gene on both sides);
@@ -210,16 +241,21 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
     bar = progress.task("MLP probe, outer folds", len(outer), "fold")
     for k, (train, test) in enumerate(outer):
         bar.update(1)
-        inner = _class_splits(y[train], None if g is None else g[train], n_inner, seed + 1 + k, f"inner (outer {k})")
+        inner = _class_splits(
+            y[train], None if g is None else g[train], n_inner, seed + 1 + k, f"inner (outer {k})"
+        )
         # lbfgs suits small training sets (the sample); adam with early stopping the paper-scale ones
         small = train.size < 2000
         chosen = solver if solver != "auto" else ("lbfgs" if small else "adam")
         if chosen == "adam" and _use_torch(backend):  # run together after the loop
             batched.append((train, test, inner))
             continue
-        est = make_pipeline(StandardScaler(), MLPClassifier(max_iter=max_iter, solver=chosen,
-                                                            early_stopping=chosen == "adam",
-                                                            random_state=seed))
+        est = make_pipeline(
+            StandardScaler(),
+            MLPClassifier(
+                max_iter=max_iter, solver=chosen, early_stopping=chosen == "adam", random_state=seed
+            ),
+        )
         search = GridSearchCV(est, grid, cv=inner, scoring="roc_auc", n_jobs=1)
         # BLAS threads only slow small matrices down (and oversubscribe a busy machine)
         with warnings.catch_warnings(), threadpool_limits(limits=1 if small else None, user_api="blas"):
@@ -229,8 +265,11 @@ def cv_mlp_probabilities(X: Any, y: Any, groups: Any | None = None, *, n_outer: 
     if batched:
         from utr_assets.benchmarks.torch_mlp import grid_search_probabilities
 
-        for (_, test, _), p in zip(batched, grid_search_probabilities(X, y, batched, param_grid or MLP_GRID, seed=seed,
-                                                                     max_iter=max_iter), strict=True):
+        for (_, test, _), p in zip(
+            batched,
+            grid_search_probabilities(X, y, batched, param_grid or MLP_GRID, seed=seed, max_iter=max_iter),
+            strict=True,
+        ):
             prob[test] = p
     bar.close()
     return prob

@@ -26,8 +26,12 @@ import pandas as pd
 from utr_assets.benchmarks.leaderboard import headline, headline_pivot
 from utr_assets.benchmarks.plots import render_plots
 
-TASK_TITLES = {"rbp_motifs": "Task 1 - RBP binding motifs", "variant_effects": "Task 2 - variant effects",
-               "mpra": "Task 3 - MPRA expression", "half_life": "Task 4 - mRNA half-life"}
+TASK_TITLES = {
+    "rbp_motifs": "Task 1 - RBP binding motifs",
+    "variant_effects": "Task 2 - variant effects",
+    "mpra": "Task 3 - MPRA expression",
+    "half_life": "Task 4 - mRNA half-life",
+}
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1200px;
      color:#1d2125;padding:0 16px}
@@ -59,51 +63,77 @@ def _img(png: bytes, alt: str) -> str:
 
 def _task_table(rows: pd.DataFrame, names: Mapping[str, str]) -> str:
     rows = rows.sort_values(["split", "score", "value"], ascending=[True, True, False], kind="stable")
-    head = ("<tr><th>split</th><th>model</th><th>score</th><th>metric</th><th>value</th><th>95% CI</th><th>n</th>"
-            "<th>published</th><th>study model</th><th>checkpoint</th></tr>")
+    head = (
+        "<tr><th>split</th><th>model</th><th>score</th><th>metric</th><th>value</th><th>95% CI</th><th>n</th>"
+        "<th>published</th><th>study model</th><th>checkpoint</th></tr>"
+    )
     body = []
     for r in rows.itertuples(index=False):
         ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]" if _num(r.ci_low) else ""
         n = "" if pd.isna(r.n) else str(int(r.n))
-        body.append(f"<tr><td>{_esc(r.split)}</td><td>{_esc(names.get(r.model, r.model))}</td><td>{_esc(r.score)}</td>"
-                    f"<td>{_esc(r.metric)}</td><td class=num>{_num(r.value)}</td><td class=num>{ci}</td>"
-                    f"<td class=num>{n}</td><td class=num>{_num(r.published_value)}</td>"
-                    f"<td>{_esc(r.published_model)}</td>"
-                    f'<td class=ckpt title="{_esc(r.checkpoint)}">{_esc(r.checkpoint)}</td></tr>')
+        body.append(
+            f"<tr><td>{_esc(r.split)}</td><td>{_esc(names.get(r.model, r.model))}</td><td>{_esc(r.score)}</td>"
+            f"<td>{_esc(r.metric)}</td><td class=num>{_num(r.value)}</td><td class=num>{ci}</td>"
+            f"<td class=num>{n}</td><td class=num>{_num(r.published_value)}</td>"
+            f"<td>{_esc(r.published_model)}</td>"
+            f'<td class=ckpt title="{_esc(r.checkpoint)}">{_esc(r.checkpoint)}</td></tr>'
+        )
     return f"<table>{head}{''.join(body)}</table>"
 
 
 def _frame_table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td class=num>{_num(v)}</td>" if isinstance(v, float | np.floating)
-                                    else f"<td>{_esc(v)}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class=num>{_num(v)}</td>" if isinstance(v, float | np.floating) else f"<td>{_esc(v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def build_report(table: pd.DataFrame, curves: Mapping[str, pd.DataFrame], *, names: Mapping[str, str] | None = None,
-                 settings: Mapping[str, Any] | None = None, versions: Mapping[str, str] | None = None,
-                 source: str = "", generated: datetime | None = None, plots: Mapping[str, bytes] | None = None) -> str:
+def build_report(
+    table: pd.DataFrame,
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    names: Mapping[str, str] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    versions: Mapping[str, str] | None = None,
+    source: str = "",
+    generated: datetime | None = None,
+    plots: Mapping[str, bytes] | None = None,
+) -> str:
     """The HTML page of leaderboard `table` (LEADERBOARD_COLUMNS) and ROC curve points per task (`plots`:
     render_plots' figures when the caller has them already)."""
     names = dict(names or {})
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     head = headline(table)
     plots = plots if plots is not None else render_plots(head, dict(curves), names)
-    parts = [f"<h1>utr-assets leaderboard</h1><p class=meta>{len(table)} rows, {table['model'].nunique()} models; "
-             f"generated {when}" + (f" from <code>{_esc(source)}</code>" if source else "") + ". Bars: the best "
-             "score per model (95% CI as error bars; black ticks: the study's published value, Vilov &amp; Heinig "
-             "2025). AUC for tasks 1-2, Pearson r for tasks 3-4.</p>"]
+    parts = [
+        f"<h1>utr-assets leaderboard</h1><p class=meta>{len(table)} rows, {table['model'].nunique()} models; "
+        f"generated {when}" + (f" from <code>{_esc(source)}</code>" if source else "") + ". Bars: the best "
+        "score per model (95% CI as error bars; black ticks: the study's published value, Vilov &amp; Heinig "
+        "2025). AUC for tasks 1-2, Pearson r for tasks 3-4.</p>"
+    ]
     pivot = headline_pivot(table)
     if len(pivot):
-        pivot = pivot.T.rename(columns=lambda m: names.get(m, m)).reset_index().rename(columns={"column": "task:split"})
+        pivot = (
+            pivot.T.rename(columns=lambda m: names.get(m, m))
+            .reset_index()
+            .rename(columns={"column": "task:split"})
+        )
         parts.append("<h2>Headline: best value per model</h2>" + _frame_table(pivot))
     ok = table[table["status"] == "ok"]
     for task in [t for t in TASK_TITLES if t in set(ok["task"])] + sorted(set(ok["task"]) - set(TASK_TITLES)):
         figs = [_img(plots[f"bars_{task}"], f"{task} bar chart")] if f"bars_{task}" in plots else []
         figs += [_img(png, key) for key, png in sorted(plots.items()) if key.startswith(f"roc_{task}_")]
-        parts.append(f"<h2>{_esc(TASK_TITLES.get(task, task))}</h2><div class=figs>{''.join(figs)}</div>"
-                     + _task_table(ok[ok["task"] == task], names))
+        parts.append(
+            f"<h2>{_esc(TASK_TITLES.get(task, task))}</h2><div class=figs>{''.join(figs)}</div>"
+            + _task_table(ok[ok["task"] == task], names)
+        )
     na = table[table["status"] != "ok"]
     if len(na):
         na = na.assign(model=na["model"].map(lambda m: names.get(m, m)))[["model", "task", "split", "reason"]]
@@ -112,11 +142,16 @@ def build_report(table: pd.DataFrame, curves: Mapping[str, pd.DataFrame], *, nam
     if versions:
         parts.append(_frame_table(pd.DataFrame(sorted(versions.items()), columns=["package", "version"])))
     if settings is not None:
-        parts.append("<details><summary>settings</summary><pre>"
-                     + _esc(json.dumps(settings, indent=2, sort_keys=True, default=str)) + "</pre></details>")
-    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>utr-assets leaderboard</title>"
-            f"<meta name=viewport content='width=device-width, initial-scale=1'><style>{_CSS}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
+        parts.append(
+            "<details><summary>settings</summary><pre>"
+            + _esc(json.dumps(settings, indent=2, sort_keys=True, default=str))
+            + "</pre></details>"
+        )
+    return (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>utr-assets leaderboard</title>"
+        f"<meta name=viewport content='width=device-width, initial-scale=1'><style>{_CSS}</style></head>"
+        f"<body>{''.join(parts)}</body></html>"
+    )
 
 
 def headline_markdown(head: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
@@ -128,11 +163,17 @@ def headline_markdown(head: pd.DataFrame, names: Mapping[str, str] | None = None
         g = g.sort_values("value", ascending=False, kind="stable")
         best = g.iloc[0]
         second = g.iloc[1] if len(g) > 1 else None
-        rows.append({"task / split": f"{task} / {split}", "best": names.get(best.model, best.model),
-                     "value [95% CI]": f"{_num(best.value)} [{_num(best.ci_low)}, {_num(best.ci_high)}]",
-                     "runner-up": "" if second is None else f"{names.get(second.model, second.model)} "
-                                                            f"{_num(second.value)}",
-                     "models": len(g)})
+        rows.append(
+            {
+                "task / split": f"{task} / {split}",
+                "best": names.get(best.model, best.model),
+                "value [95% CI]": f"{_num(best.value)} [{_num(best.ci_low)}, {_num(best.ci_high)}]",
+                "runner-up": ""
+                if second is None
+                else f"{names.get(second.model, second.model)} {_num(second.value)}",
+                "models": len(g),
+            }
+        )
     return pd.DataFrame(rows).to_markdown(index=False) if rows else "no rows"
 
 

@@ -27,8 +27,20 @@ from utr_assets.benchmarks.tsv import integer, numeric, read_tsv, require_column
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
 
-MPRA_COLUMNS = ["oligo_id", "sequence", "cell_line", "target", "value", "gene_id", "chrom", "start", "end",
-                "variant_id", "allele", "strand"]
+MPRA_COLUMNS = [
+    "oligo_id",
+    "sequence",
+    "cell_line",
+    "target",
+    "value",
+    "gene_id",
+    "chrom",
+    "start",
+    "end",
+    "variant_id",
+    "allele",
+    "strand",
+]
 SEQ_RE = re.compile(r"^[ACGTN]+$")
 
 
@@ -49,7 +61,9 @@ def _strands(table: pd.DataFrame, path: str | Path) -> pd.Series | None:
     bad = ~strands.isin(["+", "-"])
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputFormatError(path, f"strand must be + or -, got {strands.iloc[i]!r}", int(table["_line"].iloc[i]))
+        raise InputFormatError(
+            path, f"strand must be + or -, got {strands.iloc[i]!r}", int(table["_line"].iloc[i])
+        )
     return strands
 
 
@@ -71,10 +85,22 @@ def read_siegel(path: str | Path, cell_line: str = "Beas2B", target: str = "acti
     if headerless:
         table = read_tsv(path, header=False, n_columns=2)
         seqs = _check_sequences(table["c0"], table["_line"], path)
-        out = pd.DataFrame({"oligo_id": [f"siegel_{i:06d}" for i in range(len(table))], "sequence": seqs,
-                            "cell_line": cell_line, "target": target, "value": numeric(table, "c1", path),
-                            "gene_id": None, "chrom": None, "start": pd.NA, "end": pd.NA, "variant_id": None,
-                            "allele": None, "strand": None})
+        out = pd.DataFrame(
+            {
+                "oligo_id": [f"siegel_{i:06d}" for i in range(len(table))],
+                "sequence": seqs,
+                "cell_line": cell_line,
+                "target": target,
+                "value": numeric(table, "c1", path),
+                "gene_id": None,
+                "chrom": None,
+                "start": pd.NA,
+                "end": pd.NA,
+                "variant_id": None,
+                "allele": None,
+                "strand": None,
+            }
+        )
         return out.dropna(subset=["value"]).reset_index(drop=True)
     table = read_tsv(path)
     require_columns(table, ["oligo_id", "sequence"], path)
@@ -85,12 +111,24 @@ def read_siegel(path: str | Path, cell_line: str = "Beas2B", target: str = "acti
     frames = []
     for col in measures:
         kind, cell = re.fullmatch(r"(stability|steady_state|activity)_(\w+)", col).groups()
-        frames.append(pd.DataFrame({
-            "oligo_id": table["oligo_id"], "sequence": seqs, "cell_line": cell, "target": kind,
-            "value": numeric(table, col, path), "gene_id": table.get("gene_id"), "chrom": table.get("chrom"),
-            "start": numeric(table, "start", path) if "start" in table else pd.NA,
-            "end": numeric(table, "end", path) if "end" in table else pd.NA, "variant_id": None, "allele": None,
-            "strand": _strands(table, path)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "oligo_id": table["oligo_id"],
+                    "sequence": seqs,
+                    "cell_line": cell,
+                    "target": kind,
+                    "value": numeric(table, col, path),
+                    "gene_id": table.get("gene_id"),
+                    "chrom": table.get("chrom"),
+                    "start": numeric(table, "start", path) if "start" in table else pd.NA,
+                    "end": numeric(table, "end", path) if "end" in table else pd.NA,
+                    "variant_id": None,
+                    "allele": None,
+                    "strand": _strands(table, path),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True).dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -102,49 +140,87 @@ def read_griesemer(oligo_info: str | Path, values: Mapping[str, str | Path] | st
     require_columns(info, [key, "ref_sequence", "alt_sequence"], oligo_info)
     if info[key].duplicated().any():
         i = int(info[key].duplicated().to_numpy().nonzero()[0][0])
-        raise InputFormatError(oligo_info, f"duplicate {key} {info[key].iloc[i]!r}", int(info["_line"].iloc[i]))
+        raise InputFormatError(
+            oligo_info, f"duplicate {key} {info[key].iloc[i]!r}", int(info["_line"].iloc[i])
+        )
     seqs = {a: _check_sequences(info[f"{a}_sequence"], info["_line"], oligo_info) for a in ("ref", "alt")}
     start_col = next((c for c in ("oligo_start", "oligo_starts") if c in info.columns), None)
     end_col = next((c for c in ("oligo_end", "oligo_ends") if c in info.columns), None)
-    base = pd.DataFrame({
-        "key": info[key].astype(str), "gene_id": info.get("gene_id", info.get("gene_symbols")),
-        "chrom": info.get("chrom"), "variant_id": info.get("variant_id"), "strand": _strands(info, oligo_info),
-        "start": (pd.to_numeric(info[start_col].astype(str).str.split(",").str[0], errors="coerce")
-                  if start_col else pd.NA),
-        "end": pd.to_numeric(info[end_col].astype(str).str.split(",").str[0], errors="coerce") if end_col else pd.NA})
+    base = pd.DataFrame(
+        {
+            "key": info[key].astype(str),
+            "gene_id": info.get("gene_id", info.get("gene_symbols")),
+            "chrom": info.get("chrom"),
+            "variant_id": info.get("variant_id"),
+            "strand": _strands(info, oligo_info),
+            "start": (
+                pd.to_numeric(info[start_col].astype(str).str.split(",").str[0], errors="coerce")
+                if start_col
+                else pd.NA
+            ),
+            "end": pd.to_numeric(info[end_col].astype(str).str.split(",").str[0], errors="coerce")
+            if end_col
+            else pd.NA,
+        }
+    )
     per_cell: dict[str, pd.DataFrame] = {}
     if isinstance(values, Mapping):
         for cell, path in values.items():
             table = read_tsv(path)
             require_columns(table, ["oligo_id", "log2FoldChange_ref", "log2FoldChange_alt"], path)
-            per_cell[cell] = pd.DataFrame({"key": table["oligo_id"].astype(str),
-                                           "ref": numeric(table, "log2FoldChange_ref", path),
-                                           "alt": numeric(table, "log2FoldChange_alt", path)})
+            per_cell[cell] = pd.DataFrame(
+                {
+                    "key": table["oligo_id"].astype(str),
+                    "ref": numeric(table, "log2FoldChange_ref", path),
+                    "alt": numeric(table, "log2FoldChange_alt", path),
+                }
+            )
     else:
         table = read_tsv(values)
         require_columns(table, ["mpra_variant_id"], values)
-        cells = sorted({m.group(1) for c in table.columns if (m := re.fullmatch(r"log2FoldChange_Ref_(\w+)", c))})
+        cells = sorted(
+            {m.group(1) for c in table.columns if (m := re.fullmatch(r"log2FoldChange_Ref_(\w+)", c))}
+        )
         if not cells:
             raise InputFormatError(values, "no log2FoldChange_Ref_{CELL} columns", 1)
         for cell in cells:
             require_columns(table, [f"log2FoldChange_Alt_{cell}"], values)
-            per_cell[cell] = pd.DataFrame({"key": table["mpra_variant_id"].astype(str),
-                                           "ref": numeric(table, f"log2FoldChange_Ref_{cell}", values),
-                                           "alt": numeric(table, f"log2FoldChange_Alt_{cell}", values)})
+            per_cell[cell] = pd.DataFrame(
+                {
+                    "key": table["mpra_variant_id"].astype(str),
+                    "ref": numeric(table, f"log2FoldChange_Ref_{cell}", values),
+                    "alt": numeric(table, f"log2FoldChange_Alt_{cell}", values),
+                }
+            )
     frames = []
     known = set(base["key"])
     for cell, vals in per_cell.items():
         unknown = sorted(set(vals["key"]) - known)
         if unknown:
-            raise InputFormatError(oligo_info, f"{cell} values name oligos absent from the oligo table: {unknown[:3]}")
+            raise InputFormatError(
+                oligo_info, f"{cell} values name oligos absent from the oligo table: {unknown[:3]}"
+            )
         merged = base.merge(vals, on="key", how="inner")
         seq_by_key = {a: dict(zip(info[key].astype(str), seqs[a], strict=True)) for a in ("ref", "alt")}
         for allele in ("ref", "alt"):
-            frames.append(pd.DataFrame({
-                "oligo_id": merged["key"] + f":{allele}", "sequence": merged["key"].map(seq_by_key[allele]),
-                "cell_line": cell, "target": "log2fc", "value": merged[allele], "gene_id": merged["gene_id"],
-                "chrom": merged["chrom"], "start": merged["start"], "end": merged["end"],
-                "variant_id": merged["variant_id"], "allele": allele, "strand": merged["strand"]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "oligo_id": merged["key"] + f":{allele}",
+                        "sequence": merged["key"].map(seq_by_key[allele]),
+                        "cell_line": cell,
+                        "target": "log2fc",
+                        "value": merged[allele],
+                        "gene_id": merged["gene_id"],
+                        "chrom": merged["chrom"],
+                        "start": merged["start"],
+                        "end": merged["end"],
+                        "variant_id": merged["variant_id"],
+                        "allele": allele,
+                        "strand": merged["strand"],
+                    }
+                )
+            )
     out = pd.concat(frames, ignore_index=True)
     return out.dropna(subset=["value"]).reset_index(drop=True)[MPRA_COLUMNS]
 
@@ -163,9 +239,14 @@ def read_half_life(path: str | Path, folds_path: str | Path | None = None) -> pd
         value_col = next((c for c in ("half_life_pc1", "human_PC1", "value") if c in table.columns), None)
         if value_col is None:
             raise InputFormatError(path, "no half_life_pc1/human_PC1/value column", 1)
-        out = pd.DataFrame({"gene_id": _strip_version(table["gene_id"]), "gene_name": table.get("gene_name", ""),
-                            "value": numeric(table, value_col, path),
-                            "fold": integer(table, "fold", path, minimum=0)})
+        out = pd.DataFrame(
+            {
+                "gene_id": _strip_version(table["gene_id"]),
+                "gene_name": table.get("gene_name", ""),
+                "value": numeric(table, value_col, path),
+                "fold": integer(table, "fold", path, minimum=0),
+            }
+        )
         dropped = int(out["fold"].isna().sum())
     else:
         require_columns(table, ["ensembl_gene_id", "human_PC1"], path)
@@ -173,10 +254,18 @@ def read_half_life(path: str | Path, folds_path: str | Path | None = None) -> pd
             raise InputFormatError(path, "this layout has no folds: pass the binned-genes file (BIN, GENEID)")
         folds = read_tsv(folds_path)
         require_columns(folds, ["BIN", "GENEID"], folds_path)
-        fold_of = dict(zip(_strip_version(folds["GENEID"]), integer(folds, "BIN", folds_path, minimum=0), strict=True))
+        fold_of = dict(
+            zip(_strip_version(folds["GENEID"]), integer(folds, "BIN", folds_path, minimum=0), strict=True)
+        )
         genes = _strip_version(table["ensembl_gene_id"])
-        out = pd.DataFrame({"gene_id": genes, "gene_name": table.get("external_gene_name", ""),
-                            "value": numeric(table, "human_PC1", path), "fold": genes.map(fold_of)})
+        out = pd.DataFrame(
+            {
+                "gene_id": genes,
+                "gene_name": table.get("external_gene_name", ""),
+                "value": numeric(table, "human_PC1", path),
+                "fold": genes.map(fold_of),
+            }
+        )
         dropped = int(out["fold"].isna().sum())
     if out["gene_id"].duplicated().any():
         i = int(out["gene_id"].duplicated().to_numpy().nonzero()[0][0])

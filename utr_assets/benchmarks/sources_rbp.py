@@ -29,8 +29,18 @@ from utr_assets.benchmarks.tsv import numeric, read_tsv
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
 
-NARROWPEAK_COLUMNS = ["chrom", "start", "end", "name", "score", "strand", "signal_value", "p_value", "q_value",
-                      "peak"]
+NARROWPEAK_COLUMNS = [
+    "chrom",
+    "start",
+    "end",
+    "name",
+    "score",
+    "strand",
+    "signal_value",
+    "p_value",
+    "q_value",
+    "peak",
+]
 PEAK_COLUMNS = ["rbp", *NARROWPEAK_COLUMNS, "idr"]
 KMER_RE = re.compile(r"^[ACGT]+$")
 
@@ -57,17 +67,22 @@ def read_narrowpeak(path: str | Path, rbp: str, idr: bool = False) -> pd.DataFra
             score = float(f[4]) if f[4] != "." else np.nan
             nums = [float(x) for x in f[6:9]]
             if not all(np.isfinite([*nums, 0.0 if f[4] == "." else score])):
-                raise ValueError(f"score/signalValue/pValue/qValue must be finite numbers, got {f[4]!r}, "
-                                 f"{', '.join(map(repr, f[6:9]))}")
+                raise ValueError(
+                    f"score/signalValue/pValue/qValue must be finite numbers, got {f[4]!r}, "
+                    f"{', '.join(map(repr, f[6:9]))}"
+                )
         except ValueError as exc:
             raise InputFormatError(path, f"non-numeric field ({exc})", number) from exc
         if not 0 <= start < end:
-            raise InputFormatError(path, f"bad interval start={start} end={end} (0-based, end exclusive)", number)
+            raise InputFormatError(
+                path, f"bad interval start={start} end={end} (0-based, end exclusive)", number
+            )
         if f[5] not in ("+", "-", "."):
             raise InputFormatError(path, f"strand must be +, - or ., got {f[5]!r}", number)
         rows.append((rbp, f[0], start, end, f[3], score, f[5], *nums, peak, idr or "_IDR" in f[3]))
-    return pd.DataFrame(rows, columns=PEAK_COLUMNS).astype({"start": "int64", "end": "int64", "peak": "int64",
-                                                            "idr": bool})
+    return pd.DataFrame(rows, columns=PEAK_COLUMNS).astype(
+        {"start": "int64", "end": "int64", "peak": "int64", "idr": bool}
+    )
 
 
 def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
@@ -82,8 +97,14 @@ def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
     table = read_tsv(path)
     folder = path.parent
     if {"rbp", "file"} <= set(table.columns):
-        out = pd.DataFrame({"rbp": table["rbp"], "file": [str((folder / f).resolve()) for f in table["file"]],
-                            "cell_line": table.get("cell_line", ""), "accession": table.get("accession", "")})
+        out = pd.DataFrame(
+            {
+                "rbp": table["rbp"],
+                "file": [str((folder / f).resolve()) for f in table["file"]],
+                "cell_line": table.get("cell_line", ""),
+                "accession": table.get("accession", ""),
+            }
+        )
     elif {"File accession", "Experiment target"} <= set(table.columns):
         files = []
         for acc in table["File accession"]:
@@ -92,12 +113,21 @@ def read_eclip_experiments(path: str | Path) -> pd.DataFrame:
             if hit is None:
                 raise InputFormatError(path, f"no peak file for {acc} beside the metadata ({found[0].name})")
             files.append(str(hit.resolve()))
-        out = pd.DataFrame({"rbp": table["Experiment target"].str.replace(r"-human$", "", regex=True),
-                            "file": files, "cell_line": table.get("Biosample term name", ""),
-                            "accession": table["File accession"]})
+        out = pd.DataFrame(
+            {
+                "rbp": table["Experiment target"].str.replace(r"-human$", "", regex=True),
+                "file": files,
+                "cell_line": table.get("Biosample term name", ""),
+                "accession": table["File accession"],
+            }
+        )
     else:
-        raise InputFormatError(path, "experiment list needs columns (rbp, file) or ENCODE's (File accession, "
-                                     f"Experiment target); found {list(table.columns)}", 1)
+        raise InputFormatError(
+            path,
+            "experiment list needs columns (rbp, file) or ENCODE's (File accession, "
+            f"Experiment target); found {list(table.columns)}",
+            1,
+        )
     output_type = next((table[c] for c in ("output_type", "Output type") if c in table.columns), None)
     if output_type is not None:
         out["idr"] = output_type.fillna("").astype(str).str.contains("IDR", case=False).to_numpy()
@@ -142,13 +172,19 @@ def read_rbns_enriched(path: str | Path) -> pd.DataFrame:
     lengths = {len(k) for k in kmers}
     if len(lengths) > 1:
         raise InputFormatError(path, f"k-mers of mixed lengths {sorted(lengths)}")
-    out = pd.DataFrame({"rbp": table[rbp_col].astype(str), "kmer": kmers,
-                        "enrichment": numeric(table, enr_col, path) if enr_col else np.nan})
+    out = pd.DataFrame(
+        {
+            "rbp": table[rbp_col].astype(str),
+            "kmer": kmers,
+            "enrichment": numeric(table, enr_col, path) if enr_col else np.nan,
+        }
+    )
     return out.drop_duplicates(["rbp", "kmer"]).reset_index(drop=True)
 
 
-def rbns_enriched_from_matrix(path: str | Path, z_min: float = 3.0, max_per_rbp: int | None = None
-                              ) -> pd.DataFrame:
+def rbns_enriched_from_matrix(
+    path: str | Path, z_min: float = 3.0, max_per_rbp: int | None = None
+) -> pd.DataFrame:
     """Wide R-value matrix (first column kmer, one column per RBP) -> enriched k-mers (z >= z_min).
 
     z is computed per RBP over all k-mers (Dominguez et al. 2018's criterion); rows sorted by R.

@@ -27,7 +27,7 @@ from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom
 from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.textio import iter_lines
 
-Regions = Iterable[tuple[str, int, int]]      # (chrom, start0, end0) half-open
+Regions = Iterable[tuple[str, int, int]]  # (chrom, start0, end0) half-open
 
 
 class ConservationTrack:
@@ -59,7 +59,7 @@ def _header_fields(line: str, path: Path, number: int) -> dict[str, str]:
     return fields
 
 
-BIGWIG_MAGIC = (b"\x26\xfc\x8f\x88", b"\x88\x8f\xfc\x26")   # 0x888FFC26 little-, big-endian
+BIGWIG_MAGIC = (b"\x26\xfc\x8f\x88", b"\x88\x8f\xfc\x26")  # 0x888FFC26 little-, big-endian
 BIGWIG_SUFFIXES = (".bw", ".bigwig")
 
 
@@ -71,8 +71,10 @@ def is_bigwig(path: str | Path) -> bool:
     if head in BIGWIG_MAGIC:
         return True
     if path.suffix.lower() in BIGWIG_SUFFIXES:
-        raise InputFormatError(path, f"named like a bigWig but starts with {head.hex() or 'nothing'}, "
-                                     "not the bigWig magic 0x888FFC26")
+        raise InputFormatError(
+            path,
+            f"named like a bigWig but starts with {head.hex() or 'nothing'}, not the bigWig magic 0x888FFC26",
+        )
     return False
 
 
@@ -105,15 +107,21 @@ def _check_layout(path: Path) -> None:
             raise InputFormatError(path, f"truncated bigWig: {size} bytes, the header alone is 64")
         zoom_levels, chrom_tree, full_data, full_index = struct.unpack("<2xHQQQ", head[4:32])
         zooms = handle.read(24 * zoom_levels)
-    ends = {"chromosome tree": chrom_tree + 32, "data": full_data + 8, "index": full_index + 48,
-            "zoom headers": 64 + 24 * zoom_levels}
+    ends = {
+        "chromosome tree": chrom_tree + 32,
+        "data": full_data + 8,
+        "index": full_index + 48,
+        "zoom headers": 64 + 24 * zoom_levels,
+    }
     for level in range(len(zooms) // 24):
-        data, index = struct.unpack("<QQ", zooms[24 * level + 8:24 * level + 24])
+        data, index = struct.unpack("<QQ", zooms[24 * level + 8 : 24 * level + 24])
         ends[f"zoom {level} data"], ends[f"zoom {level} index"] = data + 4, index + 48
     for part, end in ends.items():
         if end > size:
-            raise InputFormatError(path, f"truncated or damaged bigWig: its {part} ends at byte {end}, "
-                                         f"past the file's {size} bytes")
+            raise InputFormatError(
+                path,
+                f"truncated or damaged bigWig: its {part} ends at byte {end}, past the file's {size} bytes",
+            )
 
 
 def read_bigwig(path: str | Path, regions: Regions | None = None) -> ConservationTrack:
@@ -127,8 +135,11 @@ def read_bigwig(path: str | Path, regions: Regions | None = None) -> Conservatio
     if bw is None or not bw.isBigWig():
         raise InputFormatError(path, "not a readable bigWig")
     chroms: dict[str, int] = bw.chroms()
-    wanted = ({c: [(0, n)] for c, n in chroms.items()} if regions is None
-              else _merged((normalise_chrom(c, chroms), s, e) for c, s, e in regions))
+    wanted = (
+        {c: [(0, n)] for c, n in chroms.items()}
+        if regions is None
+        else _merged((normalise_chrom(c, chroms), s, e) for c, s, e in regions)
+    )
     data = {}
     try:
         for chrom, spans in wanted.items():
@@ -148,7 +159,9 @@ def read_bigwig(path: str | Path, regions: Regions | None = None) -> Conservatio
                     starts = np.maximum(iv[:, 0], s).astype(np.int64)
                     lens = np.minimum(iv[:, 1], e).astype(np.int64) - starts
                     offsets = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
-                    parts.append((np.repeat(starts, lens) + offsets, np.repeat(iv[:, 2], lens).astype(np.float32)))
+                    parts.append(
+                        (np.repeat(starts, lens) + offsets, np.repeat(iv[:, 2], lens).astype(np.float32))
+                    )
             if parts:
                 p = np.concatenate([x for x, _ in parts])
                 v = np.concatenate([y for _, y in parts])
@@ -208,8 +221,9 @@ def read_wiggle(path: str | Path, regions: Regions | None = None) -> Conservatio
                 step = int(f.get("step", 1))
                 start0 = int(f["start"]) - 1 if mode == "fixed" else 0
             except (KeyError, ValueError) as exc:
-                raise InputFormatError(path, f"bad declaration ({exc}): start/step/span must be integers",
-                                       number) from exc
+                raise InputFormatError(
+                    path, f"bad declaration ({exc}): start/step/span must be integers", number
+                ) from exc
             if mode == "fixed" and (start0 < 0 or step < 1 or span < 1):
                 raise InputFormatError(path, "fixedStep start must be >= 1 (1-based), step/span >= 1", number)
             continue
@@ -263,8 +277,10 @@ def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.Dat
                 for rec in tabix.fetch(name, int(s), int(e)):
                     f = rec.split("\t")
                     if len(f) < 6:
-                        raise InputFormatError(path, f"record {rec[:60]!r} (tabix region {name}:{s}-{e}): "
-                                                     f"{len(f)} fields, CADD has 6")
+                        raise InputFormatError(
+                            path,
+                            f"record {rec[:60]!r} (tabix region {name}:{s}-{e}): {len(f)} fields, CADD has 6",
+                        )
                     rows.append(f[:6])
                     records.append(f"{rec[:60]!r} (tabix region {name}:{s}-{e})")
         table = pd.DataFrame(rows, columns=["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], dtype=object)
@@ -273,19 +289,29 @@ def read_cadd_scores(path: str | Path, regions: Regions | None = None) -> pd.Dat
     else:
         table = read_tsv(path)
         require_columns(table, ["Chrom", "Pos", "Ref", "Alt", "RawScore", "PHRED"], path)
-    out = pd.DataFrame({"chrom": table["Chrom"].astype(str), "pos": integer(table, "Pos", path, minimum=1).astype("int64"),
-                        "ref": table["Ref"].astype(str), "alt": table["Alt"].astype(str),
-                        "raw_score": numeric(table, "RawScore", path), "phred": numeric(table, "PHRED", path)})
+    out = pd.DataFrame(
+        {
+            "chrom": table["Chrom"].astype(str),
+            "pos": integer(table, "Pos", path, minimum=1).astype("int64"),
+            "ref": table["Ref"].astype(str),
+            "alt": table["Alt"].astype(str),
+            "raw_score": numeric(table, "RawScore", path),
+            "phred": numeric(table, "PHRED", path),
+        }
+    )
     if regions is not None and not tbi.is_file():
         mask = np.zeros(len(out), bool)
         for chrom, s, e in regions:
             name = normalise_chrom(chrom, set(out["chrom"]))
-            mask |= (out["chrom"] == name).to_numpy() & (out["pos"] > s).to_numpy() & (out["pos"] <= e).to_numpy()
+            mask |= (
+                (out["chrom"] == name).to_numpy() & (out["pos"] > s).to_numpy() & (out["pos"] <= e).to_numpy()
+            )
         out = out[mask]
     return out.drop_duplicates(["chrom", "pos", "ref", "alt"]).reset_index(drop=True)
 
 
 def cadd_position_max(scores: pd.DataFrame) -> pd.DataFrame:
     """Per-position CADD (docs/protocol.md §4): max RawScore over the 3 alternatives -> (chrom, pos, raw_score_max)."""
-    return (scores.groupby(["chrom", "pos"], sort=True)["raw_score"].max()
-            .rename("raw_score_max").reset_index())
+    return (
+        scores.groupby(["chrom", "pos"], sort=True)["raw_score"].max().rename("raw_score_max").reset_index()
+    )

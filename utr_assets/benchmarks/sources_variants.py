@@ -88,7 +88,9 @@ def _join(value: object) -> str:
 
 def read_vcf_snvs(path: str | Path) -> pd.DataFrame:
     """Every SNV of a sites VCF -> DataFrame (chrom, pos, ref, alt)."""
-    rows = [(rec.chrom, rec.pos, rec.ref.upper(), alt) for _, rec in iter_vcf(path) for _, alt in _snv_alts(rec)]
+    rows = [
+        (rec.chrom, rec.pos, rec.ref.upper(), alt) for _, rec in iter_vcf(path) for _, alt in _snv_alts(rec)
+    ]
     return pd.DataFrame(rows, columns=SNV_COLUMNS).astype({"pos": "int64"})
 
 
@@ -107,7 +109,9 @@ def read_clinvar(path: str | Path, pathogenic_only: bool = True) -> pd.DataFrame
         keep = primary in CLINVAR_KEEP and not any(term in rev.lower() for term in REVSTAT_EXCLUDE)
         for _, alt in _snv_alts(rec):
             rows.append((rec.chrom, rec.pos, rec.ref.upper(), alt, sig, rev, keep))
-    table = pd.DataFrame(rows, columns=[*SNV_COLUMNS, "clnsig", "clnrevstat", "keep"]).astype({"pos": "int64"})
+    table = pd.DataFrame(rows, columns=[*SNV_COLUMNS, "clnsig", "clnrevstat", "keep"]).astype(
+        {"pos": "int64"}
+    )
     return table[table["keep"]].reset_index(drop=True) if pathogenic_only else table
 
 
@@ -128,10 +132,21 @@ def read_gnomad(path: str | Path, pass_only: bool = True) -> pd.DataFrame:
                 raise InputFormatError(path, f"record without usable AC/AF ({exc!r})", line) from exc
             if ac is None or af is None:
                 raise InputFormatError(path, "AC or AF is missing ('.')", line)
-            rows.append((rec.chrom, rec.pos, rec.ref.upper(), alt, int(ac), an if an is not None else -1, float(af),
-                         ";".join(filters) or "."))
+            rows.append(
+                (
+                    rec.chrom,
+                    rec.pos,
+                    rec.ref.upper(),
+                    alt,
+                    int(ac),
+                    an if an is not None else -1,
+                    float(af),
+                    ";".join(filters) or ".",
+                )
+            )
     return pd.DataFrame(rows, columns=[*SNV_COLUMNS, "ac", "an", "af", "filter"]).astype(
-        {"pos": "int64", "ac": "int64", "an": "int64"})
+        {"pos": "int64", "ac": "int64", "an": "int64"}
+    )
 
 
 EQTL_REQUIRED = ["molecular_trait_id", "variant", "pip", "pvalue"]
@@ -146,21 +161,34 @@ def read_eqtl_susie(path: str | Path) -> pd.DataFrame:
     parts = table["variant"].astype(str).str.rsplit("_", n=3, expand=True)
     if parts.shape[1] != 4 or parts.isna().any().any():
         bad = int(parts.isna().any(axis=1).to_numpy().nonzero()[0][0]) if parts.shape[1] == 4 else 0
-        raise InputFormatError(path, f"variant {table['variant'].iloc[bad]!r} is not chrom_pos_ref_alt",
-                               int(table["_line"].iloc[bad]))
+        raise InputFormatError(
+            path,
+            f"variant {table['variant'].iloc[bad]!r} is not chrom_pos_ref_alt",
+            int(table["_line"].iloc[bad]),
+        )
     strict = parts[1].astype(str).str.fullmatch(r"[0-9]+") & (pd.to_numeric(parts[1], errors="coerce") >= 1)
-    out = pd.DataFrame({"chrom": parts[0], "pos": pd.to_numeric(parts[1], errors="coerce"),
-                        "ref": parts[2].str.upper(), "alt": parts[3].str.upper()})
+    out = pd.DataFrame(
+        {
+            "chrom": parts[0],
+            "pos": pd.to_numeric(parts[1], errors="coerce"),
+            "ref": parts[2].str.upper(),
+            "alt": parts[3].str.upper(),
+        }
+    )
     if not strict.all():
         bad = int((~strict).to_numpy().nonzero()[0][0])
-        raise InputFormatError(path, f"variant {table['variant'].iloc[bad]!r}: position is not an integer >= 1 (decimal digits only)",
-                               int(table["_line"].iloc[bad]))
+        raise InputFormatError(
+            path,
+            f"variant {table['variant'].iloc[bad]!r}: position is not an integer >= 1 (decimal digits only)",
+            int(table["_line"].iloc[bad]),
+        )
     if "position" in table.columns:
         position = integer(table, "position", path, minimum=1)
         mismatch = (position != out["pos"]).to_numpy().nonzero()[0]
         if mismatch.size:
-            raise InputFormatError(path, "position column disagrees with variant id",
-                                   int(table["_line"].iloc[int(mismatch[0])]))
+            raise InputFormatError(
+                path, "position column disagrees with variant id", int(table["_line"].iloc[int(mismatch[0])])
+            )
     out["pos"] = out["pos"].astype("int64")
     out["molecular_trait_id"] = table["molecular_trait_id"].astype(str)
     out["gene_id"] = table["gene_id"].astype(str) if "gene_id" in table.columns else out["molecular_trait_id"]

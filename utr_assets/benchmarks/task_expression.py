@@ -27,8 +27,17 @@ import pandas as pd
 from utr_assets.benchmarks.metrics import pearson_rows
 from utr_assets.benchmarks.probes import RIDGE_ALPHAS, cv_regression_predictions, group_folds
 
-MPRA_DATASET_COLUMNS = ["oligo_id", "sequence", "group", "cell_line", "target", "value", "gene_id", "chrom",
-                        "strand"]
+MPRA_DATASET_COLUMNS = [
+    "oligo_id",
+    "sequence",
+    "group",
+    "cell_line",
+    "target",
+    "value",
+    "gene_id",
+    "chrom",
+    "strand",
+]
 SEED_K = 30
 
 
@@ -53,7 +62,7 @@ def sequence_overlap_groups(sequences: Sequence[str], k: int = SEED_K) -> np.nda
     uf = _UnionFind(len(sequences))
     first: dict[str, int] = {}
     for i, seq in enumerate(sequences):
-        words = {seq} if len(seq) < k else {seq[j:j + k] for j in range(len(seq) - k + 1)}
+        words = {seq} if len(seq) < k else {seq[j : j + k] for j in range(len(seq) - k + 1)}
         for w in words:
             j = first.setdefault(w, i)
             if j != i:
@@ -75,17 +84,23 @@ def interval_overlap_groups(chroms: Sequence[str], starts: Sequence[int], ends: 
     return groups
 
 
-def _place_in_utrs(sequences: Sequence[str], regions: pd.DataFrame, k: int = SEED_K
-                   ) -> list[tuple[str, str] | None]:
+def _place_in_utrs(
+    sequences: Sequence[str], regions: pd.DataFrame, k: int = SEED_K
+) -> list[tuple[str, str] | None]:
     """(chrom, strand) of the longest 3'UTR (ties: smallest utr_id) containing each sequence exactly, else None."""
     seeds: dict[str, list[int]] = {}
-    utrs = regions.assign(_len=regions["sequence"].str.len()).sort_values(["_len", "utr_id"],
-                                                                         ascending=[False, True])
-    utr_seqs, utr_chroms, utr_strands = utrs["sequence"].tolist(), utrs["chrom"].tolist(), utrs["strand"].tolist()
+    utrs = regions.assign(_len=regions["sequence"].str.len()).sort_values(
+        ["_len", "utr_id"], ascending=[False, True]
+    )
+    utr_seqs, utr_chroms, utr_strands = (
+        utrs["sequence"].tolist(),
+        utrs["chrom"].tolist(),
+        utrs["strand"].tolist(),
+    )
     wanted = {s[:k] for s in sequences if len(s) >= k}
     for u, seq in enumerate(utr_seqs):
         for j in range(len(seq) - k + 1):
-            w = seq[j:j + k]
+            w = seq[j : j + k]
             if w in wanted:
                 seeds.setdefault(w, []).append(u)
     out: list[tuple[str, str] | None] = []
@@ -120,8 +135,9 @@ def _gene_overlap_groups(oligos: pd.DataFrame) -> list[str]:
             uf.union(i, first_of_gene.setdefault(str(gene), i))
     have = oligos["chrom"].notna() & pd.to_numeric(oligos["start"], errors="coerce").notna()
     if have.all():
-        links = interval_overlap_groups(oligos["chrom"].tolist(), oligos["start"].astype(int).tolist(),
-                                        oligos["end"].astype(int).tolist())
+        links = interval_overlap_groups(
+            oligos["chrom"].tolist(), oligos["start"].astype(int).tolist(), oligos["end"].astype(int).tolist()
+        )
     else:
         links = sequence_overlap_groups(oligos["sequence"].tolist())
     first_of_link: dict[int, int] = {}
@@ -136,8 +152,9 @@ def _gene_overlap_groups(oligos: pd.DataFrame) -> list[str]:
     return [f"gene:{names[r]}" if r in names else f"locus{n}" for r, n in zip(roots, number, strict=True)]
 
 
-def build_mpra_dataset(table: pd.DataFrame, grouping: str, regions: pd.DataFrame | None = None,
-                       drop_unplaced: bool = False) -> pd.DataFrame:
+def build_mpra_dataset(
+    table: pd.DataFrame, grouping: str, regions: pd.DataFrame | None = None, drop_unplaced: bool = False
+) -> pd.DataFrame:
     """The long table of `read_griesemer`/`read_siegel` with a CV `group` and a `strand` per oligo.
 
     grouping "gene" (Griesemer) or "chromosome" (Siegel); see the module docstring. `attrs` of the result:
@@ -145,7 +162,9 @@ def build_mpra_dataset(table: pd.DataFrame, grouping: str, regions: pd.DataFrame
     """
     if "strand" not in table.columns:
         table = table.assign(strand=None)
-    oligos = table.drop_duplicates("oligo_id")[["oligo_id", "sequence", "gene_id", "chrom", "start", "end", "strand"]]
+    oligos = table.drop_duplicates("oligo_id")[
+        ["oligo_id", "sequence", "gene_id", "chrom", "start", "end", "strand"]
+    ]
     oligos = oligos.reset_index(drop=True)
     dropped = 0
     if grouping == "gene":
@@ -153,10 +172,14 @@ def build_mpra_dataset(table: pd.DataFrame, grouping: str, regions: pd.DataFrame
         strands = oligos["strand"].tolist()
     elif grouping == "chromosome":
         chroms, strands = oligos["chrom"].tolist(), oligos["strand"].tolist()
-        if regions is not None and not all(_known(c) and _known(st) for c, st in zip(chroms, strands, strict=True)):
+        if regions is not None and not all(
+            _known(c) and _known(st) for c, st in zip(chroms, strands, strict=True)
+        ):
             placed = _place_in_utrs(oligos["sequence"].tolist(), regions)
             chroms = [c if _known(c) else (p[0] if p else None) for c, p in zip(chroms, placed, strict=True)]
-            strands = [st if _known(st) else (p[1] if p else None) for st, p in zip(strands, placed, strict=True)]
+            strands = [
+                st if _known(st) else (p[1] if p else None) for st, p in zip(strands, placed, strict=True)
+            ]
         family = sequence_overlap_groups(oligos["sequence"].tolist())
         chroms, strands = _family_values(chroms, family), _family_values(strands, family)
         group = [str(c) if _known(c) else f"seq:{f}" for c, f in zip(chroms, family, strict=True)]
@@ -188,11 +211,20 @@ def build_half_life_dataset(half_life: pd.DataFrame, regions: pd.DataFrame) -> p
     return out[["gene_id", "utr_id", "value", "fold"]].sort_values("gene_id").reset_index(drop=True)
 
 
-def evaluate_regression(samples: pd.DataFrame, ids: Sequence[str], features: np.ndarray, *, model: str, task: str,
-                        id_column: str, probes: Sequence[str] = ("ridge", "svr"),
-                        alphas: Sequence[float] | None = None, n_outer: int | None = None,
-                        svr_grid: dict[str, list[Any]] | None = None, seed: int = 0
-                        ) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+def evaluate_regression(
+    samples: pd.DataFrame,
+    ids: Sequence[str],
+    features: np.ndarray,
+    *,
+    model: str,
+    task: str,
+    id_column: str,
+    probes: Sequence[str] = ("ridge", "svr"),
+    alphas: Sequence[float] | None = None,
+    n_outer: int | None = None,
+    svr_grid: dict[str, list[Any]] | None = None,
+    seed: int = 0,
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """Pearson r rows per split and probe, and out-of-fold predictions.
 
     `samples`: an MPRA dataset (split per cell_line/target, folds from `group`: leave-one-group-out,
@@ -217,9 +249,19 @@ def evaluate_regression(samples: pd.DataFrame, ids: Sequence[str], features: np.
             groups = table["group"].to_numpy()
             folds = group_folds(groups, n_outer, seed)
         for probe in probes:
-            pred = cv_regression_predictions(X, y, folds=folds, groups=groups, model=probe, alphas=alphas,
-                                             svr_grid=svr_grid, seed=seed)
+            pred = cv_regression_predictions(
+                X, y, folds=folds, groups=groups, model=probe, alphas=alphas, svr_grid=svr_grid, seed=seed
+            )
             rows += pearson_rows(model, task, split, probe, y, pred)
-            preds.append(pd.DataFrame({"split": split, id_column: table[id_column].to_numpy(), "probe": probe,
-                                       "value": y, "prediction": pred}))
+            preds.append(
+                pd.DataFrame(
+                    {
+                        "split": split,
+                        id_column: table[id_column].to_numpy(),
+                        "probe": probe,
+                        "value": y,
+                        "prediction": pred,
+                    }
+                )
+            )
     return rows, (pd.concat(preds, ignore_index=True) if preds else pd.DataFrame())

@@ -29,8 +29,21 @@ from utr_assets.benchmarks.metrics import auc_rows
 from utr_assets.benchmarks.utr_coords import UtrIndex
 
 K = 5
-INSTANCE_COLUMNS = ["instance_id", "rbp", "kmer", "rbp_motif", "utr_id", "gene_id", "offset", "chrom", "strand",
-                    "label", "phylop_max", "top_conserved", "bottom_conserved"]
+INSTANCE_COLUMNS = [
+    "instance_id",
+    "rbp",
+    "kmer",
+    "rbp_motif",
+    "utr_id",
+    "gene_id",
+    "offset",
+    "chrom",
+    "strand",
+    "label",
+    "phylop_max",
+    "top_conserved",
+    "bottom_conserved",
+]
 _CODE = np.full(256, -1, dtype=np.int64)
 for _i, _b in enumerate(b"ACGT"):
     _CODE[_b] = _i
@@ -51,8 +64,9 @@ def _code_of(kmer: str) -> int:
     return int(kmer_codes(kmer)[0])
 
 
-def _peak_masks(index: UtrIndex, utr_id: str, peaks_by_key: dict[tuple[str, str], pd.DataFrame],
-                extend_5p: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _peak_masks(
+    index: UtrIndex, utr_id: str, peaks_by_key: dict[tuple[str, str], pd.DataFrame], extend_5p: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     row = index.regions.loc[utr_id]
     g = index.genome_positions(utr_id)
     masks: dict[str, np.ndarray] = {}
@@ -107,10 +121,16 @@ def _one_per_site(cand: pd.DataFrame) -> pd.DataFrame:
     return first.reset_index()[cand.columns]
 
 
-def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd.DataFrame, *,
-                          extend_5p: int = 50, seed: int = 0,
-                          conservation: Mapping[str, np.ndarray] | None = None,
-                          top_fraction: float = 0.1) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_motif_instances(
+    regions: pd.DataFrame,
+    peaks: pd.DataFrame,
+    motifs: pd.DataFrame,
+    *,
+    extend_5p: int = 50,
+    seed: int = 0,
+    conservation: Mapping[str, np.ndarray] | None = None,
+    top_fraction: float = 0.1,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(instances with INSTANCE_COLUMNS, summary per kmer (rbp: its RBPs): n_pos, n_neg_candidates, n_pos_kept,
     n_neg).
 
@@ -121,8 +141,10 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
     `motifs`: (rbp, kmer); `conservation`: utr_id -> per-base PhyloP in RNA orientation.
     """
     if "idr" not in peaks.columns:
-        raise ValueError("peaks need an `idr` column (True for IDR-reproducible peaks, False for replicate peaks): "
-                         "positives come from IDR peaks only, every peak excludes negatives")
+        raise ValueError(
+            "peaks need an `idr` column (True for IDR-reproducible peaks, False for replicate peaks): "
+            "positives come from IDR peaks only, every peak excludes negatives"
+        )
     index = UtrIndex(regions)
     peaks = peaks.assign(chrom=[index.chrom(c) for c in peaks["chrom"]])
     peaks_by_key = {}
@@ -149,8 +171,11 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
         inside = {rbp: _window_all(m) for rbp, m in masks.items()}
         cons = None if conservation is None else conservation.get(utr.utr_id)
         for off in where.tolist():
-            phylop = float(np.nanmax(cons[off:off + K])) if cons is not None and np.isfinite(
-                cons[off:off + K]).any() else np.nan
+            phylop = (
+                float(np.nanmax(cons[off : off + K]))
+                if cons is not None and np.isfinite(cons[off : off + K]).any()
+                else np.nan
+            )
             for rbp, kmer in motif_rbps[int(codes[off])]:
                 if rbp in inside and inside[rbp][off]:
                     label = 1
@@ -159,8 +184,9 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
                 else:
                     continue
                 rows.append((rbp, kmer, utr.utr_id, utr.gene_id, off, utr.chrom, utr.strand, label, phylop))
-    cand = pd.DataFrame(rows, columns=["rbp", "kmer", "utr_id", "gene_id", "offset", "chrom", "strand", "label",
-                                       "phylop_max"])
+    cand = pd.DataFrame(
+        rows, columns=["rbp", "kmer", "utr_id", "gene_id", "offset", "chrom", "strand", "label", "phylop_max"]
+    )
     cand = _one_per_site(cand)
     rng = np.random.default_rng(seed)
     keep, summary = [], []
@@ -176,19 +202,28 @@ def build_motif_instances(regions: pd.DataFrame, peaks: pd.DataFrame, motifs: pd
         rbps = ",".join(sorted(r for r, _ in motif_rbps[_code_of(kmer)]))
         summary.append((rbps, kmer, len(pos), len(neg), n, n))
     out = pd.concat(keep, ignore_index=True) if keep else cand.iloc[:0].copy()
-    out["rbp_motif"] = [",".join(f"{r}_{k}" for r in rbps.split(",")) for rbps, k in zip(out["rbp"], out["kmer"],
-                                                                                         strict=True)]
+    out["rbp_motif"] = [
+        ",".join(f"{r}_{k}" for r in rbps.split(",")) for rbps, k in zip(out["rbp"], out["kmer"], strict=True)
+    ]
     out["top_conserved"], out["bottom_conserved"] = False, False
     # per RBP_motif group, an instance of several RBPs in each of its groups (the study explodes its RBP list)
     pos = out[(out["label"] == 1) & out["phylop_max"].notna()]
-    for _, group in pos.assign(rbp_motif=pos["rbp_motif"].str.split(",")).explode("rbp_motif").groupby("rbp_motif"):
+    for _, group in (
+        pos.assign(rbp_motif=pos["rbp_motif"].str.split(",")).explode("rbp_motif").groupby("rbp_motif")
+    ):
         hi, lo = np.quantile(group["phylop_max"], [1 - top_fraction, top_fraction])
         out.loc[group.index[group["phylop_max"] >= hi], "top_conserved"] = True
         out.loc[group.index[group["phylop_max"] <= lo], "bottom_conserved"] = True
     out = out.sort_values(["kmer", "label", "utr_id", "offset"], ascending=[True, False, True, True])
-    out["instance_id"] = [f"{u}:{o}:{k}" for k, u, o in zip(out["kmer"], out["utr_id"], out["offset"], strict=True)]
-    summary_df = pd.DataFrame(summary, columns=["rbp", "kmer", "n_pos", "n_neg_candidates", "n_pos_kept", "n_neg"])
-    summary_df["neg_shortfall"] = summary_df["n_pos"] - summary_df["n_neg"]  # positives left out for want of negatives
+    out["instance_id"] = [
+        f"{u}:{o}:{k}" for k, u, o in zip(out["kmer"], out["utr_id"], out["offset"], strict=True)
+    ]
+    summary_df = pd.DataFrame(
+        summary, columns=["rbp", "kmer", "n_pos", "n_neg_candidates", "n_pos_kept", "n_neg"]
+    )
+    summary_df["neg_shortfall"] = (
+        summary_df["n_pos"] - summary_df["n_neg"]
+    )  # positives left out for want of negatives
     return out[INSTANCE_COLUMNS].reset_index(drop=True), summary_df
 
 
@@ -203,8 +238,9 @@ def ref_base_probabilities(probs: np.ndarray, sequence: str) -> np.ndarray:
     return out
 
 
-def score_instances(instances: pd.DataFrame, per_base: Mapping[str, np.ndarray], reduce: str = "mean"
-                    ) -> np.ndarray:
+def score_instances(
+    instances: pd.DataFrame, per_base: Mapping[str, np.ndarray], reduce: str = "mean"
+) -> np.ndarray:
     """One score per instance from per-base values (utr_id -> array in RNA orientation).
 
     reduce "mean" (P(ref) of LMs, Zoo-AL) or "max" (PhyloP, CADD); NaN when the UTR has no values or
@@ -216,7 +252,7 @@ def score_instances(instances: pd.DataFrame, per_base: Mapping[str, np.ndarray],
         values = per_base.get(utr)
         if values is None:
             continue
-        window = np.asarray(values[off:off + K], dtype=float)
+        window = np.asarray(values[off : off + K], dtype=float)
         if window.size == K and np.isfinite(window).any():
             out[i] = fn(window)
     return out
@@ -225,15 +261,27 @@ def score_instances(instances: pd.DataFrame, per_base: Mapping[str, np.ndarray],
 RBP_SPLITS = {"all": None, "top10_phylop": "top_conserved", "bottom10_phylop": "bottom_conserved"}
 
 
-def evaluate_rbp(instances: pd.DataFrame, scores: np.ndarray, *, model: str, score: str,
-                 n_boot: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
+def evaluate_rbp(
+    instances: pd.DataFrame, scores: np.ndarray, *, model: str, score: str, n_boot: int = 1000, seed: int = 0
+) -> list[dict[str, Any]]:
     """AUC rows on all instances and on the top/bottom-conserved positives (all negatives kept)."""
     rows: list[dict[str, Any]] = []
     labels = instances["label"].to_numpy()
     for split, column in RBP_SPLITS.items():
-        mask = np.ones(len(instances), bool) if column is None else (labels == 0) | instances[column].to_numpy()
+        mask = (
+            np.ones(len(instances), bool) if column is None else (labels == 0) | instances[column].to_numpy()
+        )
         if (labels[mask] == 1).sum() == 0 or (labels[mask] == 0).sum() == 0:
             continue
-        rows += auc_rows(model, "rbp_motifs", split, score, labels[mask], np.asarray(scores)[mask],
-                         zero_shot=False, n_boot=n_boot, seed=seed)
+        rows += auc_rows(
+            model,
+            "rbp_motifs",
+            split,
+            score,
+            labels[mask],
+            np.asarray(scores)[mask],
+            zero_shot=False,
+            n_boot=n_boot,
+            seed=seed,
+        )
     return rows

@@ -25,8 +25,21 @@ from utr_assets.benchmarks.metrics import auc_rows
 from utr_assets.benchmarks.probes import cv_mlp_probabilities, mlp_features
 from utr_assets.benchmarks.utr_coords import UtrIndex
 
-VARIANT_COLUMNS = ["split", "label", "variant_id", "chrom", "pos", "ref", "alt", "utr_id", "gene_id", "utr_offset",
-                   "ref_rna", "alt_rna", "source"]
+VARIANT_COLUMNS = [
+    "split",
+    "label",
+    "variant_id",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "utr_id",
+    "gene_id",
+    "utr_offset",
+    "ref_rna",
+    "alt_rna",
+    "source",
+]
 SPLITS = ("clinvar", "gnomad_singletons", "eqtl", "cadd")
 COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 MAX_REF_MISMATCH = 0.05
@@ -36,7 +49,9 @@ class AssemblyMismatchError(ValueError):
     """Too many REF alleles disagree with the 3'UTR sequence: the source is probably not hg38."""
 
 
-def annotate_utr(variants: pd.DataFrame, index: UtrIndex, source: str = "") -> tuple[pd.DataFrame, dict[str, int]]:
+def annotate_utr(
+    variants: pd.DataFrame, index: UtrIndex, source: str = ""
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """SNVs (chrom, pos 1-based, ref, alt, ...) inside 3'UTRs, with UTR annotation and variant_id."""
     rows = []
     outside = mismatch = 0
@@ -55,16 +70,45 @@ def annotate_utr(variants: pd.DataFrame, index: UtrIndex, source: str = "") -> t
         if region["sequence"][hit.offset].upper() != ref_rna:
             mismatch += 1
             continue
-        rows.append((f"{chrom}:{int(rec.pos)}:{rec.ref}:{rec.alt}", chrom, int(rec.pos), rec.ref, rec.alt,
-                     hit.utr_id, region["gene_id"], hit.offset, ref_rna, COMPLEMENT[rec.alt] if minus else rec.alt))
+        rows.append(
+            (
+                f"{chrom}:{int(rec.pos)}:{rec.ref}:{rec.alt}",
+                chrom,
+                int(rec.pos),
+                rec.ref,
+                rec.alt,
+                hit.utr_id,
+                region["gene_id"],
+                hit.offset,
+                ref_rna,
+                COMPLEMENT[rec.alt] if minus else rec.alt,
+            )
+        )
     inside = len(rows) + mismatch
     if inside >= 20 and mismatch > MAX_REF_MISMATCH * inside:
-        raise AssemblyMismatchError(f"{source or 'variants'}: {mismatch} of {inside} REF alleles inside 3'UTRs "
-                                    "disagree with the reference; inputs must be hg38 (no liftover here)")
-    cols = ["variant_id", "chrom", "pos", "ref", "alt", "utr_id", "gene_id", "utr_offset", "ref_rna", "alt_rna"]
+        raise AssemblyMismatchError(
+            f"{source or 'variants'}: {mismatch} of {inside} REF alleles inside 3'UTRs "
+            "disagree with the reference; inputs must be hg38 (no liftover here)"
+        )
+    cols = [
+        "variant_id",
+        "chrom",
+        "pos",
+        "ref",
+        "alt",
+        "utr_id",
+        "gene_id",
+        "utr_offset",
+        "ref_rna",
+        "alt_rna",
+    ]
     out = pd.DataFrame(rows, columns=cols).drop_duplicates("variant_id").sort_values("variant_id")
-    return out.reset_index(drop=True), {"n_input": len(variants), "n_outside_utr": outside,
-                                        "n_ref_mismatch": mismatch, "n_in_utr": len(out)}
+    return out.reset_index(drop=True), {
+        "n_input": len(variants),
+        "n_outside_utr": outside,
+        "n_ref_mismatch": mismatch,
+        "n_in_utr": len(out),
+    }
 
 
 def _sample(table: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -73,11 +117,19 @@ def _sample(table: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFra
     return table.iloc[np.sort(rng.choice(len(table), size=n, replace=False))]
 
 
-def build_variant_splits(regions: pd.DataFrame, *, clinvar: pd.DataFrame | None = None,
-                         gnomad: pd.DataFrame | None = None, eqtl: pd.DataFrame | None = None,
-                         cadd_training: pd.DataFrame | None = None, n_max: int = 10_000, seed: int = 0,
-                         common_af: float = 0.05, eqtl_max_pvalue: float = 1e-25,
-                         eqtl_min_pip: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build_variant_splits(
+    regions: pd.DataFrame,
+    *,
+    clinvar: pd.DataFrame | None = None,
+    gnomad: pd.DataFrame | None = None,
+    eqtl: pd.DataFrame | None = None,
+    cadd_training: pd.DataFrame | None = None,
+    n_max: int = 10_000,
+    seed: int = 0,
+    common_af: float = 0.05,
+    eqtl_max_pvalue: float = 1e-25,
+    eqtl_min_pip: float | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(variants with VARIANT_COLUMNS, negative/positive overlap between splits, per-source report).
 
     Sources are the `sources_variants` readers' tables; a split whose sources are None is skipped.
@@ -97,16 +149,19 @@ def build_variant_splits(regions: pd.DataFrame, *, clinvar: pd.DataFrame | None 
     sources: dict[str, tuple[pd.DataFrame | None, pd.DataFrame | None]] = {
         "clinvar": (annotated(clinvar, "clinvar") if clinvar is not None else None, common),
         "gnomad_singletons": (singletons, common),
-        "eqtl": (None, common), "cadd": (None, None)}
+        "eqtl": (None, common),
+        "cadd": (None, None),
+    }
     if eqtl is not None:
         keep = eqtl["pvalue"] <= eqtl_max_pvalue
         if eqtl_min_pip is not None:
             keep &= eqtl["pip"] >= eqtl_min_pip
         sources["eqtl"] = (annotated(eqtl[keep], "eqtl"), common)
     if cadd_training is not None:
-        sources["cadd"] = (annotated(cadd_training[cadd_training["cadd_class"] == "simulated"], "cadd_simulated"),
-                           annotated(cadd_training[cadd_training["cadd_class"] == "human_derived"],
-                                     "cadd_human_derived"))
+        sources["cadd"] = (
+            annotated(cadd_training[cadd_training["cadd_class"] == "simulated"], "cadd_simulated"),
+            annotated(cadd_training[cadd_training["cadd_class"] == "human_derived"], "cadd_human_derived"),
+        )
     frames = []
     for number, split in enumerate(SPLITS):
         pos, neg = sources[split]
@@ -114,12 +169,16 @@ def build_variant_splits(regions: pd.DataFrame, *, clinvar: pd.DataFrame | None 
             continue
         rng = np.random.default_rng([seed, number])
         neg = neg[~neg["variant_id"].isin(set(pos["variant_id"]))]
-        for label, table, source in ((1, _sample(pos, n_max, rng), split), (0, _sample(neg, n_max, rng),
-                                                                            "cadd_human_derived" if split == "cadd"
-                                                                            else "gnomad_common")):
+        for label, table, source in (
+            (1, _sample(pos, n_max, rng), split),
+            (0, _sample(neg, n_max, rng), "cadd_human_derived" if split == "cadd" else "gnomad_common"),
+        ):
             frames.append(table.assign(split=split, label=label, source=source))
-    variants = (pd.concat(frames, ignore_index=True)[VARIANT_COLUMNS] if frames
-                else pd.DataFrame(columns=VARIANT_COLUMNS))
+    variants = (
+        pd.concat(frames, ignore_index=True)[VARIANT_COLUMNS]
+        if frames
+        else pd.DataFrame(columns=VARIANT_COLUMNS)
+    )
     return variants, split_overlap(variants), pd.DataFrame(report)
 
 
@@ -131,30 +190,66 @@ def split_overlap(variants: pd.DataFrame) -> pd.DataFrame:
         for a, b in combinations(sorted(sets), 2):
             shared = len(sets[a] & sets[b])
             union = len(sets[a] | sets[b])
-            rows.append({"label": label, "split_a": a, "split_b": b, "n_a": len(sets[a]), "n_b": len(sets[b]),
-                         "n_shared": shared, "jaccard": shared / union if union else 0.0})
+            rows.append(
+                {
+                    "label": label,
+                    "split_a": a,
+                    "split_b": b,
+                    "n_a": len(sets[a]),
+                    "n_b": len(sets[b]),
+                    "n_shared": shared,
+                    "jaccard": shared / union if union else 0.0,
+                }
+            )
     return pd.DataFrame(rows, columns=["label", "split_a", "split_b", "n_a", "n_b", "n_shared", "jaccard"])
 
 
-def evaluate_zero_shot(variants: pd.DataFrame, scores: pd.DataFrame, *, model: str, score_columns: list[str],
-                       n_boot: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
+def evaluate_zero_shot(
+    variants: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    model: str,
+    score_columns: list[str],
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
     """AUC (raw and flipped) of every score column per split; `scores` keyed by variant_id.
 
     Variants without a score get NaN and are dropped by the metric (counted in n_dropped).
     """
-    merged = variants.merge(scores[["variant_id", *score_columns]].drop_duplicates("variant_id"),
-                            on="variant_id", how="left")
+    merged = variants.merge(
+        scores[["variant_id", *score_columns]].drop_duplicates("variant_id"), on="variant_id", how="left"
+    )
     rows: list[dict[str, Any]] = []
     for split, table in merged.groupby("split", sort=True):
         for col in score_columns:
-            rows += auc_rows(model, "variant_effects", str(split), col, table["label"], table[col],
-                             zero_shot=True, n_boot=n_boot, seed=seed)
+            rows += auc_rows(
+                model,
+                "variant_effects",
+                str(split),
+                col,
+                table["label"],
+                table[col],
+                zero_shot=True,
+                n_boot=n_boot,
+                seed=seed,
+            )
     return rows
 
 
-def evaluate_mlp(variants: pd.DataFrame, variant_ids: list[str], emb_ref: np.ndarray, emb_alt: np.ndarray, *,
-                 model: str, n_outer: int = 10, n_inner: int = 3, param_grid: dict[str, list[Any]] | None = None,
-                 n_boot: int = 1000, seed: int = 0) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+def evaluate_mlp(
+    variants: pd.DataFrame,
+    variant_ids: list[str],
+    emb_ref: np.ndarray,
+    emb_alt: np.ndarray,
+    *,
+    model: str,
+    n_outer: int = 10,
+    n_inner: int = 3,
+    param_grid: dict[str, list[Any]] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """MLP on [ref || alt] embeddings per split: gene-grouped CV (`mlp_grouped`) and ungrouped
     (`mlp_ungrouped`). Returns the AUC rows and the out-of-fold predictions (split, variant_id,
     label, cv, probability). `variant_ids` names the embedding rows."""
@@ -167,10 +262,21 @@ def evaluate_mlp(variants: pd.DataFrame, variant_ids: list[str], emb_ref: np.nda
         X = features[[row_of[v] for v in table["variant_id"]]]
         y = table["label"].to_numpy()
         for cv, groups in (("mlp_grouped", table["gene_id"].to_numpy()), ("mlp_ungrouped", None)):
-            prob = cv_mlp_probabilities(X, y, groups, n_outer=n_outer, n_inner=n_inner, param_grid=param_grid,
-                                        seed=seed)
-            rows += auc_rows(model, "variant_effects", str(split), cv, y, prob, zero_shot=False, n_boot=n_boot,
-                             seed=seed)
-            preds.append(pd.DataFrame({"split": split, "variant_id": table["variant_id"].to_numpy(), "label": y,
-                                       "cv": cv, "probability": prob}))
+            prob = cv_mlp_probabilities(
+                X, y, groups, n_outer=n_outer, n_inner=n_inner, param_grid=param_grid, seed=seed
+            )
+            rows += auc_rows(
+                model, "variant_effects", str(split), cv, y, prob, zero_shot=False, n_boot=n_boot, seed=seed
+            )
+            preds.append(
+                pd.DataFrame(
+                    {
+                        "split": split,
+                        "variant_id": table["variant_id"].to_numpy(),
+                        "label": y,
+                        "cv": cv,
+                        "probability": prob,
+                    }
+                )
+            )
     return rows, (pd.concat(preds, ignore_index=True) if preds else pd.DataFrame())

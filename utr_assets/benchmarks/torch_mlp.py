@@ -46,8 +46,15 @@ def default_device() -> torch.device:
 class _Stack:
     """The state of K fits of one architecture: weights, Adam moments, early-stopping bookkeeping."""
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, fits: Sequence[Fit], seed: int, device: torch.device,
-                 dtype: torch.dtype):
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        fits: Sequence[Fit],
+        seed: int,
+        device: torch.device,
+        dtype: torch.dtype,
+    ):
         self.dev, self.dtype, K = device, dtype, len(fits)
         sizes = [X.shape[1], *fits[0].hidden, 1]
         Ws: list[list[np.ndarray]] = [[] for _ in sizes[1:]]
@@ -63,7 +70,9 @@ class _Stack:
                 Ws[i].append(rs.uniform(-bound, bound, (fan_in, fan_out)))
                 bs[i].append(rs.uniform(-bound, bound, fan_out))
             yb = y[f.train].astype(bool).reshape(-1, 1)
-            tr, va = train_test_split(np.arange(f.train.size), random_state=rs, test_size=VALIDATION, stratify=yb)
+            tr, va = train_test_split(
+                np.arange(f.train.size), random_state=rs, test_size=VALIDATION, stratify=yb
+            )
             self.train_rows.append(f.train[tr])
             self.val_rows.append(f.train[va])
             self.rngs.append(rs)
@@ -90,11 +99,19 @@ class _Stack:
         kt = torch.as_tensor(keep, device=self.dev, dtype=torch.long)
         self.W, self.b = [w[kt] for w in self.W], [b[kt] for b in self.b]
         self.params = [*self.W, *self.b]
-        self.m, self.v, self.best = [m[kt] for m in self.m], [v[kt] for v in self.v], [b[kt] for b in self.best]
+        self.m, self.v, self.best = (
+            [m[kt] for m in self.m],
+            [v[kt] for v in self.v],
+            [b[kt] for b in self.best],
+        )
         self.mu, self.sd, self.alpha, self.step = self.mu[kt], self.sd[kt], self.alpha[kt], self.step[kt]
         for name in ("train_rows", "val_rows", "rngs", "order"):
             setattr(self, name, [getattr(self, name)[k] for k in keep])
-        self.best_score, self.no_change, self.ids = self.best_score[keep], self.no_change[keep], self.ids[keep]
+        self.best_score, self.no_change, self.ids = (
+            self.best_score[keep],
+            self.no_change[keep],
+            self.ids[keep],
+        )
 
     def restore_best(self) -> None:
         """Every fit back in its original place with the weights of its best validation epoch."""
@@ -111,13 +128,14 @@ class _Stack:
             acts.append(torch.relu(z) if i < len(self.W) - 1 else torch.sigmoid(z))
         return acts
 
-    def gather(self, X: torch.Tensor, y: torch.Tensor, rows: list[np.ndarray], width: int
-               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def gather(
+        self, X: torch.Tensor, y: torch.Tensor, rows: list[np.ndarray], width: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Standardised inputs (K, width, d), targets and a 0/1 mask (K, width) of padded row lists."""
         idx = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width))
         for k, r in enumerate(rows):
-            idx[k, :r.size], mask[k, :r.size] = r, 1.0
+            idx[k, : r.size], mask[k, : r.size] = r, 1.0
         idx_t = torch.as_tensor(idx, device=self.dev)
         xb = (X[idx_t] - self.mu[:, None, :]) / self.sd[:, None, :]
         return xb, y[idx_t], torch.as_tensor(mask, dtype=self.dtype, device=self.dev)
@@ -130,7 +148,7 @@ class _Stack:
         everyone = bool(active.all())
         for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
             shape = (-1, *([1] * (p.dim() - 1)))
-            if everyone:   # the common step: in place, no masks
+            if everyone:  # the common step: in place, no masks
                 m.mul_(BETA1).add_((1 - BETA1) * g)
                 v.mul_(BETA2).add_((1 - BETA2) * g * g)
                 p.sub_(lr.view(shape) * m / (v.sqrt() + EPS))
@@ -154,8 +172,12 @@ def _train(stack: _Stack, X: torch.Tensor, y: torch.Tensor, max_iter: int) -> No
         n_batches = -(-sizes // batch)
         for s in range(int(n_batches.max())):
             on = s < n_batches
-            rows = [stack.train_rows[k][stack.order[k][s * batch[k]:(s + 1) * batch[k]]] if on[k] else
-                    np.zeros(0, dtype=np.int64) for k in range(K)]
+            rows = [
+                stack.train_rows[k][stack.order[k][s * batch[k] : (s + 1) * batch[k]]]
+                if on[k]
+                else np.zeros(0, dtype=np.int64)
+                for k in range(K)
+            ]
             xb, yb, mask = stack.gather(X, y, rows, int(batch.max()))
             acts = stack.forward(xb)
             n = mask.sum(1).clamp(min=1)[:, None, None]
@@ -178,16 +200,17 @@ def _train(stack: _Stack, X: torch.Tensor, y: torch.Tensor, max_iter: int) -> No
     stack.restore_best()
 
 
-def _probabilities(stack: _Stack, X: torch.Tensor, y: torch.Tensor, rows: list[np.ndarray], chunk: int = 2048
-                   ) -> list[np.ndarray]:
+def _probabilities(
+    stack: _Stack, X: torch.Tensor, y: torch.Tensor, rows: list[np.ndarray], chunk: int = 2048
+) -> list[np.ndarray]:
     out: list[list[np.ndarray]] = [[] for _ in rows]
     width = max(r.size for r in rows)
     for start in range(0, width, chunk):
-        part = [r[start:start + chunk] for r in rows]
+        part = [r[start : start + chunk] for r in rows]
         xb, _, _ = stack.gather(X, y, part, max(p.size for p in part))
         prob = stack.forward(xb)[-1][..., 0].cpu().numpy()
         for k, p in enumerate(part):
-            out[k].append(prob[k, :p.size])
+            out[k].append(prob[k, : p.size])
     return [np.concatenate(o) if o else np.zeros(0) for o in out]
 
 
@@ -197,8 +220,16 @@ def _accuracy(stack: _Stack, X: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     return np.array([np.mean((p > 0.5) == (yv[r] > 0.5)) for p, r in zip(probs, stack.val_rows, strict=True)])
 
 
-def fit_predict(X: np.ndarray, y: np.ndarray, fits: Sequence[Fit], *, seed: int = 0, max_iter: int = 200,
-                device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> list[np.ndarray]:
+def fit_predict(
+    X: np.ndarray,
+    y: np.ndarray,
+    fits: Sequence[Fit],
+    *,
+    seed: int = 0,
+    max_iter: int = 200,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype | None = None,
+) -> list[np.ndarray]:
     """P(label 1) on each fit's `predict` rows, fits of one architecture trained together."""
     dev = torch.device(device) if device is not None else default_device()
     dt = dtype or (torch.float32 if dev.type == "cuda" else torch.float64)
@@ -210,16 +241,24 @@ def fit_predict(X: np.ndarray, y: np.ndarray, fits: Sequence[Fit], *, seed: int 
         stack = _Stack(X, np.asarray(y), [fits[i] for i in which], seed, dev, dt)
         with torch.no_grad():
             _train(stack, Xt, yt, max_iter)
-            for i, p in zip(which, _probabilities(stack, Xt, yt, [fits[i].predict for i in which]), strict=True):
+            for i, p in zip(
+                which, _probabilities(stack, Xt, yt, [fits[i].predict for i in which]), strict=True
+            ):
                 out[i] = p
     return out  # type: ignore[return-value]
 
 
-def grid_search_probabilities(X: np.ndarray, y: np.ndarray,
-                              folds: Sequence[tuple[np.ndarray, np.ndarray, Sequence[tuple[np.ndarray, np.ndarray]]]],
-                              grid: dict[str, list], *, seed: int = 0, max_iter: int = 200,
-                              device: torch.device | str | None = None, dtype: torch.dtype | None = None
-                              ) -> list[np.ndarray]:
+def grid_search_probabilities(
+    X: np.ndarray,
+    y: np.ndarray,
+    folds: Sequence[tuple[np.ndarray, np.ndarray, Sequence[tuple[np.ndarray, np.ndarray]]]],
+    grid: dict[str, list],
+    *,
+    seed: int = 0,
+    max_iter: int = 200,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype | None = None,
+) -> list[np.ndarray]:
     """GridSearchCV(scoring="roc_auc") + refit for every outer fold, all fits of a stage batched.
 
     `folds`: (train, test, inner) with inner (train, test) pairs indexing ``train``; `grid`: lists of
@@ -235,7 +274,9 @@ def grid_search_probabilities(X: np.ndarray, y: np.ndarray,
     for k, (train, _, inner) in enumerate(folds):
         for j, point in enumerate(points):
             for tr, te in inner:
-                fits.append(Fit(train[tr], train[te], tuple(point["hidden_layer_sizes"]), float(point["alpha"])))
+                fits.append(
+                    Fit(train[tr], train[te], tuple(point["hidden_layer_sizes"]), float(point["alpha"]))
+                )
                 keys.append((k, j))
     probs = fit_predict(X, y, fits, seed=seed, max_iter=max_iter, device=device, dtype=dtype)
     auc = np.zeros((len(folds), len(points)))
@@ -244,6 +285,8 @@ def grid_search_probabilities(X: np.ndarray, y: np.ndarray,
         auc[k, j] += roc_auc_score(y[f.predict], p)
         count[k, j] += 1
     best = [points[int(np.argmax(row))] for row in auc / count]
-    refits = [Fit(train, test, tuple(b["hidden_layer_sizes"]), float(b["alpha"]))
-              for (train, test, _), b in zip(folds, best, strict=True)]
+    refits = [
+        Fit(train, test, tuple(b["hidden_layer_sizes"]), float(b["alpha"]))
+        for (train, test, _), b in zip(folds, best, strict=True)
+    ]
     return fit_predict(X, y, refits, seed=seed, max_iter=max_iter, device=device, dtype=dtype)

@@ -45,12 +45,14 @@ def read_tsv(path: str | Path, header: bool = True, n_columns: int | None = None
 def require_columns(table: pd.DataFrame, columns: list[str], path: str | Path) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise InputFormatError(path, f"missing column(s) {missing}; found {[c for c in table.columns if c != '_line']}",
-                               1)
+        raise InputFormatError(
+            path, f"missing column(s) {missing}; found {[c for c in table.columns if c != '_line']}", 1
+        )
 
 
-def numeric(table: pd.DataFrame, column: str, path: str | Path, na: tuple[str, ...] = ("NA", "nan", "NaN", "")
-            ) -> pd.Series:
+def numeric(
+    table: pd.DataFrame, column: str, path: str | Path, na: tuple[str, ...] = ("NA", "nan", "NaN", "")
+) -> pd.Series:
     """A column as float; NA tokens -> NaN; anything else unparsable -> error naming its line."""
     raw = table[column].astype(str)
     values = pd.to_numeric(raw.where(~raw.isin(na)), errors="coerce")
@@ -61,8 +63,13 @@ def numeric(table: pd.DataFrame, column: str, path: str | Path, na: tuple[str, .
     return values.astype(float)
 
 
-def integer(table: pd.DataFrame, column: str, path: str | Path, minimum: int | None = None,
-            na: tuple[str, ...] = ("NA", "nan", "NaN", "")) -> pd.Series:
+def integer(
+    table: pd.DataFrame,
+    column: str,
+    path: str | Path,
+    minimum: int | None = None,
+    na: tuple[str, ...] = ("NA", "nan", "NaN", ""),
+) -> pd.Series:
     """A column of whole numbers, strictly (decimal digits with an optional '-': '5.7', '1e3' and '19018.9'
     are refused, not truncated), each >= ``minimum``; NA tokens -> NaN (float Series)."""
     raw = table[column].astype(str).str.strip()

@@ -23,7 +23,7 @@ def reverse_complement(seq: str) -> str:
 
 
 def parse_blocks(blocks: str, start: int, end: int) -> list[tuple[int, int]]:
-    """"s-e,s-e" -> [(s, e), ...]; an empty value means one block (start, end)."""
+    """ "s-e,s-e" -> [(s, e), ...]; an empty value means one block (start, end)."""
     if not isinstance(blocks, str) or not blocks.strip():
         return [(int(start), int(end))]
     out = []
@@ -48,7 +48,7 @@ def normalise_chrom(name: str, known: Iterable[str]) -> str:
 @dataclass(frozen=True)
 class UtrHit:
     utr_id: str
-    offset: int        # 0-based, RNA orientation
+    offset: int  # 0-based, RNA orientation
 
 
 class UtrIndex:
@@ -105,7 +105,9 @@ class UtrIndex:
             if s <= pos0 < e:
                 genome_offset = before + pos0 - s
                 length = int(self.regions.at[utr_id, "length"])
-                return genome_offset if self.regions.at[utr_id, "strand"] == "+" else length - 1 - genome_offset
+                return (
+                    genome_offset if self.regions.at[utr_id, "strand"] == "+" else length - 1 - genome_offset
+                )
             before += e - s
         raise ValueError(f"{pos0} is not inside {utr_id}")
 

@@ -15,7 +15,7 @@ Modules:
   checks      quality checks as plain functions
 """
 
-from .checks import (
+from utr_assets.corpus.checks import (
     CheckResult,
     check_chunk_lengths,
     check_genes_disjoint,
@@ -23,9 +23,15 @@ from .checks import (
     check_spans,
     check_token_ids,
 )
-from .chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch, window_starts
-from .kmers import TokenBatch, kmer_text, nonoverlapping_kmers, overlapping_kmers, single_nucleotides
-from .shards import (
+from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch, window_starts
+from utr_assets.corpus.kmers import (
+    TokenBatch,
+    kmer_text,
+    nonoverlapping_kmers,
+    overlapping_kmers,
+    single_nucleotides,
+)
+from utr_assets.corpus.shards import (
     iter_corpus,
     iter_record_batches,
     parquet_bytes,
@@ -36,8 +42,8 @@ from .shards import (
     write_corpus_shards,
     write_parquet,
 )
-from .species import SpeciesVocabulary, UnknownSpeciesError
-from .splits import (
+from utr_assets.corpus.species import SpeciesVocabulary, UnknownSpeciesError
+from utr_assets.corpus.splits import (
     CORPUS_COLUMNS,
     CorpusSplits,
     human_only,
@@ -48,17 +54,52 @@ from .splits import (
     to_dna_orientation,
     validation_genes,
 )
-from .tokenise import TOKENISED_SCHEMA, TokenisationStats, tokenise_batches, tokenise_frame
-from .tokenisers import FAMILIES, Tokeniser, build_tokeniser, load_tokeniser
+from utr_assets.corpus.tokenise import TOKENISED_SCHEMA, TokenisationStats, tokenise_batches, tokenise_frame
+from utr_assets.corpus.tokenisers import FAMILIES, Tokeniser, build_tokeniser, load_tokeniser
 
 __all__ = [
-    "CORPUS_COLUMNS", "FAMILIES", "PAPER_CHUNKS", "TOKENISED_SCHEMA",
-    "CheckResult", "ChunkBatch", "ChunkSpec", "CorpusSplits", "SpeciesVocabulary", "TokenBatch",
-    "TokenisationStats", "Tokeniser", "UnknownSpeciesError",
-    "build_tokeniser", "check_chunk_lengths", "check_genes_disjoint", "check_round_trip", "check_spans",
-    "check_token_ids", "chunk_batch", "human_only", "iter_corpus", "iter_record_batches", "kmer_text",
-    "load_tokeniser", "nonoverlapping_kmers", "overlapping_kmers", "parquet_bytes", "prepare_corpus",
-    "read_corpus", "reverse_complement", "shard_files", "shard_name", "shard_tables", "shuffle",
-    "single_nucleotides", "split_by_gene", "to_dna_orientation", "tokenise_batches", "tokenise_frame",
-    "validation_genes", "window_starts", "write_corpus_shards", "write_parquet",
+    "CORPUS_COLUMNS",
+    "FAMILIES",
+    "PAPER_CHUNKS",
+    "TOKENISED_SCHEMA",
+    "CheckResult",
+    "ChunkBatch",
+    "ChunkSpec",
+    "CorpusSplits",
+    "SpeciesVocabulary",
+    "TokenBatch",
+    "TokenisationStats",
+    "Tokeniser",
+    "UnknownSpeciesError",
+    "build_tokeniser",
+    "check_chunk_lengths",
+    "check_genes_disjoint",
+    "check_round_trip",
+    "check_spans",
+    "check_token_ids",
+    "chunk_batch",
+    "human_only",
+    "iter_corpus",
+    "iter_record_batches",
+    "kmer_text",
+    "load_tokeniser",
+    "nonoverlapping_kmers",
+    "overlapping_kmers",
+    "parquet_bytes",
+    "prepare_corpus",
+    "read_corpus",
+    "reverse_complement",
+    "shard_files",
+    "shard_name",
+    "shard_tables",
+    "shuffle",
+    "single_nucleotides",
+    "split_by_gene",
+    "to_dna_orientation",
+    "tokenise_batches",
+    "tokenise_frame",
+    "validation_genes",
+    "window_starts",
+    "write_corpus_shards",
+    "write_parquet",
 ]

@@ -17,7 +17,7 @@ import numpy as np
 from tokenizers import Tokenizer, decoders, models, processors, trainers
 from transformers import PreTrainedTokenizerFast
 
-from .vocab import BPE_SPECIALS
+from utr_assets.corpus.vocab import BPE_SPECIALS
 
 DEFAULT_VOCAB_SIZE = 4096
 
@@ -71,7 +71,11 @@ def train_bpe(
 def bpe_tokenizer(backend: Tokenizer) -> PreTrainedTokenizerFast:
     return PreTrainedTokenizerFast(
         tokenizer_object=backend,
-        pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     )
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .chunking import ChunkSpec
-from .tokenisers import Tokeniser
+from utr_assets.corpus.chunking import ChunkSpec
+from utr_assets.corpus.tokenisers import Tokeniser
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,13 @@ def _flat(table: pa.Table, column: str) -> np.ndarray:
 def check_token_ids(table: pa.Table, vocab_size: int) -> CheckResult:
     ids = _flat(table, "input_ids")
     bad = int(((ids < 0) | (ids >= vocab_size)).sum())
-    meta = {"tokens": len(ids), "out_of_vocabulary": bad, "vocab_size": vocab_size,
-            "min_id": int(ids.min()) if len(ids) else None, "max_id": int(ids.max()) if len(ids) else None}
+    meta = {
+        "tokens": len(ids),
+        "out_of_vocabulary": bad,
+        "vocab_size": vocab_size,
+        "min_id": int(ids.min()) if len(ids) else None,
+        "max_id": int(ids.max()) if len(ids) else None,
+    }
     return CheckResult("token_ids_in_vocabulary", bad == 0, meta)
 
 
@@ -43,15 +48,21 @@ def check_chunk_lengths(table: pa.Table, spec: ChunkSpec, n_special: int) -> Che
     lengths = pc.list_value_length(table["input_ids"]).to_numpy(zero_copy_only=False)
     empty = int((lengths <= n_special).sum())
     too_long = int((lengths > spec.context).sum())
-    meta = {"chunks": len(lengths), "empty_chunks": empty, "over_context": too_long, "context": spec.context,
-            "full_chunks": int((lengths == spec.context).sum())}
+    meta = {
+        "chunks": len(lengths),
+        "empty_chunks": empty,
+        "over_context": too_long,
+        "context": spec.context,
+        "full_chunks": int((lengths == spec.context).sum()),
+    }
     return CheckResult("no_empty_chunks", empty == 0 and too_long == 0, meta)
 
 
 def check_genes_disjoint(train_genes: Iterable[str], validation_genes: Iterable[str]) -> CheckResult:
     both = sorted(set(train_genes) & set(validation_genes))
-    return CheckResult("validation_genes_absent_from_train", not both,
-                       {"genes_in_both": len(both), "examples": both[:10]})
+    return CheckResult(
+        "validation_genes_absent_from_train", not both, {"genes_in_both": len(both), "examples": both[:10]}
+    )
 
 
 def check_round_trip(tokeniser: Tokeniser, sequences: list[str], limit: int = 1000) -> CheckResult:
@@ -66,8 +77,9 @@ def check_round_trip(tokeniser: Tokeniser, sequences: list[str], limit: int = 10
     return CheckResult("decode_round_trip", not failures, meta)
 
 
-def check_spans(table: pa.Table, tokeniser: Tokeniser, sequences: Mapping[tuple[str, str], str],
-                limit: int = 200) -> CheckResult:
+def check_spans(
+    table: pa.Table, tokeniser: Tokeniser, sequences: Mapping[tuple[str, str], str], limit: int = 200
+) -> CheckResult:
     """For up to ``limit`` sequences keyed by (utr_id, species): each content token's text equals the
     sequence at its span (DNABERT [UNK]: the span holds a non-ACGT base), and the spans of its chunks
     cover the whole sequence. Exercises chunking and the position mapping on real output."""
@@ -81,8 +93,11 @@ def check_spans(table: pa.Table, tokeniser: Tokeniser, sequences: Mapping[tuple[
     mismatched, uncovered = 0, 0
     covered: dict[tuple[str, str], np.ndarray] = {k: np.zeros(len(sequences[k]), dtype=bool) for k in wanted}
     for key, ids, starts, ends in zip(
-        [keys[i] for i in rows], sub["input_ids"].to_pylist(), sub["nt_start"].to_pylist(),
-        sub["nt_end"].to_pylist(), strict=True,
+        [keys[i] for i in rows],
+        sub["input_ids"].to_pylist(),
+        sub["nt_start"].to_pylist(),
+        sub["nt_end"].to_pylist(),
+        strict=True,
     ):
         seq = sequences[key]
         for token, s, e in zip(ids, starts, ends, strict=True):

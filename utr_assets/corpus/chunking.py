@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kmers import TokenBatch, ragged_arange
+from utr_assets.corpus.kmers import TokenBatch, ragged_arange
 
 SPECIAL_SPAN = -1
 
@@ -50,7 +50,9 @@ PAPER_CHUNKS: dict[str, ChunkSpec] = {
 }
 
 
-def window_starts(n_tokens: np.ndarray | Sequence[int], size: int, overlap: int) -> tuple[np.ndarray, np.ndarray]:
+def window_starts(
+    n_tokens: np.ndarray | Sequence[int], size: int, overlap: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(windows per sequence, first content-token index of every window, flattened in sequence order)."""
     n = np.asarray(n_tokens, dtype=np.int64)
     stride = size - overlap
@@ -88,10 +90,7 @@ class ChunkBatch:
 
 
 def chunk_batch(
-    tokens: TokenBatch,
-    spec: ChunkSpec,
-    prefix_ids: Sequence[int] = (),
-    suffix_ids: Sequence[int] = (),
+    tokens: TokenBatch, spec: ChunkSpec, prefix_ids: Sequence[int] = (), suffix_ids: Sequence[int] = ()
 ) -> ChunkBatch:
     """Cut every sequence of ``tokens`` into chunks of ``spec`` and wrap each in the special tokens."""
     n_pre, n_suf = len(prefix_ids), len(suffix_ids)
@@ -121,6 +120,12 @@ def chunk_batch(
     np.cumsum(per_seq[:-1], out=first[1:])
     chunk_index = np.arange(len(seq_of_chunk), dtype=np.int64) - np.repeat(first, per_seq)
     return ChunkBatch(
-        ids, starts, ends, out_offsets, seq_of_chunk,
-        chunk_index.astype(np.int32), per_seq[seq_of_chunk].astype(np.int32), win.astype(np.int32),
+        ids,
+        starts,
+        ends,
+        out_offsets,
+        seq_of_chunk,
+        chunk_index.astype(np.int32),
+        per_seq[seq_of_chunk].astype(np.int32),
+        win.astype(np.int32),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 from transformers import PreTrainedTokenizerFast
 
-from .vocab import K, as_vocab, dnabert_tokens, nt_tokens, nucleotide_tokens
+from utr_assets.corpus.vocab import K, as_vocab, dnabert_tokens, nt_tokens, nucleotide_tokens
 
 
 def _wrap(backend: Tokenizer, **special: str) -> PreTrainedTokenizerFast:
@@ -43,7 +43,11 @@ def dnabert_tokenizer(k: int = K) -> PreTrainedTokenizerFast:
     """Overlapping k-mers (input: space-separated k-mers); k-mers with N or any non-ACGT -> [UNK]."""
     return _wrap(
         dnabert_backend(k),
-        pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     )
 
 
@@ -67,7 +71,11 @@ def nt_tokenizer(k: int = K, tokens: list[str] | None = None) -> PreTrainedToken
     optional = {key: t for key, t in (("eos_token", "<eos>"), ("bos_token", "<bos>")) if t in names}
     return _wrap(
         nt_backend(k, tokens),
-        unk_token="<unk>", pad_token="<pad>", mask_token="<mask>", cls_token="<cls>", **optional,
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token="<mask>",
+        cls_token="<cls>",
+        **optional,
     )
 
 

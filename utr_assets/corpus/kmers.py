@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .vocab import (
+from utr_assets.corpus.vocab import (
     DNABERT_KMER_OFFSET,
     DNABERT_UNK_ID,
     KMER_CODE,
@@ -57,7 +57,9 @@ def kmer_ids_of(vocab: dict[str, int], k: int = K) -> np.ndarray:
     """Id of every k-mer (index = base-4 number, A0 T1 C2 G3) in a tokenizer's vocabulary."""
     missing = [t for t in kmers(k) if t not in vocab]
     if missing:
-        raise ValueError(f"tokenizer vocabulary lacks {len(missing)} of the {4**k} {k}-mers (e.g. {missing[0]})")
+        raise ValueError(
+            f"tokenizer vocabulary lacks {len(missing)} of the {4**k} {k}-mers (e.g. {missing[0]})"
+        )
     return np.array([vocab[t] for t in kmers(k)], dtype=np.int64)
 
 
@@ -72,8 +74,11 @@ class NtLayout:
 
     @classmethod
     def published(cls, k: int = K) -> NtLayout:
-        return cls(NT_KMER_OFFSET + np.arange(4**k, dtype=np.int64),
-                   nt_letter_offset(k) + np.arange(len(NT_LETTERS), dtype=np.int64), NT_UNK_ID)
+        return cls(
+            NT_KMER_OFFSET + np.arange(4**k, dtype=np.int64),
+            nt_letter_offset(k) + np.arange(len(NT_LETTERS), dtype=np.int64),
+            NT_UNK_ID,
+        )
 
     @classmethod
     def from_vocab(cls, vocab: dict[str, int], k: int = K, unk_token: str = "<unk>") -> NtLayout:
@@ -81,7 +86,9 @@ class NtLayout:
         if unk_token not in vocab:
             raise ValueError(f"NT vocabulary has no unknown token {unk_token!r}")
         unk = int(vocab[unk_token])
-        return cls(kmer_ids_of(vocab, k), np.array([vocab.get(b, unk) for b in NT_LETTERS], dtype=np.int64), unk)
+        return cls(
+            kmer_ids_of(vocab, k), np.array([vocab.get(b, unk) for b in NT_LETTERS], dtype=np.int64), unk
+        )
 
 
 def _concat(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,7 +196,9 @@ def nonoverlapping_kmers(sequences: Sequence[str], k: int = K, layout: NtLayout 
     ids = layout.kmer_ids[_rolling_kmer_index(digits, k)[tok_pos]]
     letters = NT_LETTER_CODE[buf[tok_pos]]
     single = ~tok_kmer
-    ids[single] = np.where(letters[single] >= 0, layout.letter_ids[np.maximum(letters[single], 0)], layout.unk_id)
+    ids[single] = np.where(
+        letters[single] >= 0, layout.letter_ids[np.maximum(letters[single], 0)], layout.unk_id
+    )
     counts = np.diff(np.searchsorted(tok_pos, bounds))
     starts = tok_pos - np.repeat(bounds[:-1], counts)
     return _batch(ids, starts, starts + np.where(tok_kmer, k, 1), counts)

@@ -27,7 +27,9 @@ def shard_name(index: int, prefix: str = "part") -> str:
     return f"{prefix}-{index:05d}{SHARD_SUFFIX}"
 
 
-def shard_tables(data: pd.DataFrame | pa.Table, rows_per_shard: int = DEFAULT_ROWS_PER_SHARD) -> Iterator[pa.Table]:
+def shard_tables(
+    data: pd.DataFrame | pa.Table, rows_per_shard: int = DEFAULT_ROWS_PER_SHARD
+) -> Iterator[pa.Table]:
     """Consecutive slices of at most ``rows_per_shard`` rows (an empty table gives one empty shard)."""
     if rows_per_shard <= 0:
         raise ValueError("rows_per_shard must be positive")
@@ -79,16 +81,16 @@ def shard_files(source: PathLike | Sequence[PathLike]) -> list[UPath]:
     if isinstance(source, str | os.PathLike | UPath):
         path = UPath(source)
         if path.is_dir():
-            return sorted((p for p in path.iterdir() if p.name.endswith(SHARD_SUFFIX)
-                           and not p.name.startswith(".")), key=lambda p: p.name)
+            return sorted(
+                (p for p in path.iterdir() if p.name.endswith(SHARD_SUFFIX) and not p.name.startswith(".")),
+                key=lambda p: p.name,
+            )
         return [path]
     return [UPath(p) for p in source]
 
 
 def iter_record_batches(
-    source: PathLike | Sequence[PathLike],
-    columns: list[str] | None = None,
-    batch_rows: int = 8192,
+    source: PathLike | Sequence[PathLike], columns: list[str] | None = None, batch_rows: int = 8192
 ) -> Iterator[pa.RecordBatch]:
     """Stream the shards batch by batch; memory stays at one batch, whatever the corpus size."""
     for path in shard_files(source):
@@ -97,9 +99,7 @@ def iter_record_batches(
 
 
 def iter_corpus(
-    source: PathLike | Sequence[PathLike],
-    columns: list[str] | None = None,
-    batch_rows: int = 8192,
+    source: PathLike | Sequence[PathLike], columns: list[str] | None = None, batch_rows: int = 8192
 ) -> Iterator[pd.DataFrame]:
     """`iter_record_batches` as pandas frames."""
     for batch in iter_record_batches(source, columns, batch_rows):

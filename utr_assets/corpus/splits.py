@@ -53,7 +53,9 @@ def human_only(df: pd.DataFrame, reference_species: str = "Homo_sapiens") -> pd.
     require_columns(df, ["species"])
     out = df[df["species"] == reference_species].reset_index(drop=True)
     if out.empty:
-        raise ValueError(f"no rows of species {reference_species!r}; species present: {sorted(df.species.unique())[:10]}")
+        raise ValueError(
+            f"no rows of species {reference_species!r}; species present: {sorted(df.species.unique())[:10]}"
+        )
     return out
 
 
@@ -76,7 +78,9 @@ def validation_genes(gene_ids: pd.Series | list[str], fraction: float, seed: int
     return set(genes[chosen].tolist())
 
 
-def split_by_gene(orthologs: pd.DataFrame, validation_fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_by_gene(
+    orthologs: pd.DataFrame, validation_fraction: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, validation): every row of a held-out human gene goes to validation; original row order kept."""
     require_columns(orthologs, ["gene_id"])
     if orthologs["gene_id"].isna().any():
@@ -93,7 +97,8 @@ class CorpusSplits:
 
     def summary(self) -> dict[str, int]:
         return {
-            "train_rows": len(self.train), "validation_rows": len(self.validation),
+            "train_rows": len(self.train),
+            "validation_rows": len(self.validation),
             "train_genes": int(self.train["gene_id"].nunique()),
             "validation_genes": int(self.validation["gene_id"].nunique()),
             "train_nucleotides": int(self.train["sequence"].str.len().sum()),

@@ -25,22 +25,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .chunking import ChunkSpec
-from .species import SpeciesVocabulary
-from .tokenisers import Tokeniser
+from utr_assets.corpus.chunking import ChunkSpec
+from utr_assets.corpus.species import SpeciesVocabulary
+from utr_assets.corpus.tokenisers import Tokeniser
 
-TOKENISED_SCHEMA = pa.schema([
-    ("utr_id", pa.string()),
-    ("gene_id", pa.string()),
-    ("species", pa.string()),
-    ("species_index", pa.int32()),
-    ("chunk_index", pa.int32()),
-    ("n_chunks", pa.int32()),
-    ("token_start", pa.int32()),
-    ("input_ids", pa.list_(pa.int32())),
-    ("nt_start", pa.list_(pa.int32())),
-    ("nt_end", pa.list_(pa.int32())),
-])
+TOKENISED_SCHEMA = pa.schema(
+    [
+        ("utr_id", pa.string()),
+        ("gene_id", pa.string()),
+        ("species", pa.string()),
+        ("species_index", pa.int32()),
+        ("chunk_index", pa.int32()),
+        ("n_chunks", pa.int32()),
+        ("token_start", pa.int32()),
+        ("input_ids", pa.list_(pa.int32())),
+        ("nt_start", pa.list_(pa.int32())),
+        ("nt_end", pa.list_(pa.int32())),
+    ]
+)
 
 
 @dataclass

@@ -21,9 +21,9 @@ from typing import ClassVar
 import numpy as np
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-from . import bpe, hf_tokenizers
-from .chunking import ChunkBatch, ChunkSpec, chunk_batch
-from .kmers import (
+from utr_assets.corpus import bpe, hf_tokenizers
+from utr_assets.corpus.chunking import ChunkBatch, ChunkSpec, chunk_batch
+from utr_assets.corpus.kmers import (
     NtLayout,
     TokenBatch,
     kmer_text,
@@ -31,8 +31,8 @@ from .kmers import (
     overlapping_kmers,
     single_nucleotides,
 )
-from .species import SPECIES_FILE, SpeciesVocabulary
-from .vocab import DNABERT_KMER_OFFSET, DNABERT_UNK_ID, K, kmers
+from utr_assets.corpus.species import SPECIES_FILE, SpeciesVocabulary
+from utr_assets.corpus.vocab import DNABERT_KMER_OFFSET, DNABERT_UNK_ID, K, kmers
 
 TOKENISER_FILE = "utr_tokeniser.json"
 FAMILIES = ("dnabert", "dnabert2", "nt", "dss")
@@ -239,24 +239,32 @@ def load_tokeniser(directory: str | os.PathLike[str], *, trust_remote_code: bool
         family, k = meta["family"], int(meta["k"])
         cls = _CLASSES[family]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{meta_path}: not a valid tokeniser description ({type(exc).__name__}: {exc})") from exc
+        raise ValueError(
+            f"{meta_path}: not a valid tokeniser description ({type(exc).__name__}: {exc})"
+        ) from exc
     hf = load_hf_tokenizer(path, trust_remote_code=trust_remote_code)
     species = SpeciesVocabulary.load(path) if (path / SPECIES_FILE).exists() else None
     return cls(hf, k=k, species=species)
 
 
-def load_hf_tokenizer(source: str | os.PathLike[str], *, revision: str | None = None,
-                      trust_remote_code: bool = False) -> PreTrainedTokenizerFast:
+def load_hf_tokenizer(
+    source: str | os.PathLike[str], *, revision: str | None = None, trust_remote_code: bool = False
+) -> PreTrainedTokenizerFast:
     """``AutoTokenizer.from_pretrained`` with ``trust_remote_code`` passed explicitly (never prompting, never
     running a tokenizer ``auto_map`` unasked); a failure raises ValueError naming the source and, when its
     tokenizer_config.json maps to custom code that was not run, saying so."""
     try:
-        return AutoTokenizer.from_pretrained(str(source), revision=revision, trust_remote_code=trust_remote_code)
+        return AutoTokenizer.from_pretrained(
+            str(source), revision=revision, trust_remote_code=trust_remote_code
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         hint = ""
         config = Path(source) / "tokenizer_config.json"
         if not trust_remote_code and config.is_file() and '"auto_map"' in config.read_text(errors="replace"):
-            hint = ("; its tokenizer_config.json maps to custom code (auto_map), which was not run because the "
-                    "registry entry does not set trust_remote_code")
-        raise ValueError(f"{source}: the Hugging Face tokenizer does not load ({type(exc).__name__}: {exc}){hint}") \
-            from exc
+            hint = (
+                "; its tokenizer_config.json maps to custom code (auto_map), which was not run because the "
+                "registry entry does not set trust_remote_code"
+            )
+        raise ValueError(
+            f"{source}: the Hugging Face tokenizer does not load ({type(exc).__name__}: {exc}){hint}"
+        ) from exc

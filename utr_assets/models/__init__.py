@@ -6,10 +6,24 @@ Importing this package registers the DSS classes with the Hugging Face Auto clas
 
 from __future__ import annotations
 
-from .families import FAMILIES, UnknownFamilyError, family_for, family_of_model, parameter_count
-from .training import TrainConfig, TrainResult, seed_everything, train, train_config_for
+from utr_assets.models.families import (
+    FAMILIES,
+    UnknownFamilyError,
+    family_for,
+    family_of_model,
+    parameter_count,
+)
+from utr_assets.models.training import TrainConfig, TrainResult, seed_everything, train, train_config_for
 
 __all__ = [
-    "FAMILIES", "TrainConfig", "TrainResult", "UnknownFamilyError", "family_for", "family_of_model",
-    "parameter_count", "seed_everything", "train", "train_config_for",
+    "FAMILIES",
+    "TrainConfig",
+    "TrainResult",
+    "UnknownFamilyError",
+    "family_for",
+    "family_of_model",
+    "parameter_count",
+    "seed_everything",
+    "train",
+    "train_config_for",
 ]

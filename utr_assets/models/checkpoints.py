@@ -69,8 +69,15 @@ def _set_rng_state(tensors: dict[str, torch.Tensor]) -> None:
         torch.cuda.set_rng_state_all(cuda)
 
 
-def save_state(run_dir: str | os.PathLike[str], step: int, model: torch.nn.Module,
-               optimizer: torch.optim.Optimizer, scheduler: Any, meta: dict[str, Any], keep: int = 1) -> Path:
+def save_state(
+    run_dir: str | os.PathLike[str],
+    step: int,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    meta: dict[str, Any],
+    keep: int = 1,
+) -> Path:
     """Write ``state-{step}`` atomically, point LATEST at it, then drop all but the ``keep`` newest states."""
     run_dir = Path(run_dir)
     dest = run_dir / f"{STATE_PREFIX}{step:08d}"
@@ -87,8 +94,13 @@ def save_state(run_dir: str | os.PathLike[str], step: int, model: torch.nn.Modul
     with atomic_directory(dest) as tmp:
         save_model(model, str(tmp / "model.safetensors"))
         save_file(tensors, str(tmp / "optimizer.safetensors"))
-        doc = {"step": step, "meta": meta, "param_groups": opt["param_groups"], "optimizer_scalars": scalars,
-               "scheduler": scheduler.state_dict() if scheduler is not None else None}
+        doc = {
+            "step": step,
+            "meta": meta,
+            "param_groups": opt["param_groups"],
+            "optimizer_scalars": scalars,
+            "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        }
         (tmp / "state.json").write_text(json.dumps(doc, default=_jsonable))
     _write_text_atomic(run_dir / LATEST, dest.name)
     states = sorted(p for p in run_dir.glob(f"{STATE_PREFIX}*") if p.is_dir())
@@ -117,8 +129,9 @@ def latest_state(run_dir: str | os.PathLike[str]) -> Path | None:
     return states[-1] if states else None
 
 
-def load_state(path: str | os.PathLike[str], model: torch.nn.Module, optimizer: torch.optim.Optimizer,
-               scheduler: Any) -> dict[str, Any]:
+def load_state(
+    path: str | os.PathLike[str], model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any
+) -> dict[str, Any]:
     """Restore weights, optimiser, scheduler and RNG from a state directory; return its JSON document."""
     path = Path(path)
     doc = json.loads((path / "state.json").read_text())
@@ -145,8 +158,9 @@ def load_state(path: str | os.PathLike[str], model: torch.nn.Module, optimizer: 
     return doc
 
 
-def export_hf(model: Any, tokenizer: Any, dest: str | os.PathLike[str],
-              extra_json: dict[str, Any] | None = None) -> Path:
+def export_hf(
+    model: Any, tokenizer: Any, dest: str | os.PathLike[str], extra_json: dict[str, Any] | None = None
+) -> Path:
     """Write ``model`` (safetensors + config) and ``tokenizer`` as an HF directory at ``dest``, atomically.
     ``extra_json`` maps file names to JSON-serialisable documents written beside them."""
     dest = Path(dest)

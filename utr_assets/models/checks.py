@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForMaskedLM
 
-from .families import family_for
+from utr_assets.models.families import family_for
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 
@@ -37,7 +37,9 @@ def pickle_files(directory: str | os.PathLike[str]) -> list[Path]:
 
 
 @torch.no_grad()
-def reload_max_difference(model: Any, directory: str | os.PathLike[str], batch: dict[str, torch.Tensor]) -> float:
+def reload_max_difference(
+    model: Any, directory: str | os.PathLike[str], batch: dict[str, torch.Tensor]
+) -> float:
     """Max |logit difference| between ``model`` and ``AutoModelForMaskedLM.from_pretrained(directory)`` on
     ``batch`` (both in eval mode, on CPU, float32); 0.0 means the checkpoint reloads exactly."""
     import utr_assets.models  # noqa: F401  (registers the DSS classes with the Auto classes)

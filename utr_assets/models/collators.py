@@ -82,17 +82,23 @@ class _MaskingCollator:
         self._generator = torch.Generator().manual_seed(seed)
         self._random = ids.random_candidates()
 
-    def select(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    def select(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
+    ) -> torch.Tensor:
         raise NotImplementedError
 
     def maskable(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        special = torch.isin(input_ids, torch.tensor(sorted(self.ids.special_ids | {self.ids.pad_id}), dtype=torch.long))
+        special = torch.isin(
+            input_ids, torch.tensor(sorted(self.ids.special_ids | {self.ids.pad_id}), dtype=torch.long)
+        )
         return attention_mask.bool() & ~special
 
     def random_tokens(self, shape: torch.Size, g: torch.Generator) -> torch.Tensor:
         return self._random[torch.randint(len(self._random), shape, generator=g)]
 
-    def __call__(self, examples: Sequence[Any], generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    def __call__(
+        self, examples: Sequence[Any], generator: torch.Generator | None = None
+    ) -> dict[str, torch.Tensor]:
         g = generator if generator is not None else self._generator
         batch = pad_batch(examples, self.ids.pad_id)
         ids = batch["input_ids"]
@@ -116,8 +122,12 @@ class TokenMaskingCollator(_MaskingCollator):
         super().__init__(ids, seed)
         self.rate = rate
 
-    def select(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        return (torch.rand(input_ids.shape, generator=g) < self.rate) & self.maskable(input_ids, attention_mask)
+    def select(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
+    ) -> torch.Tensor:
+        return (torch.rand(input_ids.shape, generator=g) < self.rate) & self.maskable(
+            input_ids, attention_mask
+        )
 
 
 class KmerSpanMaskingCollator(_MaskingCollator):
@@ -130,7 +140,9 @@ class KmerSpanMaskingCollator(_MaskingCollator):
         self.centre_rate = centre_rate
         self.offsets = range(-(k // 2 - 1), k // 2 + 1)
 
-    def select(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    def select(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
+    ) -> torch.Tensor:
         maskable = self.maskable(input_ids, attention_mask)
         centres = (torch.rand(input_ids.shape, generator=g) < self.centre_rate) & maskable
         chosen = torch.zeros_like(centres)
@@ -148,13 +160,17 @@ class NucleotideMaskingCollator(_MaskingCollator):
     (its non-pad extent); 80% become the mask id (an all-zero one-hot input), 10% a random base, 10% kept.
     Ids follow the single-nucleotide vocabulary: A C G T N = 0..4 (N is never a target)."""
 
-    def __init__(self, ids: SpecialIds, rate: float = 0.15, edge: int = 30, n_bases: int = 4, seed: int = 0) -> None:
+    def __init__(
+        self, ids: SpecialIds, rate: float = 0.15, edge: int = 30, n_bases: int = 4, seed: int = 0
+    ) -> None:
         super().__init__(ids, seed)
         self.rate, self.edge = rate, edge
         self._random = torch.arange(n_bases)
         self.n_bases = n_bases
 
-    def select(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    def select(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
+    ) -> torch.Tensor:
         pos = torch.arange(input_ids.shape[1]).expand_as(input_ids)
         length = attention_mask.sum(dim=1, keepdim=True)
         inside = (pos >= self.edge) & (pos < length - self.edge)

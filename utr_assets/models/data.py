@@ -49,7 +49,10 @@ class TokenChunks:
             sp = data["species_index"].to_numpy() if "species_index" in data else data.get("species")
             return cls([np.asarray(x) for x in data["input_ids"]], _species(sp))
         if hasattr(data, "offsets") and hasattr(data, "ids"):  # corpus ChunkBatch (ragged, flattened)
-            return cls(np.split(np.asarray(data.ids), np.asarray(data.offsets)[1:-1]), _species(getattr(data, "species", None)))
+            return cls(
+                np.split(np.asarray(data.ids), np.asarray(data.offsets)[1:-1]),
+                _species(getattr(data, "species", None)),
+            )
         if isinstance(data, dict):
             ids = data.get("input_ids", data.get("ids"))
             return cls(ids, _species(data.get("species", data.get("species_index"))))
@@ -100,8 +103,10 @@ class BatchPlan:
     def steps_per_epoch(self) -> int:
         steps = self.n_chunks // self.global_batch
         if steps == 0:
-            raise ValueError(f"{self.n_chunks} training chunks are fewer than one global batch "
-                             f"({self.global_batch}); lower micro_batch_size or grad_accum_steps")
+            raise ValueError(
+                f"{self.n_chunks} training chunks are fewer than one global batch "
+                f"({self.global_batch}); lower micro_batch_size or grad_accum_steps"
+            )
         return steps
 
     def epoch_order(self, epoch: int) -> np.ndarray:

@@ -11,29 +11,59 @@ from typing import Any
 
 from transformers import BertConfig, BertForMaskedLM, PretrainedConfig, PreTrainedModel
 
-from . import dnabert_import
-from .collators import KmerSpanMaskingCollator, SpecialIds
+from utr_assets.models import dnabert_import
+from utr_assets.models.collators import KmerSpanMaskingCollator, SpecialIds
 
 NAME = "dnabert"
 MODEL_TYPE = "bert"
 VOCAB_SIZE = 4101
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
-                 max_position_embeddings=128, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
+    "tiny": dict(
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=128,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    ),
     # DNABERT-6 / DNABERT-3UTR: ~89.2M parameters with vocab 4,101.
-    "paper": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
-                  max_position_embeddings=512),
+    "paper": dict(
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        max_position_embeddings=512,
+    ),
 }
 PAPER_PARAMETERS = 89_000_000
 IMPORT = dnabert_import.DNABERT  # `utr-assets models import --family dnabert` (DNA_bert_6, stock BERT)
 # Study: AdamW (0.9, 0.98), eps 1e-6, wd 0.01, peak lr 4e-4, triangular cyclic schedule.
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adamw", lr=2e-3, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
-                 schedule="linear", warmup_steps=10, micro_batch_size=16, max_epochs=20),
+    "tiny": dict(
+        optimizer="adamw",
+        lr=2e-3,
+        betas=(0.9, 0.98),
+        eps=1e-6,
+        weight_decay=0.01,
+        schedule="linear",
+        warmup_steps=10,
+        micro_batch_size=16,
+        max_epochs=20,
+    ),
     # effective batch 1,920 chunks on one GPU (32 x 60); divide grad_accum_steps by the GPU count
-    "paper": dict(optimizer="adamw", lr=4e-4, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01,
-                  schedule="triangular", warmup_steps=10_000, micro_batch_size=32, grad_accum_steps=60,
-                  max_epochs=100),
+    "paper": dict(
+        optimizer="adamw",
+        lr=4e-4,
+        betas=(0.9, 0.98),
+        eps=1e-6,
+        weight_decay=0.01,
+        schedule="triangular",
+        warmup_steps=10_000,
+        micro_batch_size=32,
+        grad_accum_steps=60,
+        max_epochs=100,
+    ),
 }
 
 

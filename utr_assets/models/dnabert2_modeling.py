@@ -41,18 +41,37 @@ HEAD_LAYER_NORM_EPS = 1e-12  # fixed in the publisher's prediction head, whateve
 class Dnabert2Config(PretrainedConfig):
     model_type = MODEL_TYPE
 
-    def __init__(self, vocab_size: int = 4096, hidden_size: int = 768, num_hidden_layers: int = 12,
-                 num_attention_heads: int = 12, intermediate_size: int = 3072, hidden_act: str = "gelu",
-                 hidden_dropout_prob: float = 0.1, attention_probs_dropout_prob: float = 0.0,
-                 max_position_embeddings: int = 512, type_vocab_size: int = 2, initializer_range: float = 0.02,
-                 layer_norm_eps: float = 1e-12, pad_token_id: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        vocab_size: int = 4096,
+        hidden_size: int = 768,
+        num_hidden_layers: int = 12,
+        num_attention_heads: int = 12,
+        intermediate_size: int = 3072,
+        hidden_act: str = "gelu",
+        hidden_dropout_prob: float = 0.1,
+        attention_probs_dropout_prob: float = 0.0,
+        max_position_embeddings: int = 512,
+        type_vocab_size: int = 2,
+        initializer_range: float = 0.02,
+        layer_norm_eps: float = 1e-12,
+        pad_token_id: int = 0,
+        **kwargs: Any,
+    ) -> None:
         if hidden_size % num_attention_heads:
-            raise ValueError(f"hidden_size {hidden_size} is not a multiple of num_attention_heads "
-                             f"{num_attention_heads}")
+            raise ValueError(
+                f"hidden_size {hidden_size} is not a multiple of num_attention_heads {num_attention_heads}"
+            )
         self.vocab_size, self.hidden_size, self.num_hidden_layers = vocab_size, hidden_size, num_hidden_layers
         self.num_attention_heads, self.intermediate_size, self.hidden_act = (
-            num_attention_heads, intermediate_size, hidden_act)
-        self.hidden_dropout_prob, self.attention_probs_dropout_prob = hidden_dropout_prob, attention_probs_dropout_prob
+            num_attention_heads,
+            intermediate_size,
+            hidden_act,
+        )
+        self.hidden_dropout_prob, self.attention_probs_dropout_prob = (
+            hidden_dropout_prob,
+            attention_probs_dropout_prob,
+        )
         # ALiBi has no position table: max_position_embeddings is the context the model is used with
         self.max_position_embeddings, self.type_vocab_size = max_position_embeddings, type_vocab_size
         self.initializer_range, self.layer_norm_eps = initializer_range, layer_norm_eps
@@ -62,6 +81,7 @@ class Dnabert2Config(PretrainedConfig):
 
 def alibi_slopes(n_heads: int) -> list[float]:
     """Per-head ALiBi slopes (the publisher's ``_get_alibi_head_slopes``)."""
+
     def power_of_2(n: int) -> list[float]:
         start = 2 ** (-(2 ** -(math.log2(n) - 3)))
         return [start * start**i for i in range(n)]
@@ -75,7 +95,9 @@ def alibi_slopes(n_heads: int) -> list[float]:
 class Dnabert2Embeddings(nn.Module):
     def __init__(self, config: Dnabert2Config) -> None:
         super().__init__()
-        self.word_embeddings = nn.Embedding(config.vocab_size, config.hidden_size, padding_idx=config.pad_token_id)
+        self.word_embeddings = nn.Embedding(
+            config.vocab_size, config.hidden_size, padding_idx=config.pad_token_id
+        )
         self.token_type_embeddings = nn.Embedding(config.type_vocab_size, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
@@ -97,8 +119,9 @@ class Dnabert2SelfAttention(nn.Module):
         qkv = layout.pad(self.Wqkv(x))  # (b, s, 3 * hidden)
         b, s, _ = qkv.shape
         q, k, v = qkv.view(b, s, 3, self.n_heads, self.head_size).permute(2, 0, 3, 1, 4).unbind(0)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype),
-                                             dropout_p=self.p_dropout if self.training else 0.0)
+        out = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=bias.to(q.dtype), dropout_p=self.p_dropout if self.training else 0.0
+        )
         return layout.unpad(out.transpose(1, 2).reshape(b, s, -1))
 
 
@@ -208,9 +231,15 @@ class Dnabert2Model(Dnabert2PreTrainedModel):
     def set_input_embeddings(self, value: nn.Module) -> None:
         self.embeddings.word_embeddings = value
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, output_hidden_states: bool | None = None,
-                return_dict: bool | None = None, **_: Any) -> BaseModelOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **_: Any,
+    ) -> BaseModelOutput:
         mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
         types = torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids
         layout = _Layout(mask)
@@ -273,17 +302,28 @@ class Dnabert2ForMaskedLM(Dnabert2PreTrainedModel):
     def set_output_embeddings(self, new_embeddings: nn.Module) -> None:
         self.cls.predictions.decoder = new_embeddings
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
-                output_hidden_states: bool | None = None, return_dict: bool | None = None,
-                **_: Any) -> MaskedLMOutput:
-        out = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                        output_hidden_states=output_hidden_states)
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **_: Any,
+    ) -> MaskedLMOutput:
+        out = self.bert(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_hidden_states=output_hidden_states,
+        )
         logits = self.cls(out.last_hidden_state)
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1),
-                                   ignore_index=IGNORE_INDEX)
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX
+            )
         return MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
 
 

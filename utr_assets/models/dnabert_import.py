@@ -25,15 +25,30 @@ from transformers import BertConfig, BertForMaskedLM, BertTokenizer, PreTrainedT
 
 from utr_assets.corpus.tokenisers import BpeTokeniser, DnabertTokeniser, Tokeniser, build_tokeniser
 from utr_assets.corpus.vocab import K, dnabert_tokens
-
-from .dnabert2_modeling import Dnabert2Config, Dnabert2ForMaskedLM
-from .importing import CheckpointImportError, ImportSpec, read_json
+from utr_assets.models.dnabert2_modeling import Dnabert2Config, Dnabert2ForMaskedLM
+from utr_assets.models.importing import CheckpointImportError, ImportSpec, read_json
 
 # short sequences that exercise N, ends shorter than k and long homopolymers
-PROBES = ("ACGTACGTNACGT", "NNNNNNNNACGTTT", "AAAAAAAAAAAAAAAAAAAA", "GATTACA", "ACG", "TTTTTCCCGGGANNACGTAGGCTTAAC")
+PROBES = (
+    "ACGTACGTNACGT",
+    "NNNNNNNNACGTTT",
+    "AAAAAAAAAAAAAAAAAAAA",
+    "GATTACA",
+    "ACG",
+    "TTTTTCCCGGGANNACGTAGGCTTAAC",
+)
 _DROP_PREFIXES = ("bert.pooler.", "cls.seq_relationship.")
-_CONFIG_DROP = ("architectures", "auto_map", "_name_or_path", "transformers_version", "torch_dtype",
-                "model_type", "gradient_checkpointing", "use_cache", "position_embedding_type")
+_CONFIG_DROP = (
+    "architectures",
+    "auto_map",
+    "_name_or_path",
+    "transformers_version",
+    "torch_dtype",
+    "model_type",
+    "gradient_checkpointing",
+    "use_cache",
+    "position_embedding_type",
+)
 
 
 def _config_kwargs(publisher: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +60,10 @@ def _config_kwargs(publisher: dict[str, Any]) -> dict[str, Any]:
 
 def dnabert_config(publisher: dict[str, Any], source: Path) -> BertConfig:
     if publisher.get("position_embedding_type", "absolute") != "absolute":
-        raise CheckpointImportError(f"{source / 'config.json'}: position_embedding_type "
-                                    f"{publisher['position_embedding_type']!r}; DNABERT uses absolute positions")
+        raise CheckpointImportError(
+            f"{source / 'config.json'}: position_embedding_type "
+            f"{publisher['position_embedding_type']!r}; DNABERT uses absolute positions"
+        )
     return BertConfig(**_config_kwargs(publisher))
 
 
@@ -75,15 +92,20 @@ def _vocab_lines(source: Path) -> list[str]:
 def dnabert_tokeniser(source: Path, config: Any) -> Tokeniser:
     tokens, expected = _vocab_lines(source), dnabert_tokens(K)
     if tokens != expected:
-        where = next((i for i, (a, b) in enumerate(zip(tokens, expected, strict=False)) if a != b),
-                     min(len(tokens), len(expected)))
+        where = next(
+            (i for i, (a, b) in enumerate(zip(tokens, expected, strict=False)) if a != b),
+            min(len(tokens), len(expected)),
+        )
         got = tokens[where] if where < len(tokens) else "<end of file>"
-        raise CheckpointImportError(f"{source / 'vocab.txt'}: line {where + 1} is {got!r}, the published DNABERT-6 "
-                                    f"layout has {expected[where] if where < len(expected) else '<end>'!r} "
-                                    f"({len(tokens)} lines, expected {len(expected)})")
+        raise CheckpointImportError(
+            f"{source / 'vocab.txt'}: line {where + 1} is {got!r}, the published DNABERT-6 "
+            f"layout has {expected[where] if where < len(expected) else '<end>'!r} "
+            f"({len(tokens)} lines, expected {len(expected)})"
+        )
     if config.vocab_size != len(tokens):
-        raise CheckpointImportError(f"{source / 'config.json'}: vocab_size {config.vocab_size} but vocab.txt has "
-                                    f"{len(tokens)} tokens")
+        raise CheckpointImportError(
+            f"{source / 'config.json'}: vocab_size {config.vocab_size} but vocab.txt has {len(tokens)} tokens"
+        )
     return build_tokeniser("dnabert", k=K)
 
 
@@ -104,16 +126,24 @@ def _compare(reference: Any, tokeniser: Tokeniser, source: Path) -> None:
         theirs = reference(tokeniser.hf_text(seq), add_special_tokens=False)["input_ids"]
         fast = tokeniser.encode_batch([seq]).sequence(0)[0].tolist()
         if not ours == theirs == fast:
-            raise CheckpointImportError(f"{source}: our tokeniser gives {fast} (HF path {ours}) for {seq!r}, the "
-                                        f"publisher's tokenizer {theirs}")
+            raise CheckpointImportError(
+                f"{source}: our tokeniser gives {fast} (HF path {ours}) for {seq!r}, the "
+                f"publisher's tokenizer {theirs}"
+            )
 
 
 def dnabert_check_tokeniser(source: Path, tokeniser: Tokeniser) -> None:
     _compare(publisher_dnabert_tokenizer(source), tokeniser, source)
 
 
-DNABERT = ImportSpec(family="dnabert", config=dnabert_config, model=BertForMaskedLM, rename=dnabert_rename,
-                     tokeniser=dnabert_tokeniser, check_tokeniser=dnabert_check_tokeniser)
+DNABERT = ImportSpec(
+    family="dnabert",
+    config=dnabert_config,
+    model=BertForMaskedLM,
+    rename=dnabert_rename,
+    tokeniser=dnabert_tokeniser,
+    check_tokeniser=dnabert_check_tokeniser,
+)
 
 
 # -- DNABERT-2 ---------------------------------------------------------------------------------------
@@ -124,8 +154,10 @@ def dnabert2_config(publisher: dict[str, Any], source: Path) -> Dnabert2Config:
     kwargs.pop("alibi_starting_size", None)  # a preallocation size, not a model setting
     kwargs.pop("classifier_dropout", None)
     if kwargs.get("hidden_act", "gelu") != "gelu":
-        raise CheckpointImportError(f"{source / 'config.json'}: hidden_act {kwargs['hidden_act']!r}; the published "
-                                    "DNABERT-2 head uses gelu")
+        raise CheckpointImportError(
+            f"{source / 'config.json'}: hidden_act {kwargs['hidden_act']!r}; the published "
+            "DNABERT-2 head uses gelu"
+        )
     return Dnabert2Config(**kwargs)
 
 
@@ -153,7 +185,9 @@ def dnabert2_tokeniser(source: Path, config: Any) -> Tokeniser:
     except Exception as exc:  # noqa: BLE001  tokenizers raises a bare Exception on a damaged file
         raise CheckpointImportError(f"{path}: not a readable tokenizer.json ({exc})") from exc
     if len(hf) != config.vocab_size:
-        raise CheckpointImportError(f"{path}: {len(hf)} tokens but config.json vocab_size is {config.vocab_size}")
+        raise CheckpointImportError(
+            f"{path}: {len(hf)} tokens but config.json vocab_size is {config.vocab_size}"
+        )
     return BpeTokeniser(hf, k=0)
 
 
@@ -163,7 +197,13 @@ def dnabert2_check_tokeniser(source: Path, tokeniser: Tokeniser) -> None:
     _compare(AutoTokenizer.from_pretrained(str(source), trust_remote_code=False), tokeniser, source)
 
 
-DNABERT2 = ImportSpec(family="dnabert2", config=dnabert2_config, model=Dnabert2ForMaskedLM,
-                      rename=dnabert2_rename, tokeniser=dnabert2_tokeniser, check_tokeniser=dnabert2_check_tokeniser)
+DNABERT2 = ImportSpec(
+    family="dnabert2",
+    config=dnabert2_config,
+    model=Dnabert2ForMaskedLM,
+    rename=dnabert2_rename,
+    tokeniser=dnabert2_tokeniser,
+    check_tokeniser=dnabert2_check_tokeniser,
+)
 
 __all__ = ["DNABERT", "DNABERT2", "DnabertTokeniser", "publisher_dnabert_tokenizer"]

@@ -21,39 +21,83 @@ from torch import nn
 from transformers import AutoConfig, AutoModelForMaskedLM, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import MaskedLMOutput
 
-from .collators import IGNORE_INDEX, NucleotideMaskingCollator, SpecialIds
-from .dss_layers import DSSLayer, ResidualConvBlock
+from utr_assets.models.collators import IGNORE_INDEX, NucleotideMaskingCollator, SpecialIds
+from utr_assets.models.dss_layers import DSSLayer, ResidualConvBlock
 
 NAME = "dss"
 MODEL_TYPE = "utr_dss"
 N_CHANNELS = 5  # A C G T N
 VOCAB_SIZE = N_CHANNELS
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(d_model=32, n_states=16, n_dss_layers=2, n_res_blocks=1, res_kernel=5, decoder_kernel=5,
-                 chunk_length=300),
+    "tiny": dict(
+        d_model=32,
+        n_states=16,
+        n_dss_layers=2,
+        n_res_blocks=1,
+        res_kernel=5,
+        decoder_kernel=5,
+        chunk_length=300,
+    ),
     # The study's STSP: ~1.0M parameters with or without the species embedding.
-    "paper": dict(d_model=128, n_states=64, n_dss_layers=4, n_res_blocks=3, res_kernel=5, decoder_kernel=5,
-                  chunk_length=5000),
+    "paper": dict(
+        d_model=128,
+        n_states=64,
+        n_dss_layers=4,
+        n_res_blocks=3,
+        res_kernel=5,
+        decoder_kernel=5,
+        chunk_length=5000,
+    ),
 }
 PAPER_PARAMETERS = 1_000_000
 # Study: AdamW lr 1e-4.
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adamw", lr=3e-3, weight_decay=0.01, schedule="linear", warmup_steps=10,
-                 micro_batch_size=16, max_epochs=20),
+    "tiny": dict(
+        optimizer="adamw",
+        lr=3e-3,
+        weight_decay=0.01,
+        schedule="linear",
+        warmup_steps=10,
+        micro_batch_size=16,
+        max_epochs=20,
+    ),
     # effective batch 2,560 chunks on one GPU (32 x 80); divide grad_accum_steps by the GPU count
-    "paper": dict(optimizer="adamw", lr=1e-4, weight_decay=0.01, schedule="constant", warmup_steps=1000,
-                  micro_batch_size=32, grad_accum_steps=80, max_epochs=100),
+    "paper": dict(
+        optimizer="adamw",
+        lr=1e-4,
+        weight_decay=0.01,
+        schedule="constant",
+        warmup_steps=1000,
+        micro_batch_size=32,
+        grad_accum_steps=80,
+        max_epochs=100,
+    ),
 }
 
 
 class DssConfig(PretrainedConfig):
     model_type = MODEL_TYPE
 
-    def __init__(self, d_model: int = 128, n_states: int = 64, n_dss_layers: int = 4, n_res_blocks: int = 3,
-                 encoder_kernel: int = 15, res_kernel: int = 5, decoder_kernel: int = 5, dropout: float = 0.0,
-                 n_species: int = 0, chunk_length: int = 5000, vocab_size: int = VOCAB_SIZE, **kwargs: Any) -> None:
-        for name, k in (("encoder_kernel", encoder_kernel), ("res_kernel", res_kernel),
-                        ("decoder_kernel", decoder_kernel)):
+    def __init__(
+        self,
+        d_model: int = 128,
+        n_states: int = 64,
+        n_dss_layers: int = 4,
+        n_res_blocks: int = 3,
+        encoder_kernel: int = 15,
+        res_kernel: int = 5,
+        decoder_kernel: int = 5,
+        dropout: float = 0.0,
+        n_species: int = 0,
+        chunk_length: int = 5000,
+        vocab_size: int = VOCAB_SIZE,
+        **kwargs: Any,
+    ) -> None:
+        for name, k in (
+            ("encoder_kernel", encoder_kernel),
+            ("res_kernel", res_kernel),
+            ("decoder_kernel", decoder_kernel),
+        ):
             if k % 2 != 1:
                 raise ValueError(f"{name} must be odd ('same' padding), got {k}")
         self.d_model, self.n_states, self.n_dss_layers = d_model, n_states, n_dss_layers
@@ -83,9 +127,11 @@ class DssForMaskedLM(PreTrainedModel):
         self.encoder = nn.Conv1d(N_CHANNELS, d, config.encoder_kernel, padding=config.encoder_kernel // 2)
         self.species = nn.Embedding(config.n_species, d) if config.species_aware else None
         self.res_blocks = nn.ModuleList(
-            ResidualConvBlock(d, config.res_kernel, config.dropout) for _ in range(config.n_res_blocks))
+            ResidualConvBlock(d, config.res_kernel, config.dropout) for _ in range(config.n_res_blocks)
+        )
         self.dss_layers = nn.ModuleList(
-            DSSLayer(d, config.n_states, config.dropout) for _ in range(config.n_dss_layers))
+            DSSLayer(d, config.n_states, config.dropout) for _ in range(config.n_dss_layers)
+        )
         self.final_norm = nn.LayerNorm(d)
         self.decoder = nn.Conv1d(d, d, config.decoder_kernel, padding=config.decoder_kernel // 2)
         self.head = nn.Conv1d(d, config.vocab_size, 1)
@@ -96,13 +142,21 @@ class DssForMaskedLM(PreTrainedModel):
         if hasattr(module, "reset_parameters") and module is not self:
             module.reset_parameters()
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                species_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
-                output_hidden_states: bool | None = None, return_dict: bool | None = None,
-                **_: Any) -> MaskedLMOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        species_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **_: Any,
+    ) -> MaskedLMOutput:
         valid = (input_ids >= 0) & (input_ids < N_CHANNELS)
         one_hot = F.one_hot(torch.where(valid, input_ids, 0), N_CHANNELS).float() * valid[..., None]
-        keep = (attention_mask if attention_mask is not None else torch.ones_like(input_ids))[..., None].float()
+        keep = (attention_mask if attention_mask is not None else torch.ones_like(input_ids))[
+            ..., None
+        ].float()
         x = self.encoder((one_hot * keep).transpose(1, 2)).transpose(1, 2)
         if self.species is not None:
             if species_ids is None:
@@ -119,10 +173,12 @@ class DssForMaskedLM(PreTrainedModel):
         logits = self.head(h).transpose(1, 2)
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1),
-                                   ignore_index=IGNORE_INDEX)
-        return MaskedLMOutput(loss=loss, logits=logits,
-                              hidden_states=tuple(hidden) if output_hidden_states else None)
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX
+            )
+        return MaskedLMOutput(
+            loss=loss, logits=logits, hidden_states=tuple(hidden) if output_hidden_states else None
+        )
 
 
 AutoConfig.register(MODEL_TYPE, DssConfig, exist_ok=True)
@@ -140,10 +196,14 @@ def context_length(preset: str) -> int:
     return int(_preset(preset)["chunk_length"])
 
 
-def build_config(preset: str, vocab_size: int = VOCAB_SIZE, n_species: int = 0, **overrides: Any) -> DssConfig:
+def build_config(
+    preset: str, vocab_size: int = VOCAB_SIZE, n_species: int = 0, **overrides: Any
+) -> DssConfig:
     """``vocab_size`` is the number of output classes (5: A C G T N); ``n_species`` > 0 makes it species-aware."""
     if vocab_size != VOCAB_SIZE:
-        raise ValueError(f"dss predicts the {VOCAB_SIZE} nucleotide ids (A C G T N), got vocab_size={vocab_size}")
+        raise ValueError(
+            f"dss predicts the {VOCAB_SIZE} nucleotide ids (A C G T N), got vocab_size={vocab_size}"
+        )
     return DssConfig(**{**_preset(preset), "n_species": n_species, **overrides})
 
 
@@ -151,5 +211,7 @@ def build_model(config: PretrainedConfig) -> PreTrainedModel:
     return DssForMaskedLM(config)
 
 
-def collator(tokenizer: Any, rate: float = 0.15, edge: int = 30, seed: int = 0, **_: Any) -> NucleotideMaskingCollator:
+def collator(
+    tokenizer: Any, rate: float = 0.15, edge: int = 30, seed: int = 0, **_: Any
+) -> NucleotideMaskingCollator:
     return NucleotideMaskingCollator(SpecialIds.of(tokenizer), rate=rate, edge=edge, seed=seed)

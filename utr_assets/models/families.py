@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from . import dnabert, dnabert2, dss, nt
+from utr_assets.models import dnabert, dnabert2, dss, nt
 
 FAMILIES: dict[str, ModuleType] = {m.NAME: m for m in (dnabert, dnabert2, nt, dss)}
 _BY_MODEL_TYPE = {m.MODEL_TYPE: m for m in FAMILIES.values()}
@@ -31,7 +31,8 @@ def family_for(name: str) -> ModuleType:
     except KeyError:
         raise UnknownFamilyError(
             f"no trainable model family {name!r}; known: {', '.join(sorted(FAMILIES))} "
-            "(baselines such as zoo_al or phylop are not trained)") from None
+            "(baselines such as zoo_al or phylop are not trained)"
+        ) from None
 
 
 def family_of_model(model: Any) -> ModuleType:

@@ -76,12 +76,14 @@ class ImportResult:
 
     def registry_line(self) -> str:
         source = str(self.out_dir)
-        return (f"  - {{slug: {self.slug}, kind: pretrained, family: {self.family}, "
-                f"source: {source if source.startswith(('/', './', '../', '~')) else './' + source}}}")
+        return (
+            f"  - {{slug: {self.slug}, kind: pretrained, family: {self.family}, "
+            f"source: {source if source.startswith(('/', './', '../', '~')) else './' + source}}}"
+        )
 
 
 def import_spec(family: str) -> ImportSpec:
-    from .families import family_for
+    from utr_assets.models.families import family_for
 
     spec = getattr(family_for(family), "IMPORT", None)
     if spec is None:
@@ -98,13 +100,16 @@ def resolve_source(source: str, revision: str | None = None) -> Path:
     if source.startswith(("/", "./", "../", "~")):
         raise CheckpointImportError(f"{source}: checkpoint directory not found")
     if not revision or not _COMMIT.match(revision):
-        raise CheckpointImportError(f"{source}: not a local directory; a hub id needs --revision <40-hex commit>")
+        raise CheckpointImportError(
+            f"{source}: not a local directory; a hub id needs --revision <40-hex commit>"
+        )
     from huggingface_hub import snapshot_download
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
     try:
-        return Path(snapshot_download(source, revision=revision, allow_patterns=_HUB_FILES,
-                                      local_files_only=offline))
+        return Path(
+            snapshot_download(source, revision=revision, allow_patterns=_HUB_FILES, local_files_only=offline)
+        )
     except Exception as exc:  # noqa: BLE001  hub/network errors of many types: one clear message
         mode = "the local cache (HF_HUB_OFFLINE is set)" if offline else "the hub"
         raise CheckpointImportError(f"{source}@{revision}: cannot fetch from {mode}: {exc}") from exc
@@ -127,13 +132,18 @@ def _load_pickle(file: Path) -> dict[str, torch.Tensor]:
         state = torch.load(file, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, AttributeError, TypeError) as exc:
         raise CheckpointImportError(
-            f"{file}: not a plain tensor pickle (torch.load weights_only=True refused it: {exc})") from exc
+            f"{file}: not a plain tensor pickle (torch.load weights_only=True refused it: {exc})"
+        ) from exc
     if not isinstance(state, dict):
-        raise CheckpointImportError(f"{file}: holds a {type(state).__name__}, expected a name -> tensor mapping")
+        raise CheckpointImportError(
+            f"{file}: holds a {type(state).__name__}, expected a name -> tensor mapping"
+        )
     bad = [str(k) for k, v in state.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
     if bad:
-        raise CheckpointImportError(f"{file}: not plain tensors: {len(bad)} entries are not tensors "
-                                    f"(e.g. {bad[0]!r}); expected a flat name -> tensor state dict")
+        raise CheckpointImportError(
+            f"{file}: not plain tensors: {len(bad)} entries are not tensors "
+            f"(e.g. {bad[0]!r}); expected a flat name -> tensor state dict"
+        )
     return state
 
 
@@ -168,8 +178,9 @@ def _tied_groups(model: torch.nn.Module) -> list[list[str]]:
     return [names for names in by_ptr.values() if len(names) > 1]
 
 
-def map_weights(spec: ImportSpec, config: Any, model: torch.nn.Module, state: dict[str, torch.Tensor],
-                label: str) -> tuple[dict[str, torch.Tensor], list[str]]:
+def map_weights(
+    spec: ImportSpec, config: Any, model: torch.nn.Module, state: dict[str, torch.Tensor], label: str
+) -> tuple[dict[str, torch.Tensor], list[str]]:
     """(our name -> tensor for every parameter and persistent buffer, dropped published names); strict."""
     ours = model.state_dict()
     mapped: dict[str, torch.Tensor] = {}
@@ -184,8 +195,10 @@ def map_weights(spec: ImportSpec, config: Any, model: torch.nn.Module, state: di
             elif target in mapped:
                 raise CheckpointImportError(f"{label}: two published weights map onto {target}")
             elif tuple(value.shape) != tuple(ours[target].shape):
-                raise CheckpointImportError(f"{label}: {name}: shape {tuple(value.shape)} where our {target} "
-                                            f"has {tuple(ours[target].shape)}")
+                raise CheckpointImportError(
+                    f"{label}: {name}: shape {tuple(value.shape)} where our {target} "
+                    f"has {tuple(ours[target].shape)}"
+                )
             else:
                 mapped[target] = value.to(ours[target].dtype)
     for group in _tied_groups(model):
@@ -196,15 +209,25 @@ def map_weights(spec: ImportSpec, config: Any, model: torch.nn.Module, state: di
     if unused or missing:
         raise CheckpointImportError(
             f"{label}: the {spec.family} mapping is not exact: {len(unused)} published weight(s) unused "
-            f"{unused[:8]}, {len(missing)} of ours missing {missing[:8]}")
+            f"{unused[:8]}, {len(missing)} of ours missing {missing[:8]}"
+        )
     return mapped, dropped
 
 
-def import_checkpoint(source: str, family: str, slug: str, out_dir: str | os.PathLike[str], *,
-                      revision: str | None = None, overwrite: bool = False) -> ImportResult:
+def import_checkpoint(
+    source: str,
+    family: str,
+    slug: str,
+    out_dir: str | os.PathLike[str],
+    *,
+    revision: str | None = None,
+    overwrite: bool = False,
+) -> ImportResult:
     """Import ``source`` as ``family`` into ``out_dir`` (written atomically; nothing on failure)."""
     if not _SLUG.fullmatch(slug):
-        raise CheckpointImportError(f"invalid model slug {slug!r}: 1-63 characters from a-z, 0-9, '_' and '-'")
+        raise CheckpointImportError(
+            f"invalid model slug {slug!r}: 1-63 characters from a-z, 0-9, '_' and '-'"
+        )
     spec = import_spec(family)
     src = resolve_source(source, revision)
     out = Path(out_dir).expanduser()
@@ -224,8 +247,14 @@ def import_checkpoint(source: str, family: str, slug: str, out_dir: str | os.Pat
     try:
         model.save_pretrained(tmp, safe_serialization=True)
         tokeniser.save(tmp)
-        provenance = {"source": source, "revision": revision, "family": family, "slug": slug,
-                      "weights": {f.name: file_sha256(f) for f in files}, "dropped": dropped}
+        provenance = {
+            "source": source,
+            "revision": revision,
+            "family": family,
+            "slug": slug,
+            "weights": {f.name: file_sha256(f) for f in files},
+            "dropped": dropped,
+        }
         (tmp / IMPORT_FILE).write_text(json.dumps(provenance, indent=1))
         if out.exists():
             shutil.rmtree(out)

@@ -15,28 +15,57 @@ from typing import Any
 
 from transformers import PretrainedConfig, PreTrainedModel
 
-from . import nt_import
-from .collators import SpecialIds, TokenMaskingCollator
-from .nt_v2_modeling import NtV2Config, NtV2ForMaskedLM
+from utr_assets.models import nt_import
+from utr_assets.models.collators import SpecialIds, TokenMaskingCollator
+from utr_assets.models.nt_v2_modeling import NtV2Config, NtV2ForMaskedLM
 
 NAME = "nt"
 MODEL_TYPE = NtV2Config.model_type
 IMPORT = nt_import.IMPORT  # `utr-assets models import --family nt`
 VOCAB_SIZE = 4107
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
-                 max_position_embeddings=128, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
-    "paper": dict(hidden_size=512, num_hidden_layers=22, num_attention_heads=16, intermediate_size=2048,
-                  max_position_embeddings=1024, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
+    "tiny": dict(
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=128,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    ),
+    "paper": dict(
+        hidden_size=512,
+        num_hidden_layers=22,
+        num_attention_heads=16,
+        intermediate_size=2048,
+        max_position_embeddings=1024,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    ),
 }
 PAPER_PARAMETERS = 97_889_132  # NT-v2-100M from the publisher's code (benchmarks/golden/make_golden_nt_v2.py)
 # Study: Adam lr 1e-4, inverse square root after 3,000 warm-up steps.
 TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(optimizer="adam", lr=2e-3, schedule="linear", warmup_steps=10, weight_decay=0.0,
-                 micro_batch_size=16, max_epochs=20),
+    "tiny": dict(
+        optimizer="adam",
+        lr=2e-3,
+        schedule="linear",
+        warmup_steps=10,
+        weight_decay=0.0,
+        micro_batch_size=16,
+        max_epochs=20,
+    ),
     # effective batch 480 chunks on one GPU (16 x 30); divide grad_accum_steps by the GPU count
-    "paper": dict(optimizer="adam", lr=1e-4, schedule="inverse_sqrt", warmup_steps=3000, weight_decay=0.0,
-                  micro_batch_size=16, grad_accum_steps=30, max_epochs=100),
+    "paper": dict(
+        optimizer="adam",
+        lr=1e-4,
+        schedule="inverse_sqrt",
+        warmup_steps=3000,
+        weight_decay=0.0,
+        micro_batch_size=16,
+        grad_accum_steps=30,
+        max_epochs=100,
+    ),
 }
 # Specials of the NT layout (<unk> <pad> <mask> <cls> at 0..3); overridable.
 _SPECIALS = dict(pad_token_id=1, mask_token_id=2)
@@ -53,8 +82,16 @@ def context_length(preset: str) -> int:
 
 
 def build_config(preset: str, vocab_size: int = VOCAB_SIZE, **overrides: Any) -> NtV2Config:
-    kwargs = dict(_preset(preset), vocab_size=vocab_size, **_SPECIALS, position_embedding_type="rotary",
-                  token_dropout=False, emb_layer_norm_before=False, add_bias_fnn=False, tie_word_embeddings=False)
+    kwargs = dict(
+        _preset(preset),
+        vocab_size=vocab_size,
+        **_SPECIALS,
+        position_embedding_type="rotary",
+        token_dropout=False,
+        emb_layer_norm_before=False,
+        add_bias_fnn=False,
+        tie_word_embeddings=False,
+    )
     kwargs.update(overrides)
     return NtV2Config(**kwargs)
 

@@ -22,14 +22,27 @@ from typing import Any
 import numpy as np
 import torch
 
-from .importing import CheckpointImportError, ImportSpec, read_json
-from .nt_v2_modeling import NtV2Config, NtV2ForMaskedLM, RotaryEmbedding
+from utr_assets.models.importing import CheckpointImportError, ImportSpec, read_json
+from utr_assets.models.nt_v2_modeling import NtV2Config, NtV2ForMaskedLM, RotaryEmbedding
 
 K = 6
-_CONFIG_KEYS = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-                "hidden_dropout_prob", "attention_probs_dropout_prob", "max_position_embeddings",
-                "initializer_range", "layer_norm_eps", "position_embedding_type", "token_dropout",
-                "emb_layer_norm_before", "pad_token_id", "mask_token_id")
+_CONFIG_KEYS = (
+    "vocab_size",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+    "max_position_embeddings",
+    "initializer_range",
+    "layer_norm_eps",
+    "position_embedding_type",
+    "token_dropout",
+    "emb_layer_norm_before",
+    "pad_token_id",
+    "mask_token_id",
+)
 _SPECIALS = {"unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>", "cls_token": "<cls>"}
 
 
@@ -39,8 +52,17 @@ def config_from(published: dict[str, Any], source: Path) -> NtV2Config:
         raise CheckpointImportError(f"{label}: an ESMFold model, not an NT masked LM")
     if published.get("is_decoder") or published.get("add_cross_attention"):
         raise CheckpointImportError(f"{label}: decoder / cross-attention ESM variants are not NT-v2")
-    missing = [k for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                           "intermediate_size") if k not in published]
+    missing = [
+        k
+        for k in (
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+        )
+        if k not in published
+    ]
     if missing:
         raise CheckpointImportError(f"{label}: missing {missing}")
     kwargs = {k: published[k] for k in _CONFIG_KEYS if k in published}
@@ -57,7 +79,9 @@ def rename(name: str, tensor: torch.Tensor, config: NtV2Config) -> list[tuple[st
     if name.endswith(".rotary_embeddings.inv_freq"):
         expected = RotaryEmbedding.default_inv_freq(config.hidden_size // config.num_attention_heads)
         if tensor.shape != expected.shape or not torch.allclose(tensor.float(), expected, rtol=1e-6, atol=0):
-            raise CheckpointImportError(f"{name}: rotary frequencies differ from base 10000 (not NT-v2 rotary)")
+            raise CheckpointImportError(
+                f"{name}: rotary frequencies differ from base 10000 (not NT-v2 rotary)"
+            )
         return []
     if name == "esm.embeddings.position_ids":  # older saves kept this index buffer: 0..max_position - 1
         if not torch.equal(tensor.reshape(-1), torch.arange(tensor.numel(), dtype=tensor.dtype)):
@@ -76,16 +100,22 @@ def read_vocab(source: Path, vocab_size: int) -> tuple[list[str], list[str]]:
     try:
         tokens = [t.strip() for t in path.read_text(encoding="utf-8").splitlines()]
     except FileNotFoundError:
-        raise CheckpointImportError(f"{path}: missing (NT checkpoints ship their vocabulary as vocab.txt)") from None
+        raise CheckpointImportError(
+            f"{path}: missing (NT checkpoints ship their vocabulary as vocab.txt)"
+        ) from None
     kept, extra = tokens[:vocab_size], tokens[vocab_size:]
     if len(kept) < vocab_size:
         raise CheckpointImportError(f"{path}: {len(kept)} tokens for a model of vocab_size {vocab_size}")
     for line, token in enumerate(kept, start=1):
-        ok = (token.startswith("<") and token.endswith(">")) or len(token) == 1 or (
-            len(token) == K and set(token) <= set("ACGT"))
+        ok = (
+            (token.startswith("<") and token.endswith(">"))
+            or len(token) == 1
+            or (len(token) == K and set(token) <= set("ACGT"))
+        )
         if not ok:
-            raise CheckpointImportError(f"{path}:{line}: token {token!r} is neither a special, a letter nor a "
-                                        f"{K}-mer over ACGT")
+            raise CheckpointImportError(
+                f"{path}:{line}: token {token!r} is neither a special, a letter nor a {K}-mer over ACGT"
+            )
     return kept, extra
 
 
@@ -105,15 +135,19 @@ def tokeniser_from(source: Path, config: NtV2Config) -> Any:
     names = _special_names(source)
     for key, expected in _SPECIALS.items():
         if names.get(key, expected) != expected:
-            raise CheckpointImportError(f"{source}: {key} is {names[key]!r}; the NT tokeniser expects {expected!r}")
+            raise CheckpointImportError(
+                f"{source}: {key} is {names[key]!r}; the NT tokeniser expects {expected!r}"
+            )
     if names.get("eos_token"):
         raise CheckpointImportError(f"{source}: eos_token {names['eos_token']!r} is set; NT-v2 appends none")
     tok = NtTokeniser(nt_tokenizer(K, tokens), k=K)
     vocab = tok.hf.get_vocab()
     for key, expected in (("pad_token_id", "<pad>"), ("mask_token_id", "<mask>")):
         if getattr(config, key) != vocab[expected]:
-            raise CheckpointImportError(f"{source}: config {key}={getattr(config, key)} but vocab.txt puts "
-                                        f"{expected} at {vocab[expected]}")
+            raise CheckpointImportError(
+                f"{source}: config {key}={getattr(config, key)} but vocab.txt puts "
+                f"{expected} at {vocab[expected]}"
+            )
     return tok
 
 
@@ -128,12 +162,22 @@ def check_tokeniser(source: Path, tokeniser: Any, n: int = 64, seed: int = 0) ->
         raise CheckpointImportError(f"{source}: the publisher's tokenizer does not load ({exc})") from exc
     rng = np.random.default_rng(seed)
     for i in range(n):
-        seq = "".join(rng.choice(list("ACGTACGTACGTN"), int(rng.integers(1, 300)))).replace("NNNNNN", "NNNNNA")
+        seq = "".join(rng.choice(list("ACGTACGTACGTN"), int(rng.integers(1, 300)))).replace(
+            "NNNNNN", "NNNNNA"
+        )
         ours = [*tokeniser.prefix_ids, *tokeniser.encode_batch([seq]).ids.tolist()]
         theirs = reference(seq)["input_ids"]
         if ours != theirs:
-            raise CheckpointImportError(f"{source}: our NT tokeniser differs from the publisher's on probe {i}")
+            raise CheckpointImportError(
+                f"{source}: our NT tokeniser differs from the publisher's on probe {i}"
+            )
 
 
-IMPORT = ImportSpec(family="nt", config=config_from, model=NtV2ForMaskedLM, rename=rename,
-                    tokeniser=tokeniser_from, check_tokeniser=check_tokeniser)
+IMPORT = ImportSpec(
+    family="nt",
+    config=config_from,
+    model=NtV2ForMaskedLM,
+    rename=rename,
+    tokeniser=tokeniser_from,
+    check_tokeniser=check_tokeniser,
+)

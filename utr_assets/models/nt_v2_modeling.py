@@ -40,20 +40,40 @@ MASK_RATIO_TRAIN = 0.15 * 0.8  # ESM's hard-coded training mask ratio (token_dro
 class NtV2Config(PretrainedConfig):
     model_type = MODEL_TYPE
 
-    def __init__(self, vocab_size: int = 4107, hidden_size: int = 512, num_hidden_layers: int = 22,
-                 num_attention_heads: int = 16, intermediate_size: int = 2048, hidden_dropout_prob: float = 0.0,
-                 attention_probs_dropout_prob: float = 0.0, max_position_embeddings: int = 2050,
-                 initializer_range: float = 0.02, layer_norm_eps: float = 1e-12,
-                 position_embedding_type: str = "rotary", token_dropout: bool = False,
-                 emb_layer_norm_before: bool = False, add_bias_fnn: bool = False, pad_token_id: int = 1,
-                 mask_token_id: int = 2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        vocab_size: int = 4107,
+        hidden_size: int = 512,
+        num_hidden_layers: int = 22,
+        num_attention_heads: int = 16,
+        intermediate_size: int = 2048,
+        hidden_dropout_prob: float = 0.0,
+        attention_probs_dropout_prob: float = 0.0,
+        max_position_embeddings: int = 2050,
+        initializer_range: float = 0.02,
+        layer_norm_eps: float = 1e-12,
+        position_embedding_type: str = "rotary",
+        token_dropout: bool = False,
+        emb_layer_norm_before: bool = False,
+        add_bias_fnn: bool = False,
+        pad_token_id: int = 1,
+        mask_token_id: int = 2,
+        **kwargs: Any,
+    ) -> None:
         if hidden_size % num_attention_heads:
-            raise ValueError(f"hidden_size {hidden_size} is not a multiple of num_attention_heads {num_attention_heads}")
+            raise ValueError(
+                f"hidden_size {hidden_size} is not a multiple of num_attention_heads {num_attention_heads}"
+            )
         if position_embedding_type not in ("rotary", "absolute"):
-            raise ValueError(f"position_embedding_type must be rotary or absolute, got {position_embedding_type!r}")
+            raise ValueError(
+                f"position_embedding_type must be rotary or absolute, got {position_embedding_type!r}"
+            )
         self.vocab_size, self.hidden_size, self.num_hidden_layers = vocab_size, hidden_size, num_hidden_layers
         self.num_attention_heads, self.intermediate_size = num_attention_heads, intermediate_size
-        self.hidden_dropout_prob, self.attention_probs_dropout_prob = hidden_dropout_prob, attention_probs_dropout_prob
+        self.hidden_dropout_prob, self.attention_probs_dropout_prob = (
+            hidden_dropout_prob,
+            attention_probs_dropout_prob,
+        )
         self.max_position_embeddings, self.initializer_range = max_position_embeddings, initializer_range
         self.layer_norm_eps, self.position_embedding_type = layer_norm_eps, position_embedding_type
         self.token_dropout, self.emb_layer_norm_before = token_dropout, emb_layer_norm_before
@@ -95,7 +115,11 @@ class NtV2Embeddings(nn.Module):
         self.position_embeddings = nn.Embedding(config.max_position_embeddings, d, padding_idx=pad)
         self.absolute = config.position_embedding_type == "absolute"
         self.position_embeddings.weight.requires_grad_(self.absolute)
-        self.token_dropout, self.mask_token_id, self.padding_idx = config.token_dropout, config.mask_token_id, pad
+        self.token_dropout, self.mask_token_id, self.padding_idx = (
+            config.token_dropout,
+            config.mask_token_id,
+            pad,
+        )
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         x = self.word_embeddings(input_ids)
@@ -130,8 +154,9 @@ class NtV2SelfAttention(nn.Module):
         k, v = self._heads(self.key(x)), self._heads(self.value(x))
         if self.rotary_embeddings is not None:
             q, k = self.rotary_embeddings(q, k)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask, scale=1.0,
-                                             dropout_p=self.dropout if self.training else 0.0)
+        out = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=key_mask, scale=1.0, dropout_p=self.dropout if self.training else 0.0
+        )
         return out.transpose(1, 2).reshape(x.shape)
 
 
@@ -176,8 +201,9 @@ class NtV2Layer(nn.Module):
         self.attention = NtV2Attention(config)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.intermediate = NtV2Intermediate(config)
-        self.output = NtV2Residual(config.intermediate_size, config.hidden_size, config.hidden_dropout_prob,
-                                   bias=config.add_bias_fnn)
+        self.output = NtV2Residual(
+            config.intermediate_size, config.hidden_size, config.hidden_dropout_prob, bias=config.add_bias_fnn
+        )
 
     def forward(self, h: torch.Tensor, key_mask: torch.Tensor) -> torch.Tensor:
         h = self.attention(h, key_mask)
@@ -216,9 +242,14 @@ class NtV2Model(NtV2PreTrainedModel):
     def get_input_embeddings(self) -> nn.Embedding:
         return self.embeddings.word_embeddings
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                output_hidden_states: bool | None = None, return_dict: bool | None = None,
-                **_: Any) -> BaseModelOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **_: Any,
+    ) -> BaseModelOutput:
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
         key_mask = attention_mask.bool()[:, None, None, :]  # True = attend (keys only, as the publisher)
@@ -231,7 +262,9 @@ class NtV2Model(NtV2PreTrainedModel):
         h = self.encoder.emb_layer_norm_after(h)
         if hidden is not None:
             hidden.append(h)
-        return BaseModelOutput(last_hidden_state=h, hidden_states=tuple(hidden) if hidden is not None else None)
+        return BaseModelOutput(
+            last_hidden_state=h, hidden_states=tuple(hidden) if hidden is not None else None
+        )
 
 
 class NtV2LMHead(nn.Module):
@@ -263,15 +296,22 @@ class NtV2ForMaskedLM(NtV2PreTrainedModel):
         only where they read them."""
         return self.esm, self.lm_head
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, output_hidden_states: bool | None = None,
-                return_dict: bool | None = None, **_: Any) -> MaskedLMOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **_: Any,
+    ) -> MaskedLMOutput:
         out = self.esm(input_ids, attention_mask=attention_mask, output_hidden_states=output_hidden_states)
         logits = self.lm_head(out.last_hidden_state)
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1),
-                                   ignore_index=-100)
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100
+            )
         return MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
 
 

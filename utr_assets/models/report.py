@@ -10,7 +10,7 @@ import io
 import math
 from typing import Any
 
-from .training import TrainResult
+from utr_assets.models.training import TrainResult
 
 
 def loss_curve_png(result: TrainResult, title: str = "") -> bytes:

@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 SCHEDULES = ("constant", "linear", "cosine", "inverse_sqrt", "triangular")
 
 
-def lr_lambda(name: str, warmup_steps: int, total_steps: int, cycle_steps: int | None = None) -> Callable[[int], float]:
+def lr_lambda(
+    name: str, warmup_steps: int, total_steps: int, cycle_steps: int | None = None
+) -> Callable[[int], float]:
     """Multiplier of the peak lr at a step: linear warm-up, then
     constant; linear or cosine decay to 0 at ``total_steps``; inverse square root (NT: sqrt(warmup/step));
     or triangular cycles (DNABERT: up over ``warmup_steps``, down over the rest of each ``cycle_steps``)."""

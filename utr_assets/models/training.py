@@ -32,12 +32,11 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from utr_assets import progress
-
-from .checkpoints import export_hf, latest_state, load_state, save_state
-from .collators import IGNORE_INDEX, generator_for
-from .data import BatchPlan, TokenChunks, eval_batches
-from .families import family_for, family_of_model
-from .schedule import lr_lambda, plateau_epoch
+from utr_assets.models.checkpoints import export_hf, latest_state, load_state, save_state
+from utr_assets.models.collators import IGNORE_INDEX, generator_for
+from utr_assets.models.data import BatchPlan, TokenChunks, eval_batches
+from utr_assets.models.families import family_for, family_of_model
+from utr_assets.models.schedule import lr_lambda, plateau_epoch
 
 VAL_SEED_OFFSET = 7_919  # validation masks: fixed per batch, different from every training step's
 
@@ -127,27 +126,41 @@ def _distributed(device: torch.device | str | None) -> tuple[int, int, torch.dev
     return 0, 1, torch.device(device) if device is not None else torch.device("cpu")
 
 
-def _loss_and_hits(model: Any, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _loss_and_hits(
+    model: Any, batch: dict[str, torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(summed CE over labelled positions, their count, correct argmax count); DSS argmax over A/C/G/T."""
     labels = batch.pop("labels")
     logits = model(**batch).logits.float()
     if logits.shape[-1] == 5:
         logits = logits[..., :4]
     flat = labels.reshape(-1)
-    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), flat, ignore_index=IGNORE_INDEX, reduction="sum")
+    ce = F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), flat, ignore_index=IGNORE_INDEX, reduction="sum"
+    )
     picked = flat != IGNORE_INDEX
     hits = (logits.reshape(-1, logits.shape[-1]).argmax(-1)[picked] == flat[picked]).sum()
     return ce, picked.sum(), hits
 
 
-def _evaluate(model: Any, collate: Any, chunks: TokenChunks, cfg: TrainConfig, device: torch.device,
-              rank: int, world: int, autocast: bool) -> tuple[float, float]:
+def _evaluate(
+    model: Any,
+    collate: Any,
+    chunks: TokenChunks,
+    cfg: TrainConfig,
+    device: torch.device,
+    rank: int,
+    world: int,
+    autocast: bool,
+) -> tuple[float, float]:
     model.eval()
     totals = torch.zeros(3, dtype=torch.float64, device=device)
     with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
         for b, idx in enumerate(eval_batches(len(chunks), cfg.eval_batch_size, rank, world)):
-            batch = collate([chunks.example(int(i)) for i in idx],
-                            generator=generator_for(cfg.seed, VAL_SEED_OFFSET, b * world + rank))
+            batch = collate(
+                [chunks.example(int(i)) for i in idx],
+                generator=generator_for(cfg.seed, VAL_SEED_OFFSET, b * world + rank),
+            )
             ce, n, hits = _loss_and_hits(model, {k: v.to(device) for k, v in batch.items()})
             totals += torch.stack([ce.double(), n.double(), hits.double()])
     if world > 1:
@@ -157,9 +170,17 @@ def _evaluate(model: Any, collate: Any, chunks: TokenChunks, cfg: TrainConfig, d
     return (ce / n, hits / n) if n else (float("nan"), float("nan"))
 
 
-def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config: TrainConfig,
-          out_dir: str | os.PathLike[str], device: torch.device | str | None = None, resume: bool = True,
-          collator: Any = None) -> TrainResult:
+def train(
+    model: Any,
+    tokenizer: Any,
+    train_chunks: Any,
+    val_chunks: Any,
+    config: TrainConfig,
+    out_dir: str | os.PathLike[str],
+    device: torch.device | str | None = None,
+    resume: bool = True,
+    collator: Any = None,
+) -> TrainResult:
     """Train ``model`` on ``train_chunks`` (see TokenChunks.of), validating on ``val_chunks``; states go to
     ``out_dir`` and the best-validation model to ``out_dir/best`` (HF directory with the tokenizer)."""
     cfg, out = config, Path(out_dir)
@@ -178,23 +199,37 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
     model.to(device).train()
     inner = model
     if world > 1:
-        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+        model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device] if device.type == "cuda" else None
+        )
     decay = [p for n, p in inner.named_parameters() if p.ndim >= 2 and "embed" not in n]
     no_decay = [p for n, p in inner.named_parameters() if p.ndim < 2 or "embed" in n]
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     opt_cls = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam}[cfg.optimizer]
     optimizer = opt_cls(groups, lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lr_lambda(cfg.schedule, cfg.warmup_steps, total_steps, cfg.cycle_steps))
+        optimizer, lr_lambda(cfg.schedule, cfg.warmup_steps, total_steps, cfg.cycle_steps)
+    )
 
-    h: dict[str, Any] = {"train_loss": [], "epoch_train_loss": [], "val_loss": [], "val_accuracy": [],
-                         "best": None, "tokens": 0, "seconds": 0.0, "epoch_sum": 0.0, "epoch_n": 0}
+    h: dict[str, Any] = {
+        "train_loss": [],
+        "epoch_train_loss": [],
+        "val_loss": [],
+        "val_accuracy": [],
+        "best": None,
+        "tokens": 0,
+        "seconds": 0.0,
+        "epoch_sum": 0.0,
+        "epoch_n": 0,
+    }
     step = 0
     state = latest_state(out) if resume else None
     if state is not None:
         doc = load_state(state, inner, optimizer, scheduler)
         if doc["meta"]["config"] != cfg.fingerprint():
-            raise ValueError(f"{state}: saved with a different TrainConfig; use resume=False or a new out_dir")
+            raise ValueError(
+                f"{state}: saved with a different TrainConfig; use resume=False or a new out_dir"
+            )
         step, h = doc["step"], doc["meta"]["history"]
 
     def checkpoint() -> None:
@@ -205,10 +240,21 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
         if rank == 0:
             if h["best"] is None or loss < h["best"][1]:
                 h["best"] = (step, loss, acc)
-                export_hf(inner, tokenizer, out / "best",
-                          {"training_result.json": {"step": step, "val_loss": loss, "val_accuracy": acc}})
-            save_state(out, step, inner, optimizer, scheduler, {"config": cfg.fingerprint(), "history": h},
-                       keep=cfg.keep_states)
+                export_hf(
+                    inner,
+                    tokenizer,
+                    out / "best",
+                    {"training_result.json": {"step": step, "val_loss": loss, "val_accuracy": acc}},
+                )
+            save_state(
+                out,
+                step,
+                inner,
+                optimizer,
+                scheduler,
+                {"config": cfg.fingerprint(), "history": h},
+                keep=cfg.keep_states,
+            )
         if world > 1:
             dist.barrier()
 
@@ -230,13 +276,17 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
         for micro in range(cfg.grad_accum_steps):
             idx = plan.micro_batch(step, micro, rank, order)
             # masks keyed by the global micro-batch slot: DDP on w ranks == one process with w x accumulation
-            batch = collate([train_data.example(int(i)) for i in idx],
-                            generator=generator_for(cfg.seed, step, micro * world + rank))
+            batch = collate(
+                [train_data.example(int(i)) for i in idx],
+                generator=generator_for(cfg.seed, step, micro * world + rank),
+            )
             batch = {k: v.to(device) for k, v in batch.items()}
             h["tokens"] += int(batch["attention_mask"].sum()) * world
             sync = micro == cfg.grad_accum_steps - 1 or world == 1
-            with (model.no_sync() if not sync else contextlib.nullcontext()), \
-                    torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+            with (
+                model.no_sync() if not sync else contextlib.nullcontext(),
+                torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast),
+            ):
                 ce, n, _ = _loss_and_hits(model, batch)
                 loss = ce / n.clamp(min=1) / cfg.grad_accum_steps
             loss.backward()
@@ -263,18 +313,33 @@ def train(model: Any, tokenizer: Any, train_chunks: Any, val_chunks: Any, config
             h["epoch_sum"], h["epoch_n"] = 0.0, 0
         if end_of_epoch or step == total_steps or (cfg.checkpoint_every and step % cfg.checkpoint_every == 0):
             checkpoint()
-        if end_of_epoch and plateau_epoch(h["epoch_train_loss"], cfg.plateau_window, cfg.plateau_tolerance) is not None:
+        if (
+            end_of_epoch
+            and plateau_epoch(h["epoch_train_loss"], cfg.plateau_window, cfg.plateau_tolerance) is not None
+        ):
             stopped_by = "plateau"
             break
 
     bar.close()
     best = h["best"] or (step, float("nan"), float("nan"))
     epoch_losses = h["epoch_train_loss"]
-    final_train = epoch_losses[-1] if epoch_losses else (h["train_loss"][-1][1] if h["train_loss"] else float("nan"))
+    final_train = (
+        epoch_losses[-1] if epoch_losses else (h["train_loss"][-1][1] if h["train_loss"] else float("nan"))
+    )
     return TrainResult(
-        steps=step, epochs=len(epoch_losses), tokens_per_second=h["tokens"] / h["seconds"] if h["seconds"] else 0.0,
-        train_loss=[tuple(x) for x in h["train_loss"]], epoch_train_loss=list(epoch_losses),
-        val_loss=[tuple(x) for x in h["val_loss"]], val_accuracy=[tuple(x) for x in h["val_accuracy"]],
-        final_train_loss=final_train, best_val_loss=best[1], best_val_accuracy=best[2], best_step=best[0],
-        uniform_baseline=uniform_baseline(inner), best_checkpoint=(out / "best") if h["best"] else None,
-        stopped_by=stopped_by, parameters=sum(p.numel() for p in inner.parameters()))
+        steps=step,
+        epochs=len(epoch_losses),
+        tokens_per_second=h["tokens"] / h["seconds"] if h["seconds"] else 0.0,
+        train_loss=[tuple(x) for x in h["train_loss"]],
+        epoch_train_loss=list(epoch_losses),
+        val_loss=[tuple(x) for x in h["val_loss"]],
+        val_accuracy=[tuple(x) for x in h["val_accuracy"]],
+        final_train_loss=final_train,
+        best_val_loss=best[1],
+        best_val_accuracy=best[2],
+        best_step=best[0],
+        uniform_baseline=uniform_baseline(inner),
+        best_checkpoint=(out / "best") if h["best"] else None,
+        stopped_by=stopped_by,
+        parameters=sum(p.numel() for p in inner.parameters()),
+    )

@@ -21,9 +21,13 @@ def resolve_device(requested: str = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if requested == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False "
-                           f"(torch {torch.__version__}); use device: auto or cpu")
-    if requested == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise RuntimeError(
+            "device 'cuda' requested but torch.cuda.is_available() is False "
+            f"(torch {torch.__version__}); use device: auto or cpu"
+        )
+    if requested == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
         raise RuntimeError("device 'mps' requested but MPS is not available on this machine")
     if requested not in ("cpu", "cuda", "mps"):
         raise ValueError(f"unknown device {requested!r}; expected auto, cpu, cuda or mps")

@@ -102,7 +102,8 @@ def build_executor(settings: Settings | ExecutorSettings) -> ExecutorDefinition:
         if section.max_concurrent is None:
             return multi_or_in_process_executor  # Dagster's default: the launchpad can still pick in_process
         return multi_or_in_process_executor.configured(
-            {"multiprocess": {"max_concurrent": section.max_concurrent}}, name="multiprocess_capped")
+            {"multiprocess": {"max_concurrent": section.max_concurrent}}, name="multiprocess_capped"
+        )
     if section.kind == "celery":
         dagster_celery = _scale_import("celery", "dagster_celery")
         return dagster_celery.celery_executor.configured(celery_config(section), name="celery_redis")
@@ -112,4 +113,3 @@ def build_executor(settings: Settings | ExecutorSettings) -> ExecutorDefinition:
         config = k8s_config(section)
         return executor.configured(config, name="k8s_jobs") if config else executor
     raise ValueError(f"unknown executor kind {section.kind!r}")
-

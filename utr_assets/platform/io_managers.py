@@ -46,15 +46,22 @@ class ParquetIOManager(_Provenance, UPathIOManager):
 
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         if not isinstance(obj, pd.DataFrame):
-            raise TypeError(f"{context.asset_key.to_user_string()}: parquet IO manager expects a DataFrame, "
-                            f"got {type(obj).__name__}")
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: parquet IO manager expects a DataFrame, "
+                f"got {type(obj).__name__}"
+            )
         buffer = io.BytesIO()
         pq.write_table(pa.Table.from_pandas(obj, preserve_index=False), buffer, compression="zstd")
         with self._store.open_atomic(path) as out:
             out.write(buffer.getvalue())
         context.add_output_metadata(
-            {"rows": len(obj), "columns": len(obj.columns),
-             "sha256": out.digest.hexdigest(), "bytes": out.size} | self._provenance(context)
+            {
+                "rows": len(obj),
+                "columns": len(obj.columns),
+                "sha256": out.digest.hexdigest(),
+                "bytes": out.size,
+            }
+            | self._provenance(context)
         )
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from dagster import AssetDep, AssetKey, AssetsDefinition, In, Nothing, PartitionMapping
 
 
-def with_extra_deps(assets_def: AssetsDefinition, keys: Sequence[AssetKey],
-                    mapping: dict[AssetKey, PartitionMapping] | None = None) -> AssetsDefinition:
+def with_extra_deps(
+    assets_def: AssetsDefinition,
+    keys: Sequence[AssetKey],
+    mapping: dict[AssetKey, PartitionMapping] | None = None,
+) -> AssetsDefinition:
     """``assets_def`` with ``keys`` as extra upstream dependencies of each of its assets (no data passed)."""
     from dagster._core.definitions.assets.definition.assets_definition import (
         stringify_asset_key_to_input_name,
@@ -28,9 +31,11 @@ def with_extra_deps(assets_def: AssetsDefinition, keys: Sequence[AssetKey],
     specs = [spec.replace_attributes(deps=[*spec.deps, *new_deps]) for spec in assets_def.specs]
     names = {stringify_asset_key_to_input_name(k): k for k in added}
     ins = {**assets_def.node_def.input_dict, **{name: In(dagster_type=Nothing) for name in names}}
-    return assets_def.__class__.dagster_internal_init(**{
-        **assets_def.get_attributes_dict(),
-        "keys_by_input_name": {**assets_def.keys_by_input_name, **names},  # so the plan wires the step
-        "node_def": assets_def.op.with_replaced_properties(name=assets_def.op.name, ins=ins),
-        "specs": specs,
-    })
+    return assets_def.__class__.dagster_internal_init(
+        **{
+            **assets_def.get_attributes_dict(),
+            "keys_by_input_name": {**assets_def.keys_by_input_name, **names},  # so the plan wires the step
+            "node_def": assets_def.op.with_replaced_properties(name=assets_def.op.name, ins=ins),
+            "specs": specs,
+        }
+    )

@@ -16,14 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dagster import (
-    AssetKey,
-    AssetSelection,
-    DagsterInstance,
-    Definitions,
-    define_asset_job,
-    logger,
-)
+from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job, logger
 
 from utr_assets.platform.artifacts import ArtifactStore
 
@@ -40,7 +33,9 @@ class Run:
 
     @property
     def label(self) -> str:
-        return ", ".join(k.to_user_string() for k in self.keys) + (f" [{self.partition}]" if self.partition else "")
+        return ", ".join(k.to_user_string() for k in self.keys) + (
+            f" [{self.partition}]" if self.partition else ""
+        )
 
 
 def output_exists(store: ArtifactStore, io_manager_key: str, key: AssetKey, partition: str | None) -> bool:
@@ -61,8 +56,13 @@ def _parent_partitions(graph, child: AssetKey, partition: str | None, parent: As
     return sorted(result.partitions_subset.get_partition_keys())
 
 
-def plan_runs(defs: Definitions, target: AssetKey, partition: str | None, instance: DagsterInstance,
-              exists: Callable[[AssetKey, str | None], bool]) -> list[Run]:
+def plan_runs(
+    defs: Definitions,
+    target: AssetKey,
+    partition: str | None,
+    instance: DagsterInstance,
+    exists: Callable[[AssetKey, str | None], bool],
+) -> list[Run]:
     """The runs that materialise `target[partition]` after every missing upstream (asset, partition)."""
     from dagster._core.definitions.partitions.context import partition_loading_context
 
@@ -115,7 +115,9 @@ class _StepReporter(logging.Handler):
         if event is None:
             meta = getattr(record, "dagster_meta", {}) or {}
             if record.levelno >= logging.INFO and meta.get("step_key"):
-                self._log(f"           {meta['step_key']}{suffix}: {meta.get('orig_message', record.getMessage())}")
+                self._log(
+                    f"           {meta['step_key']}{suffix}: {meta.get('orig_message', record.getMessage())}"
+                )
             return
         kind = event.event_type_value
         if kind == "STEP_SUCCESS":
@@ -128,14 +130,23 @@ class _StepReporter(logging.Handler):
             self.interrupted |= error is not None and error.cls_name == "DagsterExecutionInterruptedError"
             while error is not None and error.cause is not None:  # the user code's exception, not the wrapper
                 error = error.cause
-            self._log(f"   FAILED    {event.step_key}{suffix}: {error.message.strip() if error else record.getMessage()}")
+            self._log(
+                f"   FAILED    {event.step_key}{suffix}: {error.message.strip() if error else record.getMessage()}"
+            )
         elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
             data = event.event_specific_data
-            self._log(f"  check failed: {data.asset_key.to_user_string()}.{data.check_name} ({data.severity.value})")
+            self._log(
+                f"  check failed: {data.asset_key.to_user_string()}.{data.check_name} ({data.severity.value})"
+            )
 
 
-def run_selection(defs: Definitions, run: Run, instance: DagsterInstance, log: Log = print,
-                  timings: list[tuple[str, str, float]] | None = None) -> bool:
+def run_selection(
+    defs: Definitions,
+    run: Run,
+    instance: DagsterInstance,
+    log: Log = print,
+    timings: list[tuple[str, str, float]] | None = None,
+) -> bool:
     """Materialise `run` in this process (against `instance`, so the UI shows it); True when it succeeded."""
     handler = _StepReporter(log, run.partition, timings)
 
@@ -146,12 +157,20 @@ def run_selection(defs: Definitions, run: Run, instance: DagsterInstance, log: L
         lg.setLevel(logging.DEBUG)
         return lg
 
-    job_defs = Definitions(assets=list(defs.assets or []), resources=defs.resources or {},
-                           jobs=[define_asset_job(JOB, selection=AssetSelection.assets(*run.keys).required_multi_asset_neighbors())],
-                           loggers={"step_lines": step_lines})
+    job_defs = Definitions(
+        assets=list(defs.assets or []),
+        resources=defs.resources or {},
+        jobs=[
+            define_asset_job(JOB, selection=AssetSelection.assets(*run.keys).required_multi_asset_neighbors())
+        ],
+        loggers={"step_lines": step_lines},
+    )
     result = job_defs.resolve_job_def(JOB).execute_in_process(
-        instance=instance, partition_key=run.partition, raise_on_error=False,
-        run_config={"loggers": {"step_lines": {}}})
+        instance=instance,
+        partition_key=run.partition,
+        raise_on_error=False,
+        run_config={"loggers": {"step_lines": {}}},
+    )
     if handler.interrupted:  # Dagster turned the signal into a failed step; stop here, not at the next run
         raise KeyboardInterrupt(f"interrupted during {run.label}")
     return result.success
@@ -178,8 +197,13 @@ def _validate(defs: Definitions, asset: str, partition: str | None, instance: Da
     return key
 
 
-def materialise_asset(asset: str, partition: str | None, defs: Definitions, log: Log = print,
-                      instance: DagsterInstance | None = None) -> bool:
+def materialise_asset(
+    asset: str,
+    partition: str | None,
+    defs: Definitions,
+    log: Log = print,
+    instance: DagsterInstance | None = None,
+) -> bool:
     """Materialise `asset[partition]`, first every missing upstream (asset, partition); True on success.
     Raises ValueError (with the valid choices) for an unknown asset or partition."""
     from utr_assets.platform.runner import _sync_model_partitions

@@ -14,8 +14,18 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
-PACKAGES = ("utr-assets", "dagster", "torch", "transformers", "tokenizers", "pandas", "numpy", "scikit-learn",
-            "pysam", "great_expectations")
+PACKAGES = (
+    "utr-assets",
+    "dagster",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "pysam",
+    "great_expectations",
+)
 _lock = threading.Lock()
 _inputs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 
@@ -46,5 +56,9 @@ def package_versions() -> dict[str, str]:
 
 
 def output_provenance(run_id: str, step_key: str, profile: str, override: str | None) -> dict[str, Any]:
-    return {"inputs": step_inputs(run_id, step_key), "profile": profile, "override": override,
-            "packages": package_versions()}
+    return {
+        "inputs": step_inputs(run_id, step_key),
+        "profile": profile,
+        "override": override,
+        "packages": package_versions(),
+    }

@@ -36,11 +36,15 @@ def check_specs(asset: str | AssetKey, checks: Sequence[QualityCheck]) -> list[A
     return [AssetCheckSpec(c.name, asset=key, description=c.description, blocking=c.blocking) for c in checks]
 
 
-def named_check_specs(asset: str | AssetKey, descriptions: dict[str, str], blocking: bool = True
-                      ) -> list[AssetCheckSpec]:
+def named_check_specs(
+    asset: str | AssetKey, descriptions: dict[str, str], blocking: bool = True
+) -> list[AssetCheckSpec]:
     """Specs of checks computed in plain Python (see `plain_check`)."""
     key = AssetKey.from_coercible(asset)
-    return [AssetCheckSpec(name, asset=key, description=text, blocking=blocking) for name, text in descriptions.items()]
+    return [
+        AssetCheckSpec(name, asset=key, description=text, blocking=blocking)
+        for name, text in descriptions.items()
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +75,9 @@ class ExpectationOutcome:
     observed: Any
 
 
-def validate_frame(frame: pd.DataFrame, factory: ExpectationFactory, suite_name: str) -> list[ExpectationOutcome]:
+def validate_frame(
+    frame: pd.DataFrame, factory: ExpectationFactory, suite_name: str
+) -> list[ExpectationOutcome]:
     gx, batch_definition = _ge()
     suite = gx.ExpectationSuite(name=suite_name)
     for expectation in factory(gx):
@@ -97,8 +103,9 @@ def validate_frame(frame: pd.DataFrame, factory: ExpectationFactory, suite_name:
     return outcomes
 
 
-def _to_check_result(key: AssetKey, check: QualityCheck, outcomes: list[ExpectationOutcome],
-                     rows: int, seconds: float) -> AssetCheckResult:
+def _to_check_result(
+    key: AssetKey, check: QualityCheck, outcomes: list[ExpectationOutcome], rows: int, seconds: float
+) -> AssetCheckResult:
     failed = [o for o in outcomes if not o.success]
     metadata: dict[str, Any] = {
         "rows": rows,
@@ -125,8 +132,9 @@ def _to_check_result(key: AssetKey, check: QualityCheck, outcomes: list[Expectat
     )
 
 
-def run_quality_checks(asset: str | AssetKey, frame: pd.DataFrame,
-                       checks: Sequence[QualityCheck]) -> list[AssetCheckResult]:
+def run_quality_checks(
+    asset: str | AssetKey, frame: pd.DataFrame, checks: Sequence[QualityCheck]
+) -> list[AssetCheckResult]:
     key = AssetKey.from_coercible(asset)
     results = []
     for check in checks:
@@ -136,9 +144,18 @@ def run_quality_checks(asset: str | AssetKey, frame: pd.DataFrame,
     return results
 
 
-def plain_check(asset: str | AssetKey, name: str, passed: bool, metadata: dict[str, Any] | None = None,
-                blocking: bool = True) -> AssetCheckResult:
+def plain_check(
+    asset: str | AssetKey,
+    name: str,
+    passed: bool,
+    metadata: dict[str, Any] | None = None,
+    blocking: bool = True,
+) -> AssetCheckResult:
     """A check computed in plain Python (artifact properties), reported like the GE ones."""
-    return AssetCheckResult(asset_key=AssetKey.from_coercible(asset), check_name=name, passed=bool(passed),
-                            severity=AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN,
-                            metadata=metadata or {})
+    return AssetCheckResult(
+        asset_key=AssetKey.from_coercible(asset),
+        check_name=name,
+        passed=bool(passed),
+        severity=AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN,
+        metadata=metadata or {},
+    )

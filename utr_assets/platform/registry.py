@@ -87,7 +87,9 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY, _seen: tuple[Path, ...] =
         raise SettingsError(f"{path}: expected a top-level `models:` list")
     unknown = set(raw) - {"models", "include"}
     if unknown:
-        raise SettingsError(f"{path}: unknown top-level key(s) {sorted(unknown)} (expected `models`, `include`)")
+        raise SettingsError(
+            f"{path}: unknown top-level key(s) {sorted(unknown)} (expected `models`, `include`)"
+        )
     entries: dict[str, ModelEntry] = {}
     for name in raw.get("include") or []:
         included = (path.parent / str(name)).resolve()
@@ -119,7 +121,9 @@ def add_model(entry: ModelEntry, path: str | Path = DEFAULT_REGISTRY) -> None:
         raise SettingsError(f"{path}: model {entry.slug!r} is already registered")
     fields = entry.model_dump(exclude_defaults=True)
     fields = {"slug": fields.pop("slug"), **fields}
-    line = "  - " + yaml.safe_dump(fields, default_flow_style=True, sort_keys=False, width=10_000).strip() + "\n"
+    line = (
+        "  - " + yaml.safe_dump(fields, default_flow_style=True, sort_keys=False, width=10_000).strip() + "\n"
+    )
     text = read_text(path)
     text = text if text.endswith("\n") else text + "\n"
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")

@@ -24,9 +24,12 @@ def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None
         instance.add_dynamic_partitions(model_partitions.name, missing)
 
 
-def materialise_everything(log: Callable[[str], None] = print, instance: DagsterInstance | None = None,
-                           defs: Definitions | None = None,
-                           timings: list[tuple[str, str, float]] | None = None) -> list[str]:
+def materialise_everything(
+    log: Callable[[str], None] = print,
+    instance: DagsterInstance | None = None,
+    defs: Definitions | None = None,
+    timings: list[tuple[str, str, float]] | None = None,
+) -> list[str]:
     """Materialise every asset; returns the labels of failed runs. ``timings`` (when given) receives
     (step, partition, seconds) of every successful step."""
     if defs is None:
@@ -48,8 +51,11 @@ def materialise_everything(log: Callable[[str], None] = print, instance: Dagster
         else:
             stages.append((node.partitions_def, [key]))
     for partitions_def, keys in stages:
-        partition_keys = [None] if partitions_def is None else partitions_def.get_partition_keys(
-            dynamic_partitions_store=instance)
+        partition_keys = (
+            [None]
+            if partitions_def is None
+            else partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+        )
         for partition_key in partition_keys:
             run = Run(tuple(keys), partition_key)
             # one line per step as it finishes (with its duration), asset log and progress lines between

@@ -19,9 +19,22 @@ from utr_assets.reference.textio import iter_lines
 
 Interval = tuple[int, int]
 _GTF_ATTR = re.compile(r'\s*([^\s;]+)\s+(?:"([^"]*)"|([^;\s"]+))\s*(?:;|$)')
-_TRANSCRIPT_FEATURES = {"exon", "CDS", "stop_codon", "start_codon", "UTR", "3UTR", "5UTR",
-                        "three_prime_utr", "five_prime_utr", "three_prime_UTR", "five_prime_UTR",
-                        "transcript", "mRNA", "Selenocysteine"}
+_TRANSCRIPT_FEATURES = {
+    "exon",
+    "CDS",
+    "stop_codon",
+    "start_codon",
+    "UTR",
+    "3UTR",
+    "5UTR",
+    "three_prime_utr",
+    "five_prime_utr",
+    "three_prime_UTR",
+    "five_prime_UTR",
+    "transcript",
+    "mRNA",
+    "Selenocysteine",
+}
 
 
 @dataclass
@@ -51,12 +64,21 @@ class Transcript:
 
 def detect_format(path: str | Path) -> str:
     name = Path(path).name.lower().removesuffix(".gz")
-    for suffix, fmt in ((".gtf", "gtf"), (".gff3", "gff3"), (".gff", "gff3"), (".gp", "genepred"),
-                        (".genepred", "genepred"), (".txt", "genepred")):
+    for suffix, fmt in (
+        (".gtf", "gtf"),
+        (".gff3", "gff3"),
+        (".gff", "gff3"),
+        (".gp", "genepred"),
+        (".genepred", "genepred"),
+        (".txt", "genepred"),
+    ):
         if name.endswith(suffix):
             return fmt
-    raise InputFormatError(path, "cannot tell the annotation format from the file name; "
-                                 "set reference.annotation_format to gtf, gff3 or genepred")
+    raise InputFormatError(
+        path,
+        "cannot tell the annotation format from the file name; "
+        "set reference.annotation_format to gtf, gff3 or genepred",
+    )
 
 
 def read_annotation(path: str | Path, fmt: str = "auto", coordinate_offset: int = 0) -> list[Transcript]:
@@ -108,9 +130,12 @@ def _gtf_attributes(path: Path, number: int, text: str) -> dict[str, list[str]]:
     while position < len(text):
         match = _GTF_ATTR.match(text, position)
         if not match:
-            raise InputFormatError(path, f"malformed GTF attributes near {text[position:position + 40]!r}", number)
-        parsed.setdefault(match.group(1), []).append(match.group(2) if match.group(2) is not None
-                                                     else match.group(3))
+            raise InputFormatError(
+                path, f"malformed GTF attributes near {text[position : position + 40]!r}", number
+            )
+        parsed.setdefault(match.group(1), []).append(
+            match.group(2) if match.group(2) is not None else match.group(3)
+        )
         position = match.end()
     return parsed
 
@@ -135,14 +160,22 @@ def _read_gtf(path: Path, offset: int) -> list[Transcript]:
         tx = transcripts.get(tid)
         if tx is None:
             gene_id = attrs.get("gene_id", [tid])[0]
-            tx = transcripts[tid] = Transcript(tid, gene_id, attrs.get("gene_name", [gene_id])[0],
-                                               chrom, strand, number)
+            tx = transcripts[tid] = Transcript(
+                tid, gene_id, attrs.get("gene_name", [gene_id])[0], chrom, strand, number
+            )
         elif (tx.chrom, tx.strand) != (chrom, strand):
-            raise InputFormatError(path, f"transcript {tid} changes contig/strand "
-                                         f"({tx.chrom}{tx.strand} -> {chrom}{strand})", number)
+            raise InputFormatError(
+                path,
+                f"transcript {tid} changes contig/strand ({tx.chrom}{tx.strand} -> {chrom}{strand})",
+                number,
+            )
         elif attrs.get("gene_id", [tid])[0] != tx.gene_id:
-            raise InputFormatError(path, f"transcript_id {tid} is reused by gene {attrs['gene_id'][0]} (it belongs to "
-                                         f"gene {tx.gene_id}, line {tx.line}); transcript ids must be unique", number)
+            raise InputFormatError(
+                path,
+                f"transcript_id {tid} is reused by gene {attrs['gene_id'][0]} (it belongs to "
+                f"gene {tx.gene_id}, line {tx.line}); transcript ids must be unique",
+                number,
+            )
         ttype = attrs.get("transcript_type") or attrs.get("transcript_biotype")
         if ttype:
             tx.transcript_type = ttype[0]
@@ -177,18 +210,28 @@ def _read_gff3(path: Path, offset: int) -> list[Transcript]:
         parents = attrs.get("Parent", [])
         if feature == "gene" and ident:
             if ident in genes:
-                raise InputFormatError(path, f"gene ID {ident!r} is defined twice; IDs must be unique", number)
+                raise InputFormatError(
+                    path, f"gene ID {ident!r} is defined twice; IDs must be unique", number
+                )
             genes[ident] = attrs
-        elif feature in ("mRNA", "transcript") or (ident and parents and feature.endswith(("RNA", "transcript"))):
+        elif feature in ("mRNA", "transcript") or (
+            ident and parents and feature.endswith(("RNA", "transcript"))
+        ):
             if not ident:
                 raise InputFormatError(path, f"{feature} line has no ID attribute", number)
             tid = attrs.get("transcript_id", [_strip_prefix(ident)])[0]
             gene = genes.get(parents[0], {}) if parents else {}
-            gene_id = attrs.get("gene_id", gene.get("gene_id", [_strip_prefix(parents[0]) if parents else tid]))[0]
+            gene_id = attrs.get(
+                "gene_id", gene.get("gene_id", [_strip_prefix(parents[0]) if parents else tid])
+            )[0]
             gene_name = attrs.get("gene_name", gene.get("Name", gene.get("gene_name", [gene_id])))[0]
             if ident in transcripts:
-                raise InputFormatError(path, f"{feature} ID {ident!r} is defined twice (first at line "
-                                             f"{transcripts[ident].line}); IDs must be unique", number)
+                raise InputFormatError(
+                    path,
+                    f"{feature} ID {ident!r} is defined twice (first at line "
+                    f"{transcripts[ident].line}); IDs must be unique",
+                    number,
+                )
             tx = Transcript(tid, gene_id, gene_name, chrom, strand, number)
             ttype = attrs.get("transcript_type") or attrs.get("biotype") or attrs.get("transcript_biotype")
             tx.transcript_type = ttype[0] if ttype else None
@@ -201,7 +244,9 @@ def _read_gff3(path: Path, offset: int) -> list[Transcript]:
                 children.append((number, parent, feature, (start + offset, end + offset)))
     for number, parent, feature, interval in children:
         if parent not in transcripts:
-            raise InputFormatError(path, f"Parent {parent!r} is not a transcript defined in this file", number)
+            raise InputFormatError(
+                path, f"Parent {parent!r} is not a transcript defined in this file", number
+            )
         _add_feature(transcripts[parent], feature, interval)
     for tx in transcripts.values():
         if tx.cds and not tx.stop_codon:
@@ -257,35 +302,59 @@ def _read_genepred(path: Path, offset: int) -> list[Transcript]:
             raise InputFormatError(path, f"genePred needs at least 10 columns, found {len(fields)}", number)
         name, chrom, strand = fields[0], fields[1], fields[2]
         if name in seen:
-            raise InputFormatError(path, f"transcript {name!r} is listed twice (first at line {seen[name]}); "
-                                         "names must be unique", number)
+            raise InputFormatError(
+                path,
+                f"transcript {name!r} is listed twice (first at line {seen[name]}); names must be unique",
+                number,
+            )
         seen[name] = number
         if strand not in ("+", "-"):
             raise InputFormatError(path, f"strand must be + or -, found {strand!r}", number)
         tx_start, tx_end, cds_start, cds_end, count = (
-            _int(path, number, v, c) for v, c in zip(fields[3:8], ("txStart", "txEnd", "cdsStart", "cdsEnd", "exonCount"), strict=True))
+            _int(path, number, v, c)
+            for v, c in zip(fields[3:8], ("txStart", "txEnd", "cdsStart", "cdsEnd", "exonCount"), strict=True)
+        )
         starts = [_int(path, number, v, "exonStarts") for v in fields[8].rstrip(",").split(",") if v]
         ends = [_int(path, number, v, "exonEnds") for v in fields[9].rstrip(",").split(",") if v]
         if not (len(starts) == len(ends) == count):
-            raise InputFormatError(path, f"exonCount {count} disagrees with {len(starts)} starts / {len(ends)} ends",
-                                   number)
-        if any(e <= s for s, e in zip(starts, ends, strict=True)) or not (tx_start <= cds_start <= cds_end <= tx_end):
-            raise InputFormatError(path, "inconsistent coordinates (need txStart <= cdsStart <= cdsEnd <= txEnd, "
-                                         "exonStart < exonEnd)", number)
+            raise InputFormatError(
+                path, f"exonCount {count} disagrees with {len(starts)} starts / {len(ends)} ends", number
+            )
+        if any(e <= s for s, e in zip(starts, ends, strict=True)) or not (
+            tx_start <= cds_start <= cds_end <= tx_end
+        ):
+            raise InputFormatError(
+                path,
+                "inconsistent coordinates (need txStart <= cdsStart <= cdsEnd <= txEnd, exonStart < exonEnd)",
+                number,
+            )
         gene = name
         if columns and "name2" in columns and len(fields) > columns.index("name2"):
             gene = fields[columns.index("name2")] or name
         elif len(fields) >= 15 and fields[10].lstrip("-").isdigit():
             gene = fields[11] or name  # genePredExt: score, name2, ...
-        tx = Transcript(name, gene, gene, chrom, strand, number,
-                        transcript_type="protein_coding" if cds_start < cds_end else "non_coding")
+        tx = Transcript(
+            name,
+            gene,
+            gene,
+            chrom,
+            strand,
+            number,
+            transcript_type="protein_coding" if cds_start < cds_end else "non_coding",
+        )
         tx.exons = [(s + offset, e + offset) for s, e in zip(starts, ends, strict=True)]
         if cds_start < cds_end:
-            coding = [(max(s, cds_start) + offset, min(e, cds_end) + offset)
-                      for s, e in zip(starts, ends, strict=True) if e > cds_start and s < cds_end]
+            coding = [
+                (max(s, cds_start) + offset, min(e, cds_end) + offset)
+                for s, e in zip(starts, ends, strict=True)
+                if e > cds_start and s < cds_end
+            ]
             anchor = cds_end + offset if strand == "+" else cds_start + offset
-            tx.stop_codon = _walk_exons(coding, anchor, 3, forward=False) if strand == "+" else \
-                _walk_exons(coding, anchor, 3, forward=True)
+            tx.stop_codon = (
+                _walk_exons(coding, anchor, 3, forward=False)
+                if strand == "+"
+                else _walk_exons(coding, anchor, 3, forward=True)
+            )
             tx.cds = _subtract(coding, tx.stop_codon)
         transcripts.append(tx)
     return transcripts

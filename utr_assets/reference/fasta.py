@@ -83,10 +83,15 @@ def open_fasta(path: Path) -> pysam.FastaFile:
     if path.stat().st_size == 0:
         raise InputFormatError(path, "FASTA file is empty")
     if is_gzip(path) and not _is_bgzip(path):
-        raise InputFormatError(path, "FASTA is gzip-compressed but not bgzip; random access needs "
-                                     "`bgzip` (e.g. `zcat in.fa.gz | bgzip > out.fa.gz`)")
+        raise InputFormatError(
+            path,
+            "FASTA is gzip-compressed but not bgzip; random access needs "
+            "`bgzip` (e.g. `zcat in.fa.gz | bgzip > out.fa.gz`)",
+        )
     if is_gzip(path) and not _has_bgzf_eof(path):
-        raise InputFormatError(path, "bgzip file is truncated (no BGZF end-of-file block); re-download or recompress")
+        raise InputFormatError(
+            path, "bgzip file is truncated (no BGZF end-of-file block); re-download or recompress"
+        )
     problem = _first_line_problem(path)
     if problem:
         raise InputFormatError(path, problem, 1)

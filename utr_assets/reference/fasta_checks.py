@@ -58,12 +58,16 @@ def _scan_block(path: Path, block: bytes, line: int, seen: dict[bytes, int]) -> 
         eol = len(block) if eol < 0 else eol
         number += block.count(b"\n", counted, pos)
         counted = pos
-        words = block[pos + 1:eol].split()
+        words = block[pos + 1 : eol].split()
         if not words:
             raise InputFormatError(path, "header line without a contig name", number)
         if words[0] in seen:
-            raise InputFormatError(path, f"contig {words[0].decode(errors='replace')!r} is defined twice (first at "
-                                         f"line {seen[words[0]]}); contig names must be unique", number)
+            raise InputFormatError(
+                path,
+                f"contig {words[0].decode(errors='replace')!r} is defined twice (first at "
+                f"line {seen[words[0]]}); contig names must be unique",
+                number,
+            )
         seen[words[0]] = number
         nxt = _next_header(block, eol)
         _check_sequence(path, block, eol, nxt, line)
@@ -88,9 +92,12 @@ def _check_sequence(path: Path, block: bytes, start: int, end: int, line: int) -
         return
     first = start + bad
     line_start = block.rfind(b"\n", 0, first) + 1
-    raise InputFormatError(path, f"{block[first:first + 1].decode(errors='replace')!r} at column "
-                                 f"{first - line_start + 1} is not a nucleotide code (ACGTN or IUPAC)",
-                           line + block.count(b"\n", 0, first))
+    raise InputFormatError(
+        path,
+        f"{block[first : first + 1].decode(errors='replace')!r} at column "
+        f"{first - line_start + 1} is not a nucleotide code (ACGTN or IUPAC)",
+        line + block.count(b"\n", 0, first),
+    )
 
 
 def _fingerprint(path: Path) -> dict:
@@ -156,16 +163,27 @@ def _layout_problem(path: Path) -> None:
         for number, raw in enumerate(handle, start=1):
             line = raw.rstrip(b"\r\n")
             if line.startswith(b">"):
-                width, short_at, contig = None, None, line[1:].split()[0].decode(errors="replace") if line[1:].split() else ""
+                width, short_at, contig = (
+                    None,
+                    None,
+                    line[1:].split()[0].decode(errors="replace") if line[1:].split() else "",
+                )
                 continue
             if short_at is not None and line:
-                raise InputFormatError(path, f"contig {contig!r}: line {short_at} is shorter than the lines before it "
-                                             "but is not the last of the contig (faidx needs equal line lengths)",
-                                       number)
+                raise InputFormatError(
+                    path,
+                    f"contig {contig!r}: line {short_at} is shorter than the lines before it "
+                    "but is not the last of the contig (faidx needs equal line lengths)",
+                    number,
+                )
             if width is None:
                 width = len(line)
             elif len(line) > width:
-                raise InputFormatError(path, f"contig {contig!r}: line is longer ({len(line)}) than the contig's "
-                                             f"first line ({width}); faidx needs equal line lengths", number)
+                raise InputFormatError(
+                    path,
+                    f"contig {contig!r}: line is longer ({len(line)}) than the contig's "
+                    f"first line ({width}); faidx needs equal line lengths",
+                    number,
+                )
             elif len(line) < width:
                 short_at = number

@@ -36,12 +36,17 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                 try:  # line by line, so an undecodable byte is reported on its own line
                     line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a leading BOM is allowed
                 except UnicodeDecodeError as exc:
-                    raise InputFormatError(path, f"not UTF-8 text: byte {raw[exc.start:exc.start + 1]!r} at column "
-                                                 f"{exc.start + 1} ({exc.reason})", number) from exc
+                    raise InputFormatError(
+                        path,
+                        f"not UTF-8 text: byte {raw[exc.start : exc.start + 1]!r} at column "
+                        f"{exc.start + 1} ({exc.reason})",
+                        number,
+                    ) from exc
                 yield number, line.rstrip("\r\n")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputFormatError(path, f"compressed stream is truncated or corrupt after line {number} ({exc})",
-                               number + 1) from exc
+        raise InputFormatError(
+            path, f"compressed stream is truncated or corrupt after line {number} ({exc})", number + 1
+        ) from exc
     if number == 0:
         raise InputFormatError(path, "file is empty (no lines after decompression)")
 
@@ -54,5 +59,9 @@ def read_text(path: str | Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputFormatError(path, f"not UTF-8 text: byte {data[exc.start:exc.start + 1]!r} ({exc.reason}); "
-                                     "save the file as UTF-8", line) from exc
+        raise InputFormatError(
+            path,
+            f"not UTF-8 text: byte {data[exc.start : exc.start + 1]!r} ({exc.reason}); "
+            "save the file as UTF-8",
+            line,
+        ) from exc

@@ -24,8 +24,22 @@ from utr_assets.reference.fasta import Genome, reverse_complement
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})
 ASSEMBLY_CHECK_MIN = 10  # transcripts with a checked stop codon before their share of invalid ones is judged
-UTR_COLUMNS = ["utr_id", "gene_id", "gene_name", "transcript_id", "chrom", "start", "end", "strand",
-               "blocks", "length", "stop_codon_start", "stop_codon_blocks", "stop_codon", "sequence"]
+UTR_COLUMNS = [
+    "utr_id",
+    "gene_id",
+    "gene_name",
+    "transcript_id",
+    "chrom",
+    "start",
+    "end",
+    "strand",
+    "blocks",
+    "length",
+    "stop_codon_start",
+    "stop_codon_blocks",
+    "stop_codon",
+    "sequence",
+]
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,9 @@ def utr3_blocks(tx: Transcript) -> list[Interval]:
     return [(s, min(e, anchor)) for s, e in tx.exons if s < anchor]
 
 
-def _choose_transcripts(transcripts: list[Transcript], selection: Utr3Selection,
-                        annotation: str) -> tuple[list[Transcript], list[tuple[Transcript, str]]]:
+def _choose_transcripts(
+    transcripts: list[Transcript], selection: Utr3Selection, annotation: str
+) -> tuple[list[Transcript], list[tuple[Transcript, str]]]:
     coding = [tx for tx in transcripts if tx.is_coding]
     dropped = [(tx, "not_protein_coding") for tx in transcripts if not tx.is_coding]
     if selection.transcript_selection == "all":
@@ -59,16 +74,22 @@ def _choose_transcripts(transcripts: list[Transcript], selection: Utr3Selection,
     if selection.transcript_selection == "canonical":
         tags = set(selection.canonical_tags)
         if coding and not any(tx.tags & tags for tx in coding):
-            raise InputFormatError(annotation, f"no protein-coding transcript carries a canonical tag "
-                                               f"({', '.join(sorted(tags))}); set reference.transcript_selection "
-                                               "to longest_cds or all for this annotation")
+            raise InputFormatError(
+                annotation,
+                f"no protein-coding transcript carries a canonical tag "
+                f"({', '.join(sorted(tags))}); set reference.transcript_selection "
+                "to longest_cds or all for this annotation",
+            )
         kept = [tx for tx in coding if tx.tags & tags]
         dropped += [(tx, "not_canonical") for tx in coding if not tx.tags & tags]
         return kept, dropped
     best: dict[str, Transcript] = {}
     for tx in coding:
         current = best.get(tx.gene_id)
-        if current is None or (tx.cds_length, -len(tx.transcript_id)) > (current.cds_length, -len(current.transcript_id)):
+        if current is None or (tx.cds_length, -len(tx.transcript_id)) > (
+            current.cds_length,
+            -len(current.transcript_id),
+        ):
             best[tx.gene_id] = tx
     kept_ids = {id(tx) for tx in best.values()}
     dropped += [(tx, "not_longest_cds") for tx in coding if id(tx) not in kept_ids]
@@ -81,13 +102,19 @@ def _check_contig(tx: Transcript, genome: Genome, annotation: str) -> None:
         alt = tx.chrom[3:] if tx.chrom.startswith("chr") else f"chr{tx.chrom}"
         if alt in genome.contigs:
             hint = f" (the FASTA names it {alt!r}: contig naming styles differ)"
-        raise InputFormatError(genome.path, f"contig {tx.chrom!r} of transcript {tx.transcript_id} "
-                                            f"(annotation {annotation} line {tx.line}) is not in the FASTA{hint}")
+        raise InputFormatError(
+            genome.path,
+            f"contig {tx.chrom!r} of transcript {tx.transcript_id} "
+            f"(annotation {annotation} line {tx.line}) is not in the FASTA{hint}",
+        )
     top = max(e for _, e in tx.exons) if tx.exons else 0
     if top > genome.contigs[tx.chrom] or any(s < 0 for s, _ in tx.exons):
-        raise InputFormatError(annotation, f"transcript {tx.transcript_id} extends to {top}, beyond "
-                                           f"{tx.chrom} (length {genome.contigs[tx.chrom]}) in {genome.path}",
-                               tx.line)
+        raise InputFormatError(
+            annotation,
+            f"transcript {tx.transcript_id} extends to {top}, beyond "
+            f"{tx.chrom} (length {genome.contigs[tx.chrom]}) in {genome.path}",
+            tx.line,
+        )
 
 
 def _spliced_sequence(genome: Genome, chrom: str, blocks: Iterable[Interval], strand: str) -> str:
@@ -95,23 +122,32 @@ def _spliced_sequence(genome: Genome, chrom: str, blocks: Iterable[Interval], st
     return reverse_complement(sequence) if strand == "-" else sequence
 
 
-def _check_stop_codons(rows: list[dict], dropped: list[tuple[Transcript, str]], selection: Utr3Selection,
-                       annotation: str, genome: str) -> None:
+def _check_stop_codons(
+    rows: list[dict],
+    dropped: list[tuple[Transcript, str]],
+    selection: Utr3Selection,
+    annotation: str,
+    genome: str,
+) -> None:
     """Most stop codons missing from the FASTA means annotation and FASTA are different assemblies."""
     invalid = [(tx, reason) for tx, reason in dropped if reason.startswith("invalid_stop_codon")]
     checked = len(rows) + len(invalid)
     if checked >= ASSEMBLY_CHECK_MIN and len(invalid) / checked > selection.max_invalid_stop_fraction:
         tx = invalid[0][0]
-        raise InputFormatError(annotation, f"{len(invalid)} of {checked} transcripts ({len(invalid) / checked:.0%}) "
-                               f"have no stop codon at the annotated position in {genome} (first: "
-                               f"{tx.transcript_id} at line {tx.line}, {invalid[0][1].split(':')[1]!r}): the annotation "
-                               "and the FASTA are probably different assemblies (or the coordinate offset is wrong); "
-                               "use a matching pair, or raise reference.max_invalid_stop_fraction (now "
-                               f"{selection.max_invalid_stop_fraction}) to accept it")
+        raise InputFormatError(
+            annotation,
+            f"{len(invalid)} of {checked} transcripts ({len(invalid) / checked:.0%}) "
+            f"have no stop codon at the annotated position in {genome} (first: "
+            f"{tx.transcript_id} at line {tx.line}, {invalid[0][1].split(':')[1]!r}): the annotation "
+            "and the FASTA are probably different assemblies (or the coordinate offset is wrong); "
+            "use a matching pair, or raise reference.max_invalid_stop_fraction (now "
+            f"{selection.max_invalid_stop_fraction}) to accept it",
+        )
 
 
-def select_utr3_regions(transcripts: list[Transcript], genome: Genome, selection: Utr3Selection,
-                        annotation: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def select_utr3_regions(
+    transcripts: list[Transcript], genome: Genome, selection: Utr3Selection, annotation: str | Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (utr3 table, excluded transcripts with reasons)."""
     annotation = str(annotation)
     chosen, dropped = _choose_transcripts(transcripts, selection, annotation)
@@ -140,21 +176,40 @@ def select_utr3_regions(transcripts: list[Transcript], genome: Genome, selection
         if length < selection.min_utr_length:
             dropped.append((tx, "too_short"))
             continue
-        rows.append({
-            "utr_id": tx.transcript_id, "gene_id": tx.gene_id, "gene_name": tx.gene_name,
-            "transcript_id": tx.transcript_id, "chrom": tx.chrom,
-            "start": blocks[0][0], "end": blocks[-1][1], "strand": tx.strand,
-            "blocks": ",".join(f"{s}-{e}" for s, e in blocks), "length": length,
-            "stop_codon_start": tx.stop_codon[0][0], "stop_codon": stop,
-            "stop_codon_blocks": ",".join(f"{s}-{e}" for s, e in tx.stop_codon),
-            "sequence": _spliced_sequence(genome, tx.chrom, blocks, tx.strand),
-        })
+        rows.append(
+            {
+                "utr_id": tx.transcript_id,
+                "gene_id": tx.gene_id,
+                "gene_name": tx.gene_name,
+                "transcript_id": tx.transcript_id,
+                "chrom": tx.chrom,
+                "start": blocks[0][0],
+                "end": blocks[-1][1],
+                "strand": tx.strand,
+                "blocks": ",".join(f"{s}-{e}" for s, e in blocks),
+                "length": length,
+                "stop_codon_start": tx.stop_codon[0][0],
+                "stop_codon": stop,
+                "stop_codon_blocks": ",".join(f"{s}-{e}" for s, e in tx.stop_codon),
+                "sequence": _spliced_sequence(genome, tx.chrom, blocks, tx.strand),
+            }
+        )
     _check_stop_codons(rows, dropped, selection, annotation, genome.path)
-    table = pd.DataFrame(rows, columns=UTR_COLUMNS).sort_values(["chrom", "start", "utr_id"], ignore_index=True)
+    table = pd.DataFrame(rows, columns=UTR_COLUMNS).sort_values(
+        ["chrom", "start", "utr_id"], ignore_index=True
+    )
     table = table.astype({"start": "int64", "end": "int64", "length": "int64", "stop_codon_start": "int64"})
     excluded = pd.DataFrame(
-        [{"transcript_id": tx.transcript_id, "gene_id": tx.gene_id, "chrom": tx.chrom, "line": tx.line,
-          "reason": reason} for tx, reason in dropped],
+        [
+            {
+                "transcript_id": tx.transcript_id,
+                "gene_id": tx.gene_id,
+                "chrom": tx.chrom,
+                "line": tx.line,
+                "reason": reason,
+            }
+            for tx, reason in dropped
+        ],
         columns=["transcript_id", "gene_id", "chrom", "line", "reason"],
     )
     return table, excluded

@@ -52,8 +52,9 @@ class Scorer(Protocol):
     hidden_size: int | None
     needs_ids: bool
 
-    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None
-                           ) -> list[np.ndarray]: ...
+    def base_probabilities(
+        self, sequences: Sequence[str], ids: Sequence[str] | None = None
+    ) -> list[np.ndarray]: ...
 
     def site_scores(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]: ...
 
@@ -73,7 +74,9 @@ class ScorerBase:
     def _refuse(self, capability: str) -> ScoringError:
         return ScoringError(f"{self.name}: no {capability!r} capability (has {sorted(self.capabilities)})")
 
-    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
+    def base_probabilities(
+        self, sequences: Sequence[str], ids: Sequence[str] | None = None
+    ) -> list[np.ndarray]:
         raise self._refuse(PROBABILITIES)
 
     def site_scores(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
@@ -85,8 +88,9 @@ class ScorerBase:
     def reconstruction_loss(self, sequences: Sequence[str]) -> np.ndarray:
         raise self._refuse(LOSS)
 
-    def allele_scores(self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str],
-                      alts: Sequence[str]) -> np.ndarray:
+    def allele_scores(
+        self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str], alts: Sequence[str]
+    ) -> np.ndarray:
         """Per SNV (RNA-orientation offset and alleles in its 3'UTR): the score of that very allele."""
         raise self._refuse(ALLELE_SCORES)
 
@@ -116,7 +120,9 @@ def to_model_orientation(sequence: str, strand: str, orientation: str) -> str:
     return sequence
 
 
-def oligos_in_orientation(sequences: Sequence[str], strands: Sequence[str | None], orientation: str) -> list[str]:
+def oligos_in_orientation(
+    sequences: Sequence[str], strands: Sequence[str | None], orientation: str
+) -> list[str]:
     """MPRA oligos (RNA orientation) as a model of ``orientation`` reads them: a DNA-orientation model gets
     minus-strand oligos reverse-complemented, as the study's `variants_dna_fwd.fa`. An oligo without a
     strand cannot be put on the genome's + strand: an error for a DNA-orientation model."""
@@ -124,9 +130,11 @@ def oligos_in_orientation(sequences: Sequence[str], strands: Sequence[str | None
         return list(sequences)
     missing = sum(1 for st in strands if st not in ("+", "-"))
     if missing:
-        raise ScoringError(f"{missing} of {len(strands)} MPRA oligos have no genomic strand, so a DNA-orientation "
-                           "model cannot read them on the + strand: give the table's strand column or place "
-                           "the oligos in utr3_regions (mpra_datasets)")
+        raise ScoringError(
+            f"{missing} of {len(strands)} MPRA oligos have no genomic strand, so a DNA-orientation "
+            "model cannot read them on the + strand: give the table's strand column or place "
+            "the oligos in utr3_regions (mpra_datasets)"
+        )
     return [to_model_orientation(s, st, "dna") for s, st in zip(sequences, strands, strict=True)]
 
 

@@ -30,8 +30,7 @@ import pandas as pd
 from utr_assets.benchmarks.features import griesemer_features, kmer_count_features
 from utr_assets.benchmarks.sources_tracks import ConservationTrack, cadd_position_max, read_wiggle
 from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom, parse_blocks
-
-from .base import (
+from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,
     PROBABILITIES,
@@ -69,7 +68,9 @@ class ZooAlScorer(ScorerBase):
         self.name = name
         self._rows = alignments.groupby("utr_id", sort=False)["aligned"].agg(list).to_dict()
 
-    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None) -> list[np.ndarray]:
+    def base_probabilities(
+        self, sequences: Sequence[str], ids: Sequence[str] | None = None
+    ) -> list[np.ndarray]:
         out = []
         for seq, utr in zip(sequences, require_ids(self.name, sequences, ids), strict=True):
             rows = self._rows.get(utr)
@@ -99,15 +100,20 @@ class TrackScorer(ScorerBase):
                 continue
             values = self.track.utr_values(self.index, utr)
             if len(values) != len(seq):
-                raise ScoringError(f"{self.name}: {utr}: track covers {len(values)} bases, sequence has {len(seq)}")
+                raise ScoringError(
+                    f"{self.name}: {utr}: track covers {len(values)} bases, sequence has {len(seq)}"
+                )
             out.append(values)
         return out
 
 
 def utr_spans(regions: pd.DataFrame) -> list[tuple[str, int, int]]:
     """(chrom, start0, end0) of every UTR block: the regions to read from genome-wide tracks."""
-    return [(str(r.chrom), s, e) for r in regions.itertuples(index=False)
-            for s, e in parse_blocks(getattr(r, "blocks", ""), r.start, r.end)]
+    return [
+        (str(r.chrom), s, e)
+        for r in regions.itertuples(index=False)
+        for s, e in parse_blocks(getattr(r, "blocks", ""), r.start, r.end)
+    ]
 
 
 def phylop_track(source: Any, regions: pd.DataFrame) -> ConservationTrack:
@@ -149,12 +155,15 @@ class CaddScorer(TrackScorer):
         if {"ref", "alt", "raw_score"} <= set(scores.columns):
             self.capabilities = frozenset({SITE_SCORES, ALLELE_SCORES})
             for chrom, g in scores.groupby("chrom", sort=False):
-                keys = _allele_keys(g["pos"].to_numpy(), g["ref"].str.upper().tolist(), g["alt"].str.upper().tolist())
+                keys = _allele_keys(
+                    g["pos"].to_numpy(), g["ref"].str.upper().tolist(), g["alt"].str.upper().tolist()
+                )
                 order = np.argsort(keys, kind="stable")
                 self._alleles[str(chrom)] = (keys[order], g["raw_score"].to_numpy(np.float64)[order])
 
-    def allele_scores(self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str],
-                      alts: Sequence[str]) -> np.ndarray:
+    def allele_scores(
+        self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str], alts: Sequence[str]
+    ) -> np.ndarray:
         """RawScore of each SNV given in RNA orientation (UTR offset, alleles); NaN where CADD has none."""
         if ALLELE_SCORES not in self.capabilities:
             raise self._refuse(ALLELE_SCORES)
@@ -170,8 +179,11 @@ class CaddScorer(TrackScorer):
             chrom = normalise_chrom(str(region["chrom"]), self._alleles)
             if chrom not in self._alleles:
                 continue
-            key = _allele_keys(np.array([positions[utr][int(v)] + 1]), [r.upper().translate(flip)],
-                               [a.upper().translate(flip)])[0]
+            key = _allele_keys(
+                np.array([positions[utr][int(v)] + 1]),
+                [r.upper().translate(flip)],
+                [a.upper().translate(flip)],
+            )[0]
             keys, values = self._alleles[chrom]
             k = int(np.searchsorted(keys, key))
             if key >= 0 and k < len(keys) and keys[k] == key:
@@ -190,14 +202,22 @@ class FeatureScorer(ScorerBase):
     def embeddings(self, sequences: Sequence[str], mode: str = "mean_chunks") -> np.ndarray:
         out = np.asarray(self._features(list(sequences)), dtype=np.float32)
         if out.shape != (len(sequences), self.hidden_size):
-            raise ScoringError(f"{self.name}: features of shape {out.shape}, expected ({len(sequences)}, "
-                               f"{self.hidden_size})")
+            raise ScoringError(
+                f"{self.name}: features of shape {out.shape}, expected ({len(sequences)}, {self.hidden_size})"
+            )
         return out
 
 
-def baseline_scorer(family: str, *, name: str | None = None, regions: pd.DataFrame | None = None,
-                    alignments: pd.DataFrame | None = None, phylop: Any = None, cadd: pd.DataFrame | None = None,
-                    kmer_k: int = 5) -> ScorerBase:
+def baseline_scorer(
+    family: str,
+    *,
+    name: str | None = None,
+    regions: pd.DataFrame | None = None,
+    alignments: pd.DataFrame | None = None,
+    phylop: Any = None,
+    cadd: pd.DataFrame | None = None,
+    kmer_k: int = 5,
+) -> ScorerBase:
     """The scorer of a baseline family (registry: zoo_al, phylop, cadd, kmer, griesemer)."""
     name = name or family
 
@@ -210,7 +230,9 @@ def baseline_scorer(family: str, *, name: str | None = None, regions: pd.DataFra
         return ZooAlScorer(need(alignments, "alignments (utr3_alignments)"), name)
     if family == "phylop":
         regions = need(regions, "regions (utr3_regions)")
-        return TrackScorer(phylop_track(need(phylop, "phylop (a wiggle/bigWig path)"), regions), regions, name)
+        return TrackScorer(
+            phylop_track(need(phylop, "phylop (a wiggle/bigWig path)"), regions), regions, name
+        )
     if family == "cadd":
         return CaddScorer(need(cadd, "cadd (a CADD score table)"), need(regions, "regions"), name)
     if family == "kmer":

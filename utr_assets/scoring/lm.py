@@ -29,10 +29,9 @@ import torch
 from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch
 from utr_assets.corpus.kmers import kmer_ids_of, ragged_arange
 from utr_assets.corpus.tokenisers import Tokeniser
-
-from . import marginals as mg
-from .base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
-from .runner import ModelIO, run_chunks, run_plan_modes
+from utr_assets.scoring import marginals as mg
+from utr_assets.scoring.base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
+from utr_assets.scoring.runner import ModelIO, run_chunks, run_plan_modes
 
 PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")  # reference_aware: nt only
 _READOUT = {"unmasked": mg.MARGINAL, "reference_aware": mg.SUBSTITUTE}
@@ -57,27 +56,45 @@ def reference_species_index(name: str, tokeniser: Tokeniser, species: str | None
     if vocab is None:
         raise ScoringError(f"{name}: species-aware model but the tokeniser has no species.json")
     if species is None:
-        raise ScoringError(f"{name}: species-aware model: say which species the sequences are scored as "
-                           "(species=, from settings alignments.reference_species)")
+        raise ScoringError(
+            f"{name}: species-aware model: say which species the sequences are scored as "
+            "(species=, from settings alignments.reference_species)"
+        )
     if species not in vocab.species:
         shown = ", ".join(vocab.species[:8]) + (", ..." if len(vocab.species) > 8 else "")
-        raise ScoringError(f"{name}: reference species {species!r} is not in the model's species list "
-                           f"({len(vocab.species)}: {shown}); set alignments.reference_species to the name "
-                           "the model was trained with")
+        raise ScoringError(
+            f"{name}: reference species {species!r} is not in the model's species list "
+            f"({len(vocab.species)}: {shown}); set alignments.reference_species to the name "
+            "the model was trained with"
+        )
     return vocab.species.index(species)
 
 
 class LanguageModelScorer(ScorerBase):
-    def __init__(self, model: torch.nn.Module, tokeniser: Tokeniser, *, name: str = "model",
-                 device: torch.device | str = "cpu", context: int | None = None, overlap: int | None = None,
-                 max_tokens: int = 8192, probability_mode: str = "masked", species: str | None = None,
-                 autocast: bool = True, rolling_stride: int = mg.ROLLING_STRIDE):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokeniser: Tokeniser,
+        *,
+        name: str = "model",
+        device: torch.device | str = "cpu",
+        context: int | None = None,
+        overlap: int | None = None,
+        max_tokens: int = 8192,
+        probability_mode: str = "masked",
+        species: str | None = None,
+        autocast: bool = True,
+        rolling_stride: int = mg.ROLLING_STRIDE,
+    ):
         self.name, self.tokeniser, self.family = name, tokeniser, tokeniser.family
         self._check_mode(probability_mode)
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
         self.probability_mode, self.rolling_stride = probability_mode, rolling_stride
-        self.n_prefix, self.n_special = len(tokeniser.prefix_ids), len(tokeniser.prefix_ids) + len(tokeniser.suffix_ids)
+        self.n_prefix, self.n_special = (
+            len(tokeniser.prefix_ids),
+            len(tokeniser.prefix_ids) + len(tokeniser.suffix_ids),
+        )
         ctx = context or model_context(model)
         size = ctx - self.n_special
         default_overlap = min(PAPER_CHUNKS[self.family].overlap, max(size // 4, 1))
@@ -87,8 +104,15 @@ class LanguageModelScorer(ScorerBase):
         species_index = None
         if getattr(model.config, "n_species", 0):
             species_index = reference_species_index(name, tokeniser, species)
-        self.io = ModelIO(int(hf.pad_token_id), int(hf.mask_token_id), self.device, species_index, max_tokens,
-                          autocast, mixed_lengths=self.family != "dss")
+        self.io = ModelIO(
+            int(hf.pad_token_id),
+            int(hf.mask_token_id),
+            self.device,
+            species_index,
+            max_tokens,
+            autocast,
+            mixed_lengths=self.family != "dss",
+        )
         self.hidden_size = int(model.config.hidden_size)
         caps = {EMBEDDINGS, LOSS} | ({PROBABILITIES} if self.family in ("dnabert", "nt", "dss") else set())
         self.capabilities = frozenset(caps)
@@ -109,8 +133,10 @@ class LanguageModelScorer(ScorerBase):
         if self.family == "dnabert":
             return mg.kmer_marginal_table(V, offset, tok.k), None
         letters = {b: int(tok.hf.convert_tokens_to_ids(b)) for b in "ACGT"}
-        return (mg.kmer_marginal_table(V, offset, tok.k, letters),
-                mg.kmer_substitution_table(V, offset, tok.k, letters))
+        return (
+            mg.kmer_marginal_table(V, offset, tok.k, letters),
+            mg.kmer_substitution_table(V, offset, tok.k, letters),
+        )
 
     def _chunks(self, sequences: Sequence[str]):
         tokens = self.tokeniser.encode_batch(list(sequences))
@@ -121,7 +147,9 @@ class LanguageModelScorer(ScorerBase):
         if mode not in PROBABILITY_MODES:
             raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}, got {mode!r}")
         if mode == "reference_aware" and self.family != "nt":
-            raise ScoringError(f"{self.name}: the reference-aware mode is defined for the nt tokenisation only")
+            raise ScoringError(
+                f"{self.name}: the reference-aware mode is defined for the nt tokenisation only"
+            )
         return mode
 
     def plan(self, sequences: Sequence[str], mode: str | None = None) -> mg.MaskPlan:
@@ -139,18 +167,22 @@ class LanguageModelScorer(ScorerBase):
             return mg.plan_rolling(tokens, chunks, self.rolling_stride)
         return mg.plan_nt(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
 
-    def base_probabilities(self, sequences: Sequence[str], ids: Sequence[str] | None = None,
-                           mode: str | None = None) -> list[np.ndarray]:
+    def base_probabilities(
+        self, sequences: Sequence[str], ids: Sequence[str] | None = None, mode: str | None = None
+    ) -> list[np.ndarray]:
         """(L, 4) ACGT probabilities per sequence in ``mode`` (default: the scorer's probability_mode)."""
         mode = mode or self.probability_mode
         return self.base_probabilities_modes(sequences, (mode,))[mode]
 
-    def base_probabilities_modes(self, sequences: Sequence[str], modes: Sequence[str]) -> dict[str, list[np.ndarray]]:
+    def base_probabilities_modes(
+        self, sequences: Sequence[str], modes: Sequence[str]
+    ) -> dict[str, list[np.ndarray]]:
         """Mode -> per-sequence probabilities; unmasked and reference_aware share their forward passes."""
         out: dict[str, list[np.ndarray]] = {}
         single = tuple(dict.fromkeys(self._check_mode(m) for m in modes if m != "masked"))
-        groups = ([(self.plan(sequences, "masked"), ("masked",))] if "masked" in modes else []) + \
-            ([(self.plan(sequences, single[0]), single)] if single else [])
+        groups = ([(self.plan(sequences, "masked"), ("masked",))] if "masked" in modes else []) + (
+            [(self.plan(sequences, single[0]), single)] if single else []
+        )
         for plan, names in groups:
             arrays = {m: [np.full((len(s), 4), np.nan, dtype=np.float32) for s in sequences] for m in names}
             if plan.n_copies:
@@ -163,8 +195,9 @@ class LanguageModelScorer(ScorerBase):
             out |= arrays
         return out
 
-    def embeddings_and_loss(self, sequences: Sequence[str], mode: str = "mean_chunks"
-                            ) -> tuple[np.ndarray, np.ndarray]:
+    def embeddings_and_loss(
+        self, sequences: Sequence[str], mode: str = "mean_chunks"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """((n, hidden) embeddings, (n,) losses) from one unmasked pass over all chunks."""
         if mode not in EMBEDDING_MODES:
             raise ScoringError(f"embedding mode must be one of {EMBEDDING_MODES}, got {mode!r}")
@@ -177,8 +210,9 @@ class LanguageModelScorer(ScorerBase):
         content, target_ok = self._token_masks(tokens, chunks)
         chunk_emb, token_loss, n_real = run_chunks(self.model, self.io, chunks, content, target_ok)
         if chunk_emb.shape[1] != self.hidden_size:
-            raise ScoringError(f"{self.name}: last hidden layer width {chunk_emb.shape[1]} != hidden_size "
-                               f"{self.hidden_size}")
+            raise ScoringError(
+                f"{self.name}: last hidden layer width {chunk_emb.shape[1]} != hidden_size {self.hidden_size}"
+            )
         use = (n_real > 0) & ((chunks.chunk_index == 0) if mode == "truncate" else True)
         sums = np.zeros((n, self.hidden_size), dtype=np.float64)
         np.add.at(sums, chunks.sequence[use], chunk_emb[use])

@@ -30,13 +30,14 @@ from utr_assets.corpus.tokenisers import (
     load_hf_tokenizer,
     load_tokeniser,
 )
-
-from .base import Scorer, ScoringError, UnsafeCheckpointError
-from .lm import LanguageModelScorer, model_context
+from utr_assets.scoring.base import Scorer, ScoringError, UnsafeCheckpointError
+from utr_assets.scoring.lm import LanguageModelScorer, model_context
 
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _TOKENISER_CLASSES: dict[str, tuple[type[Tokeniser], int]] = {
-    "dnabert": (DnabertTokeniser, 6), "nt": (NtTokeniser, 6), "dnabert2": (BpeTokeniser, 0),
+    "dnabert": (DnabertTokeniser, 6),
+    "nt": (NtTokeniser, 6),
+    "dnabert2": (BpeTokeniser, 0),
     "dss": (NucleotideTokeniser, 1),
 }
 
@@ -53,8 +54,10 @@ def check_safetensors(directory: str | os.PathLike[str]) -> None:
         return
     pickles = sorted(p.name for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
     if pickles:
-        raise UnsafeCheckpointError(f"{path}: only pickle weights ({', '.join(pickles)}); refusing to unpickle. "
-                                    "Convert to safetensors (save_pretrained(..., safe_serialization=True)).")
+        raise UnsafeCheckpointError(
+            f"{path}: only pickle weights ({', '.join(pickles)}); refusing to unpickle. "
+            "Convert to safetensors (save_pretrained(..., safe_serialization=True))."
+        )
     raise ScoringError(f"{path}: no model.safetensors in the checkpoint directory")
 
 
@@ -67,7 +70,9 @@ def _check_safetensors_header(file: Path) -> None:
         head = handle.read(8)
         size = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
         if size <= 0 or size > file.stat().st_size - 8:
-            raise ScoringError(f"{file}: not a safetensors file (empty or truncated: {file.stat().st_size} bytes)")
+            raise ScoringError(
+                f"{file}: not a safetensors file (empty or truncated: {file.stat().st_size} bytes)"
+            )
         try:
             json.loads(handle.read(size))
         except ValueError as exc:
@@ -78,8 +83,13 @@ def _is_local(source: str) -> bool:
     return source.startswith(("/", "./", "../", "~")) or Path(source).is_dir()
 
 
-def load_hf_model(source: str | os.PathLike[str], *, revision: str | None = None, trust_remote_code: bool = False,
-                  device: torch.device | str = "cpu") -> torch.nn.Module:
+def load_hf_model(
+    source: str | os.PathLike[str],
+    *,
+    revision: str | None = None,
+    trust_remote_code: bool = False,
+    device: torch.device | str = "cpu",
+) -> torch.nn.Module:
     """An AutoModelForMaskedLM from a local directory or a hub id (pinned ``revision``), safetensors only."""
     from transformers import AutoModelForMaskedLM
 
@@ -89,17 +99,25 @@ def load_hf_model(source: str | os.PathLike[str], *, revision: str | None = None
     if _is_local(source):
         check_safetensors(source)
     try:
-        model = AutoModelForMaskedLM.from_pretrained(source, use_safetensors=True, revision=revision,
-                                                     trust_remote_code=trust_remote_code)
+        model = AutoModelForMaskedLM.from_pretrained(
+            source, use_safetensors=True, revision=revision, trust_remote_code=trust_remote_code
+        )
     except OSError as exc:
         if "safetensors" in str(exc).lower():
-            raise UnsafeCheckpointError(f"{source}: no safetensors weights at revision {revision}: {exc}") from exc
+            raise UnsafeCheckpointError(
+                f"{source}: no safetensors weights at revision {revision}: {exc}"
+            ) from exc
         raise
     return model.to(torch.device(device)).eval()
 
 
-def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: str | None = None, *,
-                       trust_remote_code: bool = False) -> Tokeniser:
+def load_tokeniser_for(
+    source: str | os.PathLike[str],
+    family: str,
+    revision: str | None = None,
+    *,
+    trust_remote_code: bool = False,
+) -> Tokeniser:
     """Our saved tokeniser (utr_tokeniser.json) when present, else the checkpoint's HF tokenizer wrapped as
     ``family`` (the k-mer layout is verified when the scorer builds its readout tables). A tokenizer
     ``auto_map`` runs only when the registry entry sets ``trust_remote_code``."""
@@ -111,9 +129,16 @@ def load_tokeniser_for(source: str | os.PathLike[str], family: str, revision: st
     return cls(load_hf_tokenizer(source, revision=revision, trust_remote_code=trust_remote_code), k=k)
 
 
-def load_language_model_scorer(source: str | os.PathLike[str], family: str, *, name: str = "model",
-                               revision: str | None = None, trust_remote_code: bool = False,
-                               device: torch.device | str = "cpu", **options: Any) -> LanguageModelScorer:
+def load_language_model_scorer(
+    source: str | os.PathLike[str],
+    family: str,
+    *,
+    name: str = "model",
+    revision: str | None = None,
+    trust_remote_code: bool = False,
+    device: torch.device | str = "cpu",
+    **options: Any,
+) -> LanguageModelScorer:
     """``context`` None (the paper profile's scoring.context): the model's own context, capped at the study's
     chunk for the family (PAPER_CHUNKS): NT-v2's config says 2,050 tokens, the study's nt_inference.py
     scored 1,024-token chunks (its max_tok_len)."""
@@ -124,10 +149,18 @@ def load_language_model_scorer(source: str | os.PathLike[str], family: str, *, n
     return LanguageModelScorer(model, tokeniser, name=name, device=device, **options)
 
 
-def load_scorer(entry: Any, checkpoint_dir: Path | None = None, device: torch.device | str = "cpu", *,
-                regions: pd.DataFrame | None = None, alignments: pd.DataFrame | None = None,
-                phylop: Any = None, cadd: pd.DataFrame | None = None, kmer_k: int = 5,
-                **options: Any) -> Scorer:
+def load_scorer(
+    entry: Any,
+    checkpoint_dir: Path | None = None,
+    device: torch.device | str = "cpu",
+    *,
+    regions: pd.DataFrame | None = None,
+    alignments: pd.DataFrame | None = None,
+    phylop: Any = None,
+    cadd: pd.DataFrame | None = None,
+    kmer_k: int = 5,
+    **options: Any,
+) -> Scorer:
     """The scorer of a registry entry (utr_assets.platform.registry.ModelEntry).
 
     trained: ``checkpoint_dir`` (the published HF directory) is required. pretrained: ``entry.source`` at
@@ -136,16 +169,32 @@ def load_scorer(entry: Any, checkpoint_dir: Path | None = None, device: torch.de
     and ``regions``; cadd ``cadd`` (CADD scores or per-position maxima) and ``regions``; kmer ``kmer_k``.
     ``options`` go to LanguageModelScorer (context, overlap, max_tokens, probability_mode, species, ...).
     """
-    from . import baselines
+    from utr_assets.scoring import baselines
 
     if entry.kind == "baseline":
-        return baselines.baseline_scorer(entry.family, name=entry.slug, regions=regions, alignments=alignments,
-                                         phylop=phylop, cadd=cadd, kmer_k=kmer_k)
+        return baselines.baseline_scorer(
+            entry.family,
+            name=entry.slug,
+            regions=regions,
+            alignments=alignments,
+            phylop=phylop,
+            cadd=cadd,
+            kmer_k=kmer_k,
+        )
     if entry.kind == "trained":
         if checkpoint_dir is None:
             raise ScoringError(f"{entry.slug}: a trained model needs its checkpoint directory")
-        return load_language_model_scorer(checkpoint_dir, entry.family, name=entry.slug, device=device, **options)
+        return load_language_model_scorer(
+            checkpoint_dir, entry.family, name=entry.slug, device=device, **options
+        )
     source = str(checkpoint_dir) if checkpoint_dir is not None else entry.source
     revision = None if checkpoint_dir is not None or _is_local(entry.source) else entry.revision
-    return load_language_model_scorer(source, entry.family, name=entry.slug, revision=revision,
-                                      trust_remote_code=entry.trust_remote_code, device=device, **options)
+    return load_language_model_scorer(
+        source,
+        entry.family,
+        name=entry.slug,
+        revision=revision,
+        trust_remote_code=entry.trust_remote_code,
+        device=device,
+        **options,
+    )

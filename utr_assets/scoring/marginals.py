@@ -71,8 +71,9 @@ def content_counts(chunks: ChunkBatch, n_special: int) -> np.ndarray:
     return np.diff(chunks.offsets) - n_special
 
 
-def assign_chunks(chunks: ChunkBatch, n_special: int, seq: np.ndarray, lo: np.ndarray, hi: np.ndarray
-                  ) -> np.ndarray:
+def assign_chunks(
+    chunks: ChunkBatch, n_special: int, seq: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
     """For items needing content tokens [lo, hi] of sequence ``seq``: the chunk containing them with the
     largest margin to its edges (first such chunk on ties). Raises if no chunk contains an item."""
     n_seq = int(seq.max()) + 1 if len(seq) else 0
@@ -106,8 +107,23 @@ def _positions(tokens: TokenBatch, lengths: np.ndarray) -> tuple[np.ndarray, np.
     return seq, ragged_arange(np.zeros(len(lens), dtype=np.int64), lens).astype(np.int64)
 
 
-def _finish(chunks, n_prefix, n_special, copy_chunk, lo, hi, step, key, r_copy_of_item, r_tok, r_slot, r_seq,
-            r_pos, tokens, mode=MARGINAL) -> MaskPlan:
+def _finish(
+    chunks,
+    n_prefix,
+    n_special,
+    copy_chunk,
+    lo,
+    hi,
+    step,
+    key,
+    r_copy_of_item,
+    r_tok,
+    r_slot,
+    r_seq,
+    r_pos,
+    tokens,
+    mode=MARGINAL,
+) -> MaskPlan:
     """Sort copies by chunk, renumber readouts, convert token indices to columns."""
     order = _group(copy_chunk, key)
     rank = np.empty_like(order)
@@ -118,26 +134,43 @@ def _finish(chunks, n_prefix, n_special, copy_chunk, lo, hi, step, key, r_copy_o
     r_chunk = copy_chunk[r_copy_of_item]
     col = n_prefix + r_tok - chunks.token_start[r_chunk]
     ref_id = tokens.ids[tokens.offsets[r_seq] + r_tok]
-    return MaskPlan(chunks, n_prefix, copy_chunk[order], (lo - ts)[order], (hi - ts)[order], step[order],
-                    r_copy[ro], col[ro].astype(np.int64), r_slot[ro], r_seq[ro], r_pos[ro], ref_id[ro], mode)
+    return MaskPlan(
+        chunks,
+        n_prefix,
+        copy_chunk[order],
+        (lo - ts)[order],
+        (hi - ts)[order],
+        step[order],
+        r_copy[ro],
+        col[ro].astype(np.int64),
+        r_slot[ro],
+        r_seq[ro],
+        r_pos[ro],
+        ref_id[ro],
+        mode,
+    )
 
 
-def plan_dnabert(tokens: TokenBatch, lengths: np.ndarray, chunks: ChunkBatch, n_prefix: int, n_special: int,
-                 k: int = 6) -> MaskPlan:
+def plan_dnabert(
+    tokens: TokenBatch, lengths: np.ndarray, chunks: ChunkBatch, n_prefix: int, n_special: int, k: int = 6
+) -> MaskPlan:
     seq, i = _positions(tokens, lengths)
     T = tokens.counts()[seq].astype(np.int64)  # tokens = L - k + 1
     L = T + k - 1
     lo, hi = np.maximum(0, i - (k - 1)), np.minimum(i, T - 1)
     head, tail = i < k - 1, i >= L - (k - 1)  # the study masks k tokens at each end, one span for 5 positions
-    lo, hi = np.where(head, 0, np.where(tail, np.maximum(0, T - k), lo)), np.where(head, np.minimum(k - 1, T - 1),
-                                                                                   np.where(tail, T - 1, hi))
+    lo, hi = (
+        np.where(head, 0, np.where(tail, np.maximum(0, T - k), lo)),
+        np.where(head, np.minimum(k - 1, T - 1), np.where(tail, T - 1, hi)),
+    )
     centre = k // 2  # offset 3 for k = 6
     t = np.where(i < k - 1, 0, np.where(i >= L - (k - 1), T - 1, i - centre))
     slot = i - t
     chunk = assign_chunks(chunks, n_special, seq, lo, hi)
     item = np.arange(len(i))
-    return _finish(chunks, n_prefix, n_special, chunk, lo, hi, np.ones_like(lo), i, item, t, slot, seq, i,
-                   tokens)
+    return _finish(
+        chunks, n_prefix, n_special, chunk, lo, hi, np.ones_like(lo), i, item, t, slot, seq, i, tokens
+    )
 
 
 def _token_items(tokens: TokenBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -160,12 +193,27 @@ def plan_nt(tokens: TokenBatch, chunks: ChunkBatch, n_prefix: int, n_special: in
     seq, t = _token_items(tokens)
     chunk = assign_chunks(chunks, n_special, seq, t, t)
     item, pos, slot = _nucleotides_of_tokens(tokens, k)
-    return _finish(chunks, n_prefix, n_special, chunk, t, t, np.ones_like(t), t, item, t[item], slot,
-                   seq[item], pos, tokens)
+    return _finish(
+        chunks,
+        n_prefix,
+        n_special,
+        chunk,
+        t,
+        t,
+        np.ones_like(t),
+        t,
+        item,
+        t[item],
+        slot,
+        seq[item],
+        pos,
+        tokens,
+    )
 
 
-def plan_nt_reference(tokens: TokenBatch, chunks: ChunkBatch, n_prefix: int, n_special: int, k: int = 6
-                      ) -> MaskPlan:
+def plan_nt_reference(
+    tokens: TokenBatch, chunks: ChunkBatch, n_prefix: int, n_special: int, k: int = 6
+) -> MaskPlan:
     return unmasked_plan(plan_nt(tokens, chunks, n_prefix, n_special, k), SUBSTITUTE)
 
 
@@ -178,9 +226,21 @@ def unmasked_plan(plan: MaskPlan, mode: str = MARGINAL) -> MaskPlan:
     r_copy = copy_of_chunk[chunk_of_r]
     o = np.lexsort((plan.r_pos, r_copy))
     n = len(used)
-    return MaskPlan(plan.chunks, plan.n_prefix, used.astype(np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int64),
-                    np.ones(n, np.int64), r_copy[o], plan.r_col[o], plan.r_slot[o], plan.r_seq[o], plan.r_pos[o],
-                    plan.r_ref_id[o], mode)
+    return MaskPlan(
+        plan.chunks,
+        plan.n_prefix,
+        used.astype(np.int64),
+        np.zeros(n, np.int64),
+        np.full(n, -1, np.int64),
+        np.ones(n, np.int64),
+        r_copy[o],
+        plan.r_col[o],
+        plan.r_slot[o],
+        plan.r_seq[o],
+        plan.r_pos[o],
+        plan.r_ref_id[o],
+        mode,
+    )
 
 
 def plan_rolling(tokens: TokenBatch, chunks: ChunkBatch, stride: int = ROLLING_STRIDE) -> MaskPlan:
@@ -195,8 +255,22 @@ def plan_rolling(tokens: TokenBatch, chunks: ChunkBatch, stride: int = ROLLING_S
     chunk = assign_chunks(chunks, 0, seq, t, t)
     r_copy = first_copy[chunk] + (t - chunks.token_start[chunk]) % stride
     hi = ts + n[copy_chunk] - 1
-    return _finish(chunks, 0, 0, copy_chunk, ts + q, hi, np.full_like(q, stride), q, r_copy, t,
-                   np.zeros_like(t), seq, tokens.starts[tokens.offsets[seq] + t].astype(np.int64), tokens)
+    return _finish(
+        chunks,
+        0,
+        0,
+        copy_chunk,
+        ts + q,
+        hi,
+        np.full_like(q, stride),
+        q,
+        r_copy,
+        t,
+        np.zeros_like(t),
+        seq,
+        tokens.starts[tokens.offsets[seq] + t].astype(np.int64),
+        tokens,
+    )
 
 
 def _kmer_id_array(kmer_ids: int | np.ndarray, k: int) -> np.ndarray:
@@ -209,8 +283,9 @@ def _kmer_id_array(kmer_ids: int | np.ndarray, k: int) -> np.ndarray:
     return ids
 
 
-def kmer_marginal_table(vocab_size: int, kmer_offset: int | np.ndarray, k: int,
-                        letter_ids: dict[str, int] | None = None) -> np.ndarray:
+def kmer_marginal_table(
+    vocab_size: int, kmer_offset: int | np.ndarray, k: int, letter_ids: dict[str, int] | None = None
+) -> np.ndarray:
     """(V, k [+1], 4) indicator: [v, j, b] = 1 if token v is a k-mer with base b at offset j; slot k (when
     ``letter_ids``, ACGT -> id) = 1 if v is the single letter b. ``kmer_offset``: the id of the first
     k-mer (contiguous layout) or the id of every k-mer by base-4 index (the checkpoint's vocabulary)."""
@@ -227,8 +302,9 @@ def kmer_marginal_table(vocab_size: int, kmer_offset: int | np.ndarray, k: int,
     return table
 
 
-def kmer_substitution_table(vocab_size: int, kmer_offset: int | np.ndarray, k: int,
-                            letter_ids: dict[str, int]) -> np.ndarray:
+def kmer_substitution_table(
+    vocab_size: int, kmer_offset: int | np.ndarray, k: int, letter_ids: dict[str, int]
+) -> np.ndarray:
     """(V, k + 1, 4) ids: [v, j, b] = the k-mer v with base b at offset j; slot k = the letter b."""
     table = np.zeros((vocab_size, k + 1, 4), dtype=np.int64)
     table[:, k, :] = [letter_ids[b] for b in "ACGT"]

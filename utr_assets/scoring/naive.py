@@ -13,9 +13,8 @@ import numpy as np
 import torch
 
 from utr_assets.corpus.chunking import window_starts
-
-from .base import EPS
-from .lm import LanguageModelScorer
+from utr_assets.scoring.base import EPS
+from utr_assets.scoring.lm import LanguageModelScorer
 
 
 def _windows(n_tokens: int, size: int, overlap: int) -> list[tuple[int, int]]:
@@ -47,8 +46,9 @@ def _acgt(mass: list[float]) -> list[float]:
     return [(m + EPS) / (total + 4 * EPS) for m in mass]
 
 
-def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride: int = 50,
-                             max_positions: int | None = None) -> np.ndarray:
+def naive_base_probabilities(
+    scorer: LanguageModelScorer, sequence: str, stride: int = 50, max_positions: int | None = None
+) -> np.ndarray:
     """(L, 4) ACGT probabilities of one sequence by the definition, one forward pass per masked copy.
     ``max_positions`` stops after that many positions (dnabert, dss) or tokens (nt); the rest stay NaN."""
     tok, fam = scorer.tokeniser, scorer.family
@@ -69,8 +69,15 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
         return _probs(scorer, pre + content + suf)
 
     # ids of the k-mers with base b at offset j, read from the token strings
-    with_base = {(j, b): [v for v, w in enumerate(strings) if len(w) == k and set(w) <= set("ACGT") and w[j] == b]
-                 for j in range(k) for b in "ACGT"} if fam in ("dnabert", "nt") else {}
+    with_base = (
+        {
+            (j, b): [v for v, w in enumerate(strings) if len(w) == k and set(w) <= set("ACGT") and w[j] == b]
+            for j in range(k)
+            for b in "ACGT"
+        }
+        if fam in ("dnabert", "nt")
+        else {}
+    )
 
     def kmer_sum(p: np.ndarray, offset: int) -> list[float]:
         return [float(p[with_base[offset, b]].sum()) for b in "ACGT"]
@@ -98,7 +105,7 @@ def naive_base_probabilities(scorer: LanguageModelScorer, sequence: str, stride:
                 elif reference:
                     word = strings[ids[t]]
                     j = i - starts[t]
-                    mass = [p[strings.index(word[:j] + b + word[j + 1:])] for b in "ACGT"]
+                    mass = [p[strings.index(word[:j] + b + word[j + 1 :])] for b in "ACGT"]
                 else:
                     mass = kmer_sum(p, i - starts[t])
                 out[i] = _acgt(mass)

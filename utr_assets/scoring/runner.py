@@ -21,9 +21,8 @@ import torch
 from utr_assets import progress
 from utr_assets.corpus.chunking import ChunkBatch
 from utr_assets.corpus.kmers import ragged_arange
-
-from .base import renormalise
-from .marginals import SUBSTITUTE, MaskPlan
+from utr_assets.scoring.base import renormalise
+from utr_assets.scoring.marginals import SUBSTITUTE, MaskPlan
 
 
 @dataclass(frozen=True)
@@ -57,17 +56,21 @@ def _padded_chunks(chunks: ChunkBatch, rows: np.ndarray, pad_id: int) -> tuple[n
     return ids, att
 
 
-def forward(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, hidden: bool = False
-            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+def forward(
+    model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, hidden: bool = False
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """(logits in the model's output dtype, last hidden layer float32 or None) of one padded batch; callers
     cast to float32 after gathering what they need (full float32 logits are B x L x V x 4 bytes)."""
     kwargs = {}
     if io.species_index is not None:
         kwargs["species_ids"] = torch.full((len(ids),), io.species_index, dtype=torch.long, device=io.device)
     with torch.inference_mode(), io.context():
-        out = model(input_ids=torch.from_numpy(ids).to(io.device),
-                    attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device),
-                    output_hidden_states=hidden, **kwargs)
+        out = model(
+            input_ids=torch.from_numpy(ids).to(io.device),
+            attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device),
+            output_hidden_states=hidden,
+            **kwargs,
+        )
     h = out.hidden_states[-1].float() if hidden else None
     return out.logits, h
 
@@ -89,8 +92,9 @@ def position_wise_head(model: torch.nn.Module) -> tuple[torch.nn.Module, torch.n
     return None
 
 
-def logits_at(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, rows: np.ndarray,
-              cols: np.ndarray) -> torch.Tensor:
+def logits_at(
+    model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> torch.Tensor:
     """Logits (len(rows), V) at (rows[i], cols[i]) of one padded batch, equal to forward()'s gathered."""
     split = position_wise_head(model) if io.species_index is None else None
     if split is None:
@@ -98,8 +102,10 @@ def logits_at(model: torch.nn.Module, io: ModelIO, ids: np.ndarray, att: np.ndar
         return logits[torch.from_numpy(rows).to(logits.device), torch.from_numpy(cols).to(logits.device)]
     encoder, head = split
     with torch.inference_mode(), io.context():
-        h = encoder(input_ids=torch.from_numpy(ids).to(io.device),
-                    attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device))[0]
+        h = encoder(
+            input_ids=torch.from_numpy(ids).to(io.device),
+            attention_mask=torch.from_numpy(att.astype(np.int64)).to(io.device),
+        )[0]
         return head(h[torch.from_numpy(rows).to(h.device), torch.from_numpy(cols).to(h.device)])
 
 
@@ -109,22 +115,36 @@ def _batches(lengths: np.ndarray, max_tokens: int, mixed: bool = True) -> Iterat
     lo = 0
     while lo < len(lengths):
         hi, width = lo + 1, int(lengths[lo])
-        while (hi < len(lengths) and (hi - lo + 1) * max(width, int(lengths[hi])) <= max_tokens
-               and (mixed or lengths[hi] == width)):
+        while (
+            hi < len(lengths)
+            and (hi - lo + 1) * max(width, int(lengths[hi])) <= max_tokens
+            and (mixed or lengths[hi] == width)
+        ):
             width = max(width, int(lengths[hi]))
             hi += 1
         yield lo, hi
         lo = hi
 
 
-def run_plan(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndarray,
-             substitution: np.ndarray | None = None) -> np.ndarray:
+def run_plan(
+    model: torch.nn.Module,
+    io: ModelIO,
+    plan: MaskPlan,
+    table: np.ndarray,
+    substitution: np.ndarray | None = None,
+) -> np.ndarray:
     """(R, 4) ACGT probabilities of every readout of ``plan`` (renormalised, float32)."""
     return run_plan_modes(model, io, plan, table, substitution, (plan.mode,))[plan.mode]
 
 
-def run_plan_modes(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: np.ndarray,
-                   substitution: np.ndarray | None, readouts: tuple[str, ...]) -> dict[str, np.ndarray]:
+def run_plan_modes(
+    model: torch.nn.Module,
+    io: ModelIO,
+    plan: MaskPlan,
+    table: np.ndarray,
+    substitution: np.ndarray | None,
+    readouts: tuple[str, ...],
+) -> dict[str, np.ndarray]:
     """Readout -> (R, 4) probabilities of ``plan``'s readouts, each reduction (MARGINAL: k-mer sums,
     SUBSTITUTE: substituted tokens) read from the same forward passes."""
     outs = {m: np.empty((len(plan.r_copy), 4), dtype=np.float32) for m in readouts}
@@ -151,8 +171,14 @@ def run_plan_modes(model: torch.nn.Module, io: ModelIO, plan: MaskPlan, table: n
     return outs
 
 
-def _reduce(probs: np.ndarray, plan: MaskPlan, r: np.ndarray, table: np.ndarray,
-            substitution: np.ndarray | None, mode: str) -> np.ndarray:
+def _reduce(
+    probs: np.ndarray,
+    plan: MaskPlan,
+    r: np.ndarray,
+    table: np.ndarray,
+    substitution: np.ndarray | None,
+    mode: str,
+) -> np.ndarray:
     mass = np.empty((len(r), 4), dtype=np.float64)
     slots = plan.r_slot[r]
     if mode == SUBSTITUTE:
@@ -166,8 +192,9 @@ def _reduce(probs: np.ndarray, plan: MaskPlan, r: np.ndarray, table: np.ndarray,
     return renormalise(mass)
 
 
-def run_chunks(model: torch.nn.Module, io: ModelIO, chunks: ChunkBatch, content: np.ndarray,
-               target_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run_chunks(
+    model: torch.nn.Module, io: ModelIO, chunks: ChunkBatch, content: np.ndarray, target_ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unmasked passes over every chunk.
 
     ``content`` (total tokens,) marks the real tokens of each chunk (not specials); ``target_ok`` marks the

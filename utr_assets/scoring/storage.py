@@ -56,12 +56,16 @@ def per_base_bytes(ids: Sequence[str], arrays: Sequence[np.ndarray], probability
     flat = np.concatenate([m.ravel() for m in mats]) if mats else np.zeros(0, np.float32)
     values = pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, type=pa.float32()))
     table = pa.table({"id": pa.array(list(ids), pa.string()), "length": lengths, "values": values})
-    return _to_bytes(table.replace_schema_metadata({"width": str(width), "probability_mode": probability_mode}))
+    return _to_bytes(
+        table.replace_schema_metadata({"width": str(width), "probability_mode": probability_mode})
+    )
 
 
 def per_base_probability_mode(source: bytes | str) -> str:
     """The probability mode a per-base shard records ("" when none)."""
-    meta = pq.read_schema(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source).metadata or {}
+    meta = (
+        pq.read_schema(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source).metadata or {}
+    )
     return meta.get(b"probability_mode", b"").decode()
 
 
@@ -74,7 +78,7 @@ def read_per_base(source: bytes | str) -> dict[str, np.ndarray]:
     offsets = col.offsets.to_numpy()
     out = {}
     for i, key in enumerate(table.column("id").to_pylist()):
-        m = flat[offsets[i]:offsets[i + 1]].reshape(-1, width)
+        m = flat[offsets[i] : offsets[i + 1]].reshape(-1, width)
         out[key] = m[:, 0].copy() if width == 1 else m.copy()
     return out
 
@@ -113,8 +117,15 @@ class ShardRun:
     skipped: list[str] = field(default_factory=list)
 
 
-def run_shards(n_items: int, shard_size: int, *, compute: Callable[[slice], bytes],
-               exists: Callable[[str], bool], write: Callable[[str, bytes], None], prefix: str = "part") -> ShardRun:
+def run_shards(
+    n_items: int,
+    shard_size: int,
+    *,
+    compute: Callable[[slice], bytes],
+    exists: Callable[[str], bool],
+    write: Callable[[str, bytes], None],
+    prefix: str = "part",
+) -> ShardRun:
     """Score items [0, n_items) in shards of ``shard_size``: a shard whose file exists is skipped (a killed
     run resumes where it stopped, since `write` is atomic); otherwise ``compute(slice)`` -> bytes -> write.
     Shard boundaries depend only on (n_items, shard_size): keep both fixed for a resumable run."""

@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 
 from utr_assets import progress
-
-from .base import (
+from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,
     EPS,
@@ -43,8 +42,20 @@ from .base import (
     to_model_orientation,
 )
 
-SCORE_COLUMNS = ["pref", "palt_inv", "pratio", "vis", "l1", "l2", "dot", "cosine", "loss_ref", "loss_alt",
-                 "loss_diff", "site_score"]
+SCORE_COLUMNS = [
+    "pref",
+    "palt_inv",
+    "pratio",
+    "vis",
+    "l1",
+    "l2",
+    "dot",
+    "cosine",
+    "loss_ref",
+    "loss_alt",
+    "loss_diff",
+    "site_score",
+]
 MODE_COLUMNS = ["allele_probability_mode", "vis_probability_mode"]
 VIS_RADII = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 _ACGT = {b: i for i, b in enumerate("ACGT")}
@@ -71,12 +82,13 @@ def dependency(p_ref: np.ndarray, p_alt: np.ndarray, v: int) -> np.ndarray:
 
 def vis_scores(dep: np.ndarray, v: int, radii: Sequence[int] = VIS_RADII) -> dict[str, float]:
     """{'vis': mean over the window, 'vis_r{R}': mean over 0 < |j - v| <= R} (NaN positions ignored)."""
+
     def mean(x: np.ndarray) -> float:
         return float(np.nanmean(x)) if np.isfinite(x).any() else np.nan
 
     out = {"vis": mean(dep)}
     for r in radii:
-        out[f"vis_r{r}"] = mean(dep[max(v - r, 0): v + r + 1])
+        out[f"vis_r{r}"] = mean(dep[max(v - r, 0) : v + r + 1])
     return out
 
 
@@ -107,11 +119,20 @@ def _columns(variants: pd.DataFrame) -> tuple[str, str, str]:
     raise ScoringError("variants need utr_id with utr_offset/ref_rna/alt_rna (or pos/ref/alt, 0-based RNA)")
 
 
-def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[str, str], *, window: int = 4096,
-                   radii: Sequence[int] = VIS_RADII, base_probabilities: Mapping[str, np.ndarray] | None = None,
-                   embedding_mode: str = "mean_chunks", batch_size: int = 64,
-                   embedding_sink: dict[str, np.ndarray] | None = None, vis_mode: str | None = None,
-                   base_probability_mode: str = "") -> pd.DataFrame:
+def score_variants(
+    scorer: Scorer,
+    variants: pd.DataFrame,
+    sequences: Mapping[str, str],
+    *,
+    window: int = 4096,
+    radii: Sequence[int] = VIS_RADII,
+    base_probabilities: Mapping[str, np.ndarray] | None = None,
+    embedding_mode: str = "mean_chunks",
+    batch_size: int = 64,
+    embedding_sink: dict[str, np.ndarray] | None = None,
+    vis_mode: str | None = None,
+    base_probability_mode: str = "",
+) -> pd.DataFrame:
     """One row per variant (input order): its id columns, SCORE_COLUMNS, vis_r{R} for R <= window // 2 and
     MODE_COLUMNS.
 
@@ -140,7 +161,11 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
     if scorer.needs_ids:  # whole-UTR scorers: per-base values at v only
         unique = sorted(set(utrs))
         seqs = [sequences[u] for u in unique]
-        probs = dict(zip(unique, scorer.base_probabilities(seqs, unique), strict=True)) if PROBABILITIES in caps else {}
+        probs = (
+            dict(zip(unique, scorer.base_probabilities(seqs, unique), strict=True))
+            if PROBABILITIES in caps
+            else {}
+        )
         site = dict(zip(unique, scorer.site_scores(seqs, unique), strict=True)) if SITE_SCORES in caps else {}
         for i, (u, v, r, a) in enumerate(zip(utrs, vs, refs, alts, strict=True)):
             if u in probs:
@@ -161,7 +186,7 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
         bounds = [window_bounds(len(sequences[utrs[i]]), vs[i], window) for i in idx]
         ref_w = [sequences[utrs[i]][s:e] for i, (s, e) in zip(idx, bounds, strict=True)]
         vw = [vs[i] - s for i, (s, _) in zip(idx, bounds, strict=True)]
-        alt_w = [w[:x] + alts[i] + w[x + 1:] for i, w, x in zip(idx, ref_w, vw, strict=True)]
+        alt_w = [w[:x] + alts[i] + w[x + 1 :] for i, w, x in zip(idx, ref_w, vw, strict=True)]
         if PROBABILITIES in caps:
             unique = sorted(set(ref_w))
             p_unique = dict(zip(unique, _window_probabilities(scorer, unique, vis_mode), strict=True))
@@ -169,8 +194,11 @@ def score_variants(scorer: Scorer, variants: pd.DataFrame, sequences: Mapping[st
             for k, i in enumerate(idx):
                 p_ref = p_unique[ref_w[k]]
                 full = base_probabilities.get(utrs[i]) if base_probabilities is not None else None
-                scores[i, :3] = (allele_scores(full, vs[i], refs[i], alts[i]) if full is not None
-                                 else allele_scores(p_ref, vw[k], refs[i], alts[i]))
+                scores[i, :3] = (
+                    allele_scores(full, vs[i], refs[i], alts[i])
+                    if full is not None
+                    else allele_scores(p_ref, vw[k], refs[i], alts[i])
+                )
                 allele_mode[i] = base_probability_mode if full is not None else window_mode
                 for name, value in vis_scores(dependency(p_ref, p_alt[k], vw[k]), vw[k], radii).items():
                     scores[i, col[name]] = value
@@ -205,17 +233,22 @@ def _window_probabilities(scorer: Scorer, windows: list[str], mode: str | None) 
     return scorer.base_probabilities(windows, mode=mode)  # type: ignore[call-arg]  # LanguageModelScorer
 
 
-def _table(out: pd.DataFrame, scores: np.ndarray, col: dict[str, int], allele_mode: list[str], vis_mode: str
-           ) -> pd.DataFrame:
+def _table(
+    out: pd.DataFrame, scores: np.ndarray, col: dict[str, int], allele_mode: list[str], vis_mode: str
+) -> pd.DataFrame:
     table = pd.concat([out, pd.DataFrame(scores, columns=list(col))], axis=1)
     has_vis = np.isfinite(scores[:, col["vis"]])
-    return table.assign(allele_probability_mode=allele_mode,
-                        vis_probability_mode=np.where(has_vis, vis_mode, ""))
+    return table.assign(
+        allele_probability_mode=allele_mode, vis_probability_mode=np.where(has_vis, vis_mode, "")
+    )
 
 
-def orient_variants(variants: pd.DataFrame, regions: pd.DataFrame, orientation: str,
-                    base_probabilities: Mapping[str, np.ndarray] | None = None
-                    ) -> tuple[pd.DataFrame, dict[str, str], dict[str, np.ndarray] | None]:
+def orient_variants(
+    variants: pd.DataFrame,
+    regions: pd.DataFrame,
+    orientation: str,
+    base_probabilities: Mapping[str, np.ndarray] | None = None,
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, np.ndarray] | None]:
     """(variants, sequences, stored whole-UTR probabilities) as a model of ``orientation`` reads them.
 
     ``variants``: utr_id, pos (0-based, RNA orientation), ref_rna, alt_rna; ``regions``: utr_id, strand,
@@ -229,8 +262,11 @@ def orient_variants(variants: pd.DataFrame, regions: pd.DataFrame, orientation: 
     seqs = dict(zip(regions.utr_id, regions.sequence, strict=True))
     sequences = {u: to_model_orientation(s, strands[u], orientation) for u, s in seqs.items()}
     used = set(variants.utr_id) & set(base_probabilities or ())  # mirror only what the variants read
-    probs = None if base_probabilities is None else \
-        {u: probabilities_to_rna(base_probabilities[u], strands[u], orientation) for u in used}
+    probs = (
+        None
+        if base_probabilities is None
+        else {u: probabilities_to_rna(base_probabilities[u], strands[u], orientation) for u in used}
+    )
     if orientation != "dna":
         return variants, sequences, probs
     out = variants.copy()

@@ -40,7 +40,9 @@ def generate_sample(out_dir: Path, seed: int = 0, scale: str = "sample") -> Path
         variants.mkdir(parents=True, exist_ok=True)
         stats["clinvar"] = tasks_variants.write_clinvar(world, rng, sites, genes, variants / "clinvar.vcf.gz")
         stats["gnomad"] = tasks_variants.write_gnomad(world, rng, sites, variants / "gnomad.vcf.gz")
-        stats["eqtl"] = tasks_variants.write_eqtl(world, rng, sites, genes, variants / "eqtl_catalogue_susie.tsv.gz")
+        stats["eqtl"] = tasks_variants.write_eqtl(
+            world, rng, sites, genes, variants / "eqtl_catalogue_susie.tsv.gz"
+        )
         stats["cadd"] = tasks_variants.write_cadd(world, rng, sites, variants / "cadd_training")
         truth.write_phylop(world, tasks / "conservation" / "phylop.wig.gz")
         rng = stream(seed, "expression")

@@ -55,17 +55,25 @@ def _soft_mask(rng: np.random.Generator, length: int, kinds: np.ndarray) -> np.n
     for _ in range(rng.poisson(length / 3_000)):
         run = int(rng.integers(50, 300))
         start = int(rng.integers(0, max(1, length - run)))
-        segment = kinds[0, start:start + run]
+        segment = kinds[0, start : start + run]
         if np.isin(segment, (1, 2, 5, 6)).any():
             continue
         if (segment == 3).any() and rng.random() < 0.7:
             continue
-        lower[start:start + run] = True
+        lower[start : start + run] = True
     return lower
 
 
-def build_chromosome(rng: np.random.Generator, scale: Scale, ids: _Ids, name: str, n_genes: int,
-                     n_lnc: int, neutral_every: int, cluster_rng: np.random.Generator | None = None) -> Chromosome:
+def build_chromosome(
+    rng: np.random.Generator,
+    scale: Scale,
+    ids: _Ids,
+    name: str,
+    n_genes: int,
+    n_lnc: int,
+    neutral_every: int,
+    cluster_rng: np.random.Generator | None = None,
+) -> Chromosome:
     b = _Builder(rng, name)
     b.add(np.full(TELOMERE_N, N, dtype=np.uint8))
     b.background(1_000)
@@ -104,11 +112,14 @@ def build_chromosome(rng: np.random.Generator, scale: Scale, ids: _Ids, name: st
     return Chromosome(name, codes, _soft_mask(rng, len(codes), kinds), genes, neutral)
 
 
-def build_chromosomes(rng: np.random.Generator, scale: Scale, cluster_rng: np.random.Generator | None = None
-                      ) -> list[Chromosome]:
+def build_chromosomes(
+    rng: np.random.Generator, scale: Scale, cluster_rng: np.random.Generator | None = None
+) -> list[Chromosome]:
     """The chromosomes, genes drawn from ``rng``; ``cluster_rng`` grows motif clusters (``biology``)."""
     ids = _Ids(rng)
-    chroms = [build_chromosome(rng, scale, ids, f"chr{i + 1}", n, 1 + n // 60, 10, cluster_rng)
-              for i, n in enumerate(scale.genes_per_chrom)]
+    chroms = [
+        build_chromosome(rng, scale, ids, f"chr{i + 1}", n, 1 + n // 60, 10, cluster_rng)
+        for i, n in enumerate(scale.genes_per_chrom)
+    ]
     chroms.append(build_chromosome(rng, scale, ids, RANDOM_CONTIG, 2, 0, 0, cluster_rng))
     return chroms

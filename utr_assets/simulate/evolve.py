@@ -16,7 +16,7 @@ import numpy as np
 from utr_assets.simulate.fileio import GAP, N
 from utr_assets.simulate.species import Walk
 
-INDEL_RATE = 0.02         # insertion (and deletion) events per site per substitution unit
+INDEL_RATE = 0.02  # insertion (and deletion) events per site per substitution unit
 MAX_INDEL = 30
 _SHIFT_P = np.array([0.2, 0.6, 0.2])  # +1, +2 (transition A<->G, C<->T), +3
 
@@ -25,18 +25,20 @@ _SHIFT_P = np.array([0.2, 0.6, 0.2])  # +1, +2 (transition A<->G, C<->T), +3
 class _State:
     core: np.ndarray
     ins_pos: np.ndarray
-    ins_key: np.ndarray       # event id * 64 + offset in the event
+    ins_key: np.ndarray  # event id * 64 + offset in the event
     ins_base: np.ndarray
 
 
 @dataclass
 class RegionAlignment:
-    rows: np.ndarray          # [species, columns] codes, GAP = 5; row 0 is human
-    core_cols: np.ndarray     # column of each human base
-    ancestor: np.ndarray      # codes of human's parent node over the human bases (GAP where deleted)
+    rows: np.ndarray  # [species, columns] codes, GAP = 5; row 0 is human
+    core_cols: np.ndarray  # column of each human base
+    ancestor: np.ndarray  # codes of human's parent node over the human bases (GAP where deleted)
 
 
-def _substitute(rng: np.random.Generator, codes: np.ndarray, rates: np.ndarray | float, t: float) -> np.ndarray:
+def _substitute(
+    rng: np.random.Generator, codes: np.ndarray, rates: np.ndarray | float, t: float
+) -> np.ndarray:
     p = 0.75 * (1.0 - np.exp(-4.0 / 3.0 * rates * t))
     hit = (rng.random(len(codes)) < p) & (codes < N)
     if hit.any():
@@ -67,13 +69,15 @@ class Evolver:
         for _ in range(rng.poisson(INDEL_RATE * t * length)):
             pos = int(rng.integers(length))
             size = min(MAX_INDEL, int(rng.geometric(0.35)))
-            if protect[pos:pos + 2].any() or size > budget:
+            if protect[pos : pos + 2].any() or size > budget:
                 continue
             budget -= size
             self.next_event += 1
             ins_pos = np.concatenate([ins_pos, np.full(size, pos, dtype=np.int64)])
             ins_key = np.concatenate([ins_key, self.next_event * 64 + np.arange(size, dtype=np.int64)])
-            ins_base = np.concatenate([ins_base, rng.choice(4, size=size, p=(0.3, 0.2, 0.2, 0.3)).astype(np.uint8)])
+            ins_base = np.concatenate(
+                [ins_base, rng.choice(4, size=size, p=(0.3, 0.2, 0.2, 0.3)).astype(np.uint8)]
+            )
         return _State(core, ins_pos, ins_key, ins_base)
 
     def evolve(self, human: np.ndarray, rates: np.ndarray, protect: np.ndarray) -> RegionAlignment:
@@ -84,7 +88,7 @@ class Evolver:
         leaves = [states[i] for i in self.walk.leaves]
         all_pos = np.concatenate([s.ins_pos for s in leaves])
         all_key = np.concatenate([s.ins_key for s in leaves])
-        composite = np.unique((all_pos << 32) | all_key)      # sorted by (position, event, offset)
+        composite = np.unique((all_pos << 32) | all_key)  # sorted by (position, event, offset)
         length = len(human)
         ins_positions = composite >> 32
         core_cols = np.arange(length) + np.searchsorted(ins_positions, np.arange(length), side="left")

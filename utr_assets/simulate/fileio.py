@@ -71,16 +71,24 @@ def write_bgzip_text(path: Path, text: str) -> None:
     plain.unlink()
 
 
-def write_tabix(path: Path, text: str, preset: str | None = None, seq_col: int = 0, start_col: int = 1,
-                end_col: int = 1) -> None:
+def write_tabix(
+    path: Path, text: str, preset: str | None = None, seq_col: int = 0, start_col: int = 1, end_col: int = 1
+) -> None:
     """BGZF-compress and tabix-index text (``path`` ends in .gz; the .tbi is written beside)."""
     plain = path.with_suffix("")
     plain.write_text(text, encoding="ascii")
     if preset:
         pysam.tabix_index(str(plain), preset=preset, force=True)
     else:
-        pysam.tabix_index(str(plain), seq_col=seq_col, start_col=start_col, end_col=end_col,
-                          meta_char="#", zerobased=False, force=True)
+        pysam.tabix_index(
+            str(plain),
+            seq_col=seq_col,
+            start_col=start_col,
+            end_col=end_col,
+            meta_char="#",
+            zerobased=False,
+            force=True,
+        )
 
 
 sha256 = file_sha256  # one file-hash helper (utr_assets.outputs)

@@ -41,10 +41,10 @@ class PlantedInstance:
     kmer: str
     functional: bool
     chrom: str
-    start: int          # genome, 0-based, lowest coordinate of the 5 bp
+    start: int  # genome, 0-based, lowest coordinate of the 5 bp
     strand: str
     gene_id: str
-    utr_offset: int     # RNA orientation offset in the 3'UTR
+    utr_offset: int  # RNA orientation offset in the 3'UTR
 
 
 @dataclass
@@ -76,7 +76,7 @@ class Chromosome:
     codes: np.ndarray
     lower: np.ndarray
     genes: list[Gene]
-    neutral_regions: list[tuple[Interval, np.ndarray]]   # aligned intergenic stretches and their rates
+    neutral_regions: list[tuple[Interval, np.ndarray]]  # aligned intergenic stretches and their rates
 
 
 class _Ids:
@@ -107,15 +107,23 @@ def _intron(rng: np.random.Generator, length: int) -> np.ndarray:
     return seq
 
 
-def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: str, origin: int,
-                      cluster_rng: np.random.Generator | None = None) -> tuple[Gene, np.ndarray, np.ndarray]:
+def build_coding_gene(
+    rng: np.random.Generator,
+    scale: Scale,
+    ids: _Ids,
+    chrom: str,
+    origin: int,
+    cluster_rng: np.random.Generator | None = None,
+) -> tuple[Gene, np.ndarray, np.ndarray]:
     """A protein-coding gene at ``origin``; returns the gene, its genome-orientation codes and the
     per-base local kind (for rates), both covering the gene span."""
     strand = "+" if rng.random() < 0.5 else "-"
     utr5 = biology.background(rng, int(rng.integers(40, 200)), biology.CODE_WEIGHTS["utr5"])
     cds = np.concatenate([encode("ATG"), biology.random_codons(rng, int(rng.integers(*scale.codons)))])
     stop = encode(biology.STOP_CODONS[int(rng.integers(3))])
-    utr_len = int(np.clip(rng.lognormal(np.log(scale.utr_median), scale.utr_sigma), scale.utr_min, scale.utr_max))
+    utr_len = int(
+        np.clip(rng.lognormal(np.log(scale.utr_median), scale.utr_sigma), scale.utr_min, scale.utr_max)
+    )
     utr, instances, polya = biology.design_utr(rng, utr_len, scale.motif_density, 0.55, 0.7, cluster_rng)
     n_parts = int(rng.integers(1, 5))
     step = len(cds) / n_parts
@@ -129,8 +137,11 @@ def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: 
             pieces.append((_intron(rng, int(rng.integers(*scale.intron))), 0))
         pieces.append((part, 1))
     pieces.append((stop, 2))
-    pieces += [(utr[:utr_cut], 3), (_intron(rng, int(rng.integers(*scale.intron))), 0), (utr[utr_cut:], 3)] \
-        if utr_cut else [(utr, 3)]
+    pieces += (
+        [(utr[:utr_cut], 3), (_intron(rng, int(rng.integers(*scale.intron))), 0), (utr[utr_cut:], 3)]
+        if utr_cut
+        else [(utr, 3)]
+    )
     kinds = np.concatenate([np.full(len(p), k, dtype=np.uint8) for p, k in pieces])
     local = np.concatenate([p for p, _ in pieces])
     span = len(local)
@@ -143,45 +154,82 @@ def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: 
         else:
             current = (current[0], int(e)) if current else (int(s), int(e))
     exons_local.append(current)
-    cds_local = [(int(s), int(e)) for (s, e), (_, k) in zip(zip(bounds[:-1], bounds[1:], strict=True), pieces,
-                                                              strict=True) if k == 1]
+    cds_local = [
+        (int(s), int(e))
+        for (s, e), (_, k) in zip(zip(bounds[:-1], bounds[1:], strict=True), pieces, strict=True)
+        if k == 1
+    ]
     stop_start = int(np.flatnonzero(kinds == 2)[0])
     stop_local = (stop_start, stop_start + 3)
-    utr_positions = np.flatnonzero(kinds == 3)           # local position of each UTR base, in order
+    utr_positions = np.flatnonzero(kinds == 3)  # local position of each UTR base, in order
     gene_id, name = ids.next_gene()
     g = lambda iv: _to_genome(iv, origin, span, strand)  # noqa: E731
     start_local = (cds_local[0][0], cds_local[0][0] + 3)
-    canonical = TranscriptModel(ids.next_tx(), "protein_coding",
-                                ("basic", "Ensembl_canonical", "MANE_Select", "CCDS", "appris_principal_1"),
-                                g(exons_local), g(cds_local), g([start_local]), g([stop_local]))
+    canonical = TranscriptModel(
+        ids.next_tx(),
+        "protein_coding",
+        ("basic", "Ensembl_canonical", "MANE_Select", "CCDS", "appris_principal_1"),
+        g(exons_local),
+        g(cds_local),
+        g([start_local]),
+        g([stop_local]),
+    )
     transcripts = [canonical]
-    if utr_cut is None and utr_len >= 150 and rng.random() < 0.5:       # alternative polyadenylation
+    if utr_cut is None and utr_len >= 150 and rng.random() < 0.5:  # alternative polyadenylation
         short_end = int(utr_positions[int(utr_len * rng.uniform(0.3, 0.7))])
-        transcripts.append(TranscriptModel(ids.next_tx(), "protein_coding", ("basic",),
-                                           g(exons_local[:-1] + [(exons_local[-1][0], short_end)]),
-                                           canonical.cds, canonical.start_codon, canonical.stop_codon))
-    if len(exons_local) >= 2 and rng.random() < 0.4:                     # retained intron, non-coding
+        transcripts.append(
+            TranscriptModel(
+                ids.next_tx(),
+                "protein_coding",
+                ("basic",),
+                g(exons_local[:-1] + [(exons_local[-1][0], short_end)]),
+                canonical.cds,
+                canonical.start_codon,
+                canonical.stop_codon,
+            )
+        )
+    if len(exons_local) >= 2 and rng.random() < 0.4:  # retained intron, non-coding
         i = int(rng.integers(len(exons_local) - 1))
-        merged = exons_local[:i] + [(exons_local[i][0], exons_local[i + 1][1])] + exons_local[i + 2:]
+        merged = exons_local[:i] + [(exons_local[i][0], exons_local[i + 1][1])] + exons_local[i + 2 :]
         transcripts.append(TranscriptModel(ids.next_tx(), "retained_intron", (), g(merged)))
-    if rng.random() < 0.3:                                               # shorter 5'UTR
+    if rng.random() < 0.3:  # shorter 5'UTR
         cut = int(rng.integers(5, len(utr5) - 5))
         exons = [(exons_local[0][0] + cut, exons_local[0][1])] + exons_local[1:]
-        transcripts.append(TranscriptModel(ids.next_tx(), "protein_coding", ("basic",), g(exons),
-                                           canonical.cds, canonical.start_codon, canonical.stop_codon))
+        transcripts.append(
+            TranscriptModel(
+                ids.next_tx(),
+                "protein_coding",
+                ("basic",),
+                g(exons),
+                canonical.cds,
+                canonical.start_codon,
+                canonical.stop_codon,
+            )
+        )
     utr_local = [(max(s, stop_local[1]), e) for s, e in exons_local if e > stop_local[1]]
-    gene = Gene(gene_id, name, "protein_coding", chrom, strand, origin, origin + span, transcripts,
-                utr_blocks=g(utr_local), cds_length=len(cds))
+    gene = Gene(
+        gene_id,
+        name,
+        "protein_coding",
+        chrom,
+        strand,
+        origin,
+        origin + span,
+        transcripts,
+        utr_blocks=g(utr_local),
+        cds_length=len(cds),
+    )
     for inst in instances:
-        lp = utr_positions[inst.offset:inst.offset + 5]
+        lp = utr_positions[inst.offset : inst.offset + 5]
         if len(lp) < 5 or lp[-1] - lp[0] != 4:
-            continue                                                     # straddles the UTR intron
+            continue  # straddles the UTR intron
         kinds[lp] = 5 if inst.functional else 3
         start = origin + int(lp[0]) if strand == "+" else origin + span - int(lp[-1]) - 1
-        gene.instances.append(PlantedInstance(inst.rbp, inst.kmer, inst.functional, chrom, start, strand,
-                                              gene_id, inst.offset))
+        gene.instances.append(
+            PlantedInstance(inst.rbp, inst.kmer, inst.functional, chrom, start, strand, gene_id, inst.offset)
+        )
     if polya is not None:
-        lp = utr_positions[polya:polya + 6]
+        lp = utr_positions[polya : polya + 6]
         kinds[lp] = 6
         gene.polya = origin + int(lp[0]) if strand == "+" else origin + span - int(lp[-1]) - 1
     codes = local if strand == "+" else revcomp(local)
@@ -192,7 +240,9 @@ def build_coding_gene(rng: np.random.Generator, scale: Scale, ids: _Ids, chrom: 
     return gene, codes, np.stack([genome_kinds, genome_phase])
 
 
-def region_rates(rng: np.random.Generator, kinds: np.ndarray, phase: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def region_rates(
+    rng: np.random.Generator, kinds: np.ndarray, phase: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-site rate multipliers (neutral mean 1) and the indel-protected mask for a region."""
     rates = rng.gamma(2.0, 0.5, size=len(kinds))
     cds = kinds == 1
@@ -204,7 +254,9 @@ def region_rates(rng: np.random.Generator, kinds: np.ndarray, phase: np.ndarray)
     return rates.astype(np.float32), protect
 
 
-def build_noncoding_gene(rng: np.random.Generator, ids: _Ids, chrom: str, origin: int) -> tuple[Gene, np.ndarray]:
+def build_noncoding_gene(
+    rng: np.random.Generator, ids: _Ids, chrom: str, origin: int
+) -> tuple[Gene, np.ndarray]:
     """A two-exon lncRNA gene (Ensembl_canonical-tagged, no CDS)."""
     strand = "+" if rng.random() < 0.5 else "-"
     e1, intron, e2 = int(rng.integers(150, 400)), int(rng.integers(300, 900)), int(rng.integers(200, 700))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from utr_assets.simulate.genome import Chromosome, Gene, Interval, TranscriptModel
 
-HEADER = ("##description: mini-zoo simulated annotation (utr-assets), GENCODE layout\n"
-          "##provider: utr-assets simulator\n##contact: none\n##format: gtf\n##date: 2026-01-01\n")
+HEADER = (
+    "##description: mini-zoo simulated annotation (utr-assets), GENCODE layout\n"
+    "##provider: utr-assets simulator\n##contact: none\n##format: gtf\n##date: 2026-01-01\n"
+)
 
 
 def _attributes(gene: Gene, tx: TranscriptModel | None, extra: str = "") -> str:
@@ -21,7 +23,10 @@ def _attributes(gene: Gene, tx: TranscriptModel | None, extra: str = "") -> str:
     parts += [f'gene_type "{gene.gene_type}";', f'gene_name "{gene.gene_name}";']
     if tx is not None:
         number = gene.transcripts.index(tx) + 1
-        parts += [f'transcript_type "{tx.transcript_type}";', f'transcript_name "{gene.gene_name}-{200 + number}";']
+        parts += [
+            f'transcript_type "{tx.transcript_type}";',
+            f'transcript_name "{gene.gene_name}-{200 + number}";',
+        ]
     parts.append("level 2;")
     if extra:
         parts.append(extra)
@@ -44,7 +49,7 @@ def _subtract(exon: Interval, cuts: list[Interval]) -> list[Interval]:
 
 def transcript_lines(gene: Gene, tx: TranscriptModel, exon_counter: list[int]) -> list[str]:
     reverse = gene.strand == "-"
-    order = (lambda ivs: sorted(ivs, reverse=reverse))  # noqa: E731 - transcript order
+    order = lambda ivs: sorted(ivs, reverse=reverse)  # noqa: E731 - transcript order
     span = (min(s for s, _ in tx.exons), max(e for _, e in tx.exons))
     lines = [_line(gene, "transcript", span, _attributes(gene, tx))]
     done = 0

@@ -13,11 +13,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CHROMOSOME_STYLE = {"Pan_troglodytes", "Gorilla_gorilla", "Pongo_abelii", "Macaca_mulatta", "Chlorocebus_sabaeus",
-                    "Callithrix_jacchus", "Mus_musculus", "Rattus_norvegicus", "Canis_lupus_familiaris",
-                    "Felis_catus", "Bos_taurus", "Sus_scrofa", "Equus_caballus", "Ovis_aries", "Pan_paniscus"}
-LOW_COVERAGE = {"Choloepus_hoffmanni", "Ochotona_princeps", "Sorex_araneus", "Tupaia_chinensis",
-                "Dasypus_novemcinctus", "Erinaceus_europaeus"}
+CHROMOSOME_STYLE = {
+    "Pan_troglodytes",
+    "Gorilla_gorilla",
+    "Pongo_abelii",
+    "Macaca_mulatta",
+    "Chlorocebus_sabaeus",
+    "Callithrix_jacchus",
+    "Mus_musculus",
+    "Rattus_norvegicus",
+    "Canis_lupus_familiaris",
+    "Felis_catus",
+    "Bos_taurus",
+    "Sus_scrofa",
+    "Equus_caballus",
+    "Ovis_aries",
+    "Pan_paniscus",
+}
+LOW_COVERAGE = {
+    "Choloepus_hoffmanni",
+    "Ochotona_princeps",
+    "Sorex_araneus",
+    "Tupaia_chinensis",
+    "Dasypus_novemcinctus",
+    "Erinaceus_europaeus",
+}
 
 
 @dataclass
@@ -25,7 +45,7 @@ class SpeciesLayout:
     species: str
     contig_names: list[str] = field(default_factory=list)
     contig_sizes: list[int] = field(default_factory=list)
-    region_contig: dict[int, int] = field(default_factory=dict)    # region index -> contig index
+    region_contig: dict[int, int] = field(default_factory=dict)  # region index -> contig index
     region_strand: dict[int, str] = field(default_factory=dict)
     region_slot: dict[int, int] = field(default_factory=dict)
     paralog_contig: int = -1
@@ -57,11 +77,13 @@ def _namer(rng: np.random.Generator, species: str, index: int):
         if style == "scaffold":
             return f"scaffold_{k}"
         return f"JH{725_000 + k * 7}.1"
+
     return name
 
 
-def build_layouts(rng: np.random.Generator, species: list[str], region_lengths: list[int],
-                  region_chroms: list[str]) -> dict[str, SpeciesLayout]:
+def build_layouts(
+    rng: np.random.Generator, species: list[str], region_lengths: list[int], region_chroms: list[str]
+) -> dict[str, SpeciesLayout]:
     """Layouts for every species except the first (the reference)."""
     layouts: dict[str, SpeciesLayout] = {}
     for index, name in enumerate(species[1:], start=1):

@@ -29,10 +29,10 @@ class _Row:
     strand: str
     src_size: int
     start: int
-    cols: np.ndarray           # codes over the block's columns
-    kind: str = "s"            # "s" or "e"
+    cols: np.ndarray  # codes over the block's columns
+    kind: str = "s"  # "s" or "e"
     size: int = 0
-    status: str = ""           # e-line status
+    status: str = ""  # e-line status
     quality: bool = False
     i_line: str = ""
 
@@ -42,8 +42,9 @@ def _text(codes: np.ndarray, lower: np.ndarray) -> str:
 
 
 class MafWriter:
-    def __init__(self, rng: np.random.Generator, walk: Walk, layouts: dict[str, SpeciesLayout],
-                 paralog_size: int) -> None:
+    def __init__(
+        self, rng: np.random.Generator, walk: Walk, layouts: dict[str, SpeciesLayout], paralog_size: int
+    ) -> None:
         self.rng, self.walk, self.layouts, self.paralog_size = rng, walk, layouts, paralog_size
         self.expected = 0.75 * (1.0 - np.exp(-4.0 / 3.0 * walk.distance_to_human))
         top = float(walk.distance_to_human.max()) or 1.0
@@ -52,8 +53,16 @@ class MafWriter:
     def _src(self, species: str, contig: int) -> str:
         return f"{species}.{self.layouts[species].contig_names[contig]}"
 
-    def write_region(self, out: TextIO, region: int, chrom: str, chrom_size: int, start: int,
-                     human_lower: np.ndarray, aln: RegionAlignment) -> np.ndarray:
+    def write_region(
+        self,
+        out: TextIO,
+        region: int,
+        chrom: str,
+        chrom_size: int,
+        start: int,
+        human_lower: np.ndarray,
+        aln: RegionAlignment,
+    ) -> np.ndarray:
         """Write the blocks of one region; return the PhyloP-style score per human base."""
         rng, rows = self.rng, aln.rows.copy()
         n_species, n_cols = rows.shape
@@ -69,7 +78,7 @@ class MafWriter:
                 bases = np.flatnonzero(rows[s] < GAP)
                 if len(bases) > 40:
                     at = int(rng.integers(len(bases) - 30))
-                    rows[s, bases[at:at + int(rng.integers(5, 30))]] = N
+                    rows[s, bases[at : at + int(rng.integers(5, 30))]] = N
         n_blocks = min(5, 1 + int(rng.poisson(length / 350)))
         cuts = np.unique(rng.integers(20, max(21, length - 20), size=n_blocks - 1)) if length > 60 else []
         bounds = [0] + [int(aln.core_cols[c]) for c in cuts] + [n_cols]
@@ -98,8 +107,9 @@ class MafWriter:
             self._write_block(out, block_rows[b], col_lower[c0:c1])
         return scores
 
-    def _species_rows(self, s: int, region: int, block: int, cols: np.ndarray, state: str,
-                      cursor: dict[int, int]) -> list[_Row]:
+    def _species_rows(
+        self, s: int, region: int, block: int, cols: np.ndarray, state: str, cursor: dict[int, int]
+    ) -> list[_Row]:
         rng, species = self.rng, self.walk.species[s]
         layout = self.layouts[species]
         contig, strand = layout.region_contig[region], layout.region_strand[region]
@@ -110,7 +120,9 @@ class MafWriter:
         if state == "lost":
             return []
         if state == "missing":
-            row = _Row(src, strand, src_size, cursor[s], cols, kind="e", size=size, status="I" if size else "C")
+            row = _Row(
+                src, strand, src_size, cursor[s], cols, kind="e", size=size, status="I" if size else "C"
+            )
             cursor[s] += size
             return [row]
         if size == 0:
@@ -127,8 +139,9 @@ class MafWriter:
             pc, pstart = layout.take_paralog(tail_size)
             rows.append(_Row(self._src(species, pc), strand, self.paralog_size, pstart, tail, size=tail_size))
         else:
-            rows.append(_Row(src, strand, src_size, cursor[s], cols, size=size,
-                             quality=species in LOW_COVERAGE))
+            rows.append(
+                _Row(src, strand, src_size, cursor[s], cols, size=size, quality=species in LOW_COVERAGE)
+            )
             cursor[s] += size
         if size > 30 and rng.random() < P_PARALOG:
             para = cols.copy()
@@ -139,8 +152,16 @@ class MafWriter:
             psize = int((para < GAP).sum())
             if psize >= 10:
                 pc, pstart = layout.take_paralog(psize)
-                rows.append(_Row(self._src(species, pc), "-" if rng.random() < 0.5 else "+", self.paralog_size,
-                                 pstart, para, size=psize))
+                rows.append(
+                    _Row(
+                        self._src(species, pc),
+                        "-" if rng.random() < 0.5 else "+",
+                        self.paralog_size,
+                        pstart,
+                        para,
+                        size=psize,
+                    )
+                )
         return rows
 
     def _phylop(self, rows: np.ndarray, present: np.ndarray, core_cols: np.ndarray) -> np.ndarray:
@@ -159,6 +180,7 @@ class MafWriter:
     def _add_i_lines(self, blocks: list[list[_Row]]) -> None:
         def key(row: _Row) -> str:
             return row.src.split(".", 1)[0]
+
         index = [{key(r): r for r in rows[1:] if r.kind == "s"} for rows in blocks]
         for b, rows in enumerate(blocks):
             for row in rows[1:]:
@@ -166,10 +188,24 @@ class MafWriter:
                     continue
                 prev = index[b - 1].get(key(row)) if b else None
                 nxt = index[b + 1].get(key(row)) if b + 1 < len(blocks) else None
-                left = "N 0" if prev is None or prev.src != row.src else (
-                    "C 0" if prev.start + prev.size == row.start else f"I {row.start - prev.start - prev.size}")
-                right = "n 0" if nxt is None or nxt.src != row.src else (
-                    "C 0" if row.start + row.size == nxt.start else f"I {nxt.start - row.start - row.size}")
+                left = (
+                    "N 0"
+                    if prev is None or prev.src != row.src
+                    else (
+                        "C 0"
+                        if prev.start + prev.size == row.start
+                        else f"I {row.start - prev.start - prev.size}"
+                    )
+                )
+                right = (
+                    "n 0"
+                    if nxt is None or nxt.src != row.src
+                    else (
+                        "C 0"
+                        if row.start + row.size == nxt.start
+                        else f"I {nxt.start - row.start - row.size}"
+                    )
+                )
                 row.i_line = f"{left} {right}"
 
     def _write_block(self, out: TextIO, rows: list[_Row], col_lower: np.ndarray) -> None:
@@ -183,7 +219,9 @@ class MafWriter:
         w_size = max(len(str(r.size)) for r in rows)
         w_total = max(len(str(r.src_size)) for r in rows)
         for r in rows:
-            head = f"{r.src:<{w_src}} {r.start:>{w_start}} {r.size:>{w_size}} {r.strand} {r.src_size:>{w_total}}"
+            head = (
+                f"{r.src:<{w_src}} {r.start:>{w_start}} {r.size:>{w_size}} {r.strand} {r.src_size:>{w_total}}"
+            )
             if r.kind == "e":
                 out.write(f"e {head} {r.status}\n")
                 continue
@@ -191,7 +229,9 @@ class MafWriter:
             if r.quality:
                 q = np.where(r.cols[keep] < GAP, np.frombuffer(b"9", np.uint8)[0], ord("-")).astype(np.uint8)
                 q[(r.cols[keep] < GAP) & (self.rng.random(int(keep.sum())) < 0.05)] = ord("5")
-                out.write(f"q {r.src:<{w_src}} {' ' * (w_start + w_size + w_total + 5)}{q.tobytes().decode()}\n")
+                out.write(
+                    f"q {r.src:<{w_src}} {' ' * (w_start + w_size + w_total + 5)}{q.tobytes().decode()}\n"
+                )
             if r.i_line:
                 out.write(f"i {r.src:<{w_src}} {r.i_line}\n")
         out.write("\n")

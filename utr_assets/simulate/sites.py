@@ -17,15 +17,15 @@ from utr_assets.simulate.fileio import GAP, N
 
 @dataclass
 class UtrSites:
-    chrom: np.ndarray        # chromosome name per base (object array)
-    pos: np.ndarray          # 0-based genome position
-    ref: np.ndarray          # genome code (+ strand)
-    gene: np.ndarray         # index into genes
-    functional: np.ndarray   # inside a planted functional instance
+    chrom: np.ndarray  # chromosome name per base (object array)
+    pos: np.ndarray  # 0-based genome position
+    ref: np.ndarray  # genome code (+ strand)
+    gene: np.ndarray  # index into genes
+    functional: np.ndarray  # inside a planted functional instance
     neutral_motif: np.ndarray
     rate: np.ndarray
     phylop: np.ndarray
-    ancestor: np.ndarray     # code of the human-chimp ancestor (GAP where it has a deletion)
+    ancestor: np.ndarray  # code of the human-chimp ancestor (GAP where it has a deletion)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -49,9 +49,22 @@ def collect_sites(world) -> tuple[UtrSites, list]:
                 if hi > lo:
                     (functional if inst.functional else neutral)[lo:hi] = True
             phylop = region.phylop[local] if region.phylop is not None else np.zeros(e - s, np.float32)
-            ancestor = region.ancestor[local] if region.ancestor is not None else np.full(e - s, GAP, np.uint8)
-            parts.append((np.full(e - s, region.chrom, dtype=object), pos, codes[s:e],
-                          np.full(e - s, len(genes)), functional, neutral, region.rates[local], phylop, ancestor))
+            ancestor = (
+                region.ancestor[local] if region.ancestor is not None else np.full(e - s, GAP, np.uint8)
+            )
+            parts.append(
+                (
+                    np.full(e - s, region.chrom, dtype=object),
+                    pos,
+                    codes[s:e],
+                    np.full(e - s, len(genes)),
+                    functional,
+                    neutral,
+                    region.rates[local],
+                    phylop,
+                    ancestor,
+                )
+            )
         genes.append(gene)
     columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
     sites = UtrSites(*columns)

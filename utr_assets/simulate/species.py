@@ -37,37 +37,68 @@ CORE_TREE = (
 # Larger worlds add real Zoonomia species as sisters of a species already in the tree:
 # (new species, existing sister, split depth in substitutions per site).
 EXTRA_SPECIES: tuple[tuple[str, str, float], ...] = (
-    ("Pan_paniscus", "Pan_troglodytes", 0.0031), ("Nomascus_leucogenys", "Pongo_abelii", 0.0152),
-    ("Papio_anubis", "Chlorocebus_sabaeus", 0.0062), ("Macaca_fascicularis", "Macaca_mulatta", 0.0021),
-    ("Rhinopithecus_roxellana", "Macaca_mulatta", 0.0079), ("Saimiri_boliviensis", "Callithrix_jacchus", 0.0301),
-    ("Aotus_nancymaae", "Callithrix_jacchus", 0.0222), ("Carlito_syrichta", "Otolemur_garnettii", 0.0951),
-    ("Daubentonia_madagascariensis", "Microcebus_murinus", 0.0702), ("Propithecus_coquereli", "Microcebus_murinus", 0.0513),
-    ("Galeopterus_variegatus", "Tupaia_chinensis", 0.1641), ("Peromyscus_maniculatus", "Mus_musculus", 0.0781),
-    ("Mesocricetus_auratus", "Peromyscus_maniculatus", 0.0602), ("Cricetulus_griseus", "Mesocricetus_auratus", 0.0305),
-    ("Microtus_ochrogaster", "Cricetulus_griseus", 0.0523), ("Jaculus_jaculus", "Rattus_norvegicus", 0.1402),
-    ("Dipodomys_ordii", "Jaculus_jaculus", 0.1201), ("Castor_canadensis", "Dipodomys_ordii", 0.1103),
-    ("Marmota_marmota", "Cavia_porcellus", 0.1252), ("Ictidomys_tridecemlineatus", "Marmota_marmota", 0.0201),
-    ("Chinchilla_lanigera", "Cavia_porcellus", 0.0702), ("Octodon_degus", "Chinchilla_lanigera", 0.0551),
-    ("Lepus_americanus", "Oryctolagus_cuniculus", 0.0301), ("Panthera_tigris", "Felis_catus", 0.0203),
-    ("Panthera_pardus", "Panthera_tigris", 0.0052), ("Acinonyx_jubatus", "Felis_catus", 0.0151),
-    ("Lycaon_pictus", "Canis_lupus_familiaris", 0.0081), ("Ursus_maritimus", "Ailuropoda_melanoleuca", 0.0302),
-    ("Odobenus_rosmarus", "Mustela_putorius", 0.0451), ("Enhydra_lutris", "Mustela_putorius", 0.0222),
-    ("Manis_javanica", "Felis_catus", 0.0901), ("Equus_asinus", "Equus_caballus", 0.0052),
-    ("Diceros_bicornis", "Ceratotherium_simum_cottoni", 0.0121), ("Ceratotherium_simum", "Ceratotherium_simum_cottoni", 0.0011),
-    ("Tapirus_terrestris", "Ceratotherium_simum_cottoni", 0.0402), ("Vicugna_pacos", "Sus_scrofa", 0.0851),
-    ("Camelus_ferus", "Vicugna_pacos", 0.0201), ("Capra_hircus", "Ovis_aries", 0.0102),
-    ("Bison_bison", "Bos_taurus", 0.0061), ("Giraffa_tippelskirchi", "Bos_taurus", 0.0351),
-    ("Hippopotamus_amphibius", "Tursiops_truncatus", 0.0552), ("Orcinus_orca", "Tursiops_truncatus", 0.0121),
-    ("Balaenoptera_acutorostrata", "Orcinus_orca", 0.0302), ("Delphinapterus_leucas", "Orcinus_orca", 0.0152),
-    ("Myotis_myotis", "Myotis_lucifugus", 0.0202), ("Rhinolophus_ferrumequinum", "Pteropus_alecto", 0.0802),
-    ("Desmodus_rotundus", "Myotis_lucifugus", 0.1002), ("Rousettus_aegyptiacus", "Pteropus_alecto", 0.0301),
-    ("Condylura_cristata", "Sorex_araneus", 0.1703), ("Solenodon_paradoxus", "Sorex_araneus", 0.1602),
-    ("Echinops_telfairi", "Loxodonta_africana", 0.0802), ("Orycteropus_afer", "Echinops_telfairi", 0.0751),
-    ("Elephantulus_edwardii", "Orycteropus_afer", 0.0702), ("Chrysochloris_asiatica", "Echinops_telfairi", 0.0601),
-    ("Procavia_capensis", "Trichechus_manatus", 0.0651), ("Heterohyrax_brucei", "Procavia_capensis", 0.0301),
-    ("Tamandua_tetradactyla", "Choloepus_hoffmanni", 0.0901), ("Bradypus_variegatus", "Choloepus_hoffmanni", 0.0702),
-    ("Tolypeutes_matacus", "Dasypus_novemcinctus", 0.0651), ("Ochotona_curzoniae", "Ochotona_princeps", 0.0301),
-    ("Rattus_rattus", "Rattus_norvegicus", 0.0101), ("Mus_spretus", "Mus_musculus", 0.0071),
+    ("Pan_paniscus", "Pan_troglodytes", 0.0031),
+    ("Nomascus_leucogenys", "Pongo_abelii", 0.0152),
+    ("Papio_anubis", "Chlorocebus_sabaeus", 0.0062),
+    ("Macaca_fascicularis", "Macaca_mulatta", 0.0021),
+    ("Rhinopithecus_roxellana", "Macaca_mulatta", 0.0079),
+    ("Saimiri_boliviensis", "Callithrix_jacchus", 0.0301),
+    ("Aotus_nancymaae", "Callithrix_jacchus", 0.0222),
+    ("Carlito_syrichta", "Otolemur_garnettii", 0.0951),
+    ("Daubentonia_madagascariensis", "Microcebus_murinus", 0.0702),
+    ("Propithecus_coquereli", "Microcebus_murinus", 0.0513),
+    ("Galeopterus_variegatus", "Tupaia_chinensis", 0.1641),
+    ("Peromyscus_maniculatus", "Mus_musculus", 0.0781),
+    ("Mesocricetus_auratus", "Peromyscus_maniculatus", 0.0602),
+    ("Cricetulus_griseus", "Mesocricetus_auratus", 0.0305),
+    ("Microtus_ochrogaster", "Cricetulus_griseus", 0.0523),
+    ("Jaculus_jaculus", "Rattus_norvegicus", 0.1402),
+    ("Dipodomys_ordii", "Jaculus_jaculus", 0.1201),
+    ("Castor_canadensis", "Dipodomys_ordii", 0.1103),
+    ("Marmota_marmota", "Cavia_porcellus", 0.1252),
+    ("Ictidomys_tridecemlineatus", "Marmota_marmota", 0.0201),
+    ("Chinchilla_lanigera", "Cavia_porcellus", 0.0702),
+    ("Octodon_degus", "Chinchilla_lanigera", 0.0551),
+    ("Lepus_americanus", "Oryctolagus_cuniculus", 0.0301),
+    ("Panthera_tigris", "Felis_catus", 0.0203),
+    ("Panthera_pardus", "Panthera_tigris", 0.0052),
+    ("Acinonyx_jubatus", "Felis_catus", 0.0151),
+    ("Lycaon_pictus", "Canis_lupus_familiaris", 0.0081),
+    ("Ursus_maritimus", "Ailuropoda_melanoleuca", 0.0302),
+    ("Odobenus_rosmarus", "Mustela_putorius", 0.0451),
+    ("Enhydra_lutris", "Mustela_putorius", 0.0222),
+    ("Manis_javanica", "Felis_catus", 0.0901),
+    ("Equus_asinus", "Equus_caballus", 0.0052),
+    ("Diceros_bicornis", "Ceratotherium_simum_cottoni", 0.0121),
+    ("Ceratotherium_simum", "Ceratotherium_simum_cottoni", 0.0011),
+    ("Tapirus_terrestris", "Ceratotherium_simum_cottoni", 0.0402),
+    ("Vicugna_pacos", "Sus_scrofa", 0.0851),
+    ("Camelus_ferus", "Vicugna_pacos", 0.0201),
+    ("Capra_hircus", "Ovis_aries", 0.0102),
+    ("Bison_bison", "Bos_taurus", 0.0061),
+    ("Giraffa_tippelskirchi", "Bos_taurus", 0.0351),
+    ("Hippopotamus_amphibius", "Tursiops_truncatus", 0.0552),
+    ("Orcinus_orca", "Tursiops_truncatus", 0.0121),
+    ("Balaenoptera_acutorostrata", "Orcinus_orca", 0.0302),
+    ("Delphinapterus_leucas", "Orcinus_orca", 0.0152),
+    ("Myotis_myotis", "Myotis_lucifugus", 0.0202),
+    ("Rhinolophus_ferrumequinum", "Pteropus_alecto", 0.0802),
+    ("Desmodus_rotundus", "Myotis_lucifugus", 0.1002),
+    ("Rousettus_aegyptiacus", "Pteropus_alecto", 0.0301),
+    ("Condylura_cristata", "Sorex_araneus", 0.1703),
+    ("Solenodon_paradoxus", "Sorex_araneus", 0.1602),
+    ("Echinops_telfairi", "Loxodonta_africana", 0.0802),
+    ("Orycteropus_afer", "Echinops_telfairi", 0.0751),
+    ("Elephantulus_edwardii", "Orycteropus_afer", 0.0702),
+    ("Chrysochloris_asiatica", "Echinops_telfairi", 0.0601),
+    ("Procavia_capensis", "Trichechus_manatus", 0.0651),
+    ("Heterohyrax_brucei", "Procavia_capensis", 0.0301),
+    ("Tamandua_tetradactyla", "Choloepus_hoffmanni", 0.0901),
+    ("Bradypus_variegatus", "Choloepus_hoffmanni", 0.0702),
+    ("Tolypeutes_matacus", "Dasypus_novemcinctus", 0.0651),
+    ("Ochotona_curzoniae", "Ochotona_princeps", 0.0301),
+    ("Rattus_rattus", "Rattus_norvegicus", 0.0101),
+    ("Mus_spretus", "Mus_musculus", 0.0071),
 )
 
 
@@ -122,6 +153,7 @@ def to_newick(node: Node) -> str:
     def render(n: Node) -> str:
         inner = "(" + ",".join(render(c) for c in n.children) + ")" if n.children else ""
         return f"{inner}{n.name or ''}:{n.length:.4f}" if n.parent else f"{inner}{n.name or ''}"
+
     return render(node) + ";\n"
 
 
@@ -146,11 +178,12 @@ def build_tree(n_species: int) -> Node:
 @dataclass(frozen=True)
 class Walk:
     """Tree edges in pre-order from the human leaf: (parent index, child index, branch length)."""
+
     names: list[str | None]
     edges: list[tuple[int, int, float]]
-    leaves: list[int]                 # node indices of the species, human first, then tree order
-    species: list[str]                # names of ``leaves``
-    distance_to_human: np.ndarray     # patristic distance per species (same order)
+    leaves: list[int]  # node indices of the species, human first, then tree order
+    species: list[str]  # names of ``leaves``
+    distance_to_human: np.ndarray  # patristic distance per species (same order)
 
 
 def walk_from_reference(root: Node, reference: str = REFERENCE_SPECIES) -> Walk:
@@ -182,6 +215,10 @@ def walk_from_reference(root: Node, reference: str = REFERENCE_SPECIES) -> Walk:
                 stack.append(neighbour)
     tree_leaves = [index[id(leaf)] for leaf in root.leaves()]
     leaves = [start] + [i for i in tree_leaves if i != start]
-    return Walk(names=[n.name for n in nodes], edges=edges, leaves=leaves,
-                species=[nodes[i].name or "" for i in leaves],
-                distance_to_human=np.array([distance[i] for i in leaves]))
+    return Walk(
+        names=[n.name for n in nodes],
+        edges=edges,
+        leaves=leaves,
+        species=[nodes[i].name or "" for i in leaves],
+        distance_to_human=np.array([distance[i] for i in leaves]),
+    )

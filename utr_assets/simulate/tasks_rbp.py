@@ -33,8 +33,15 @@ def write_eclip(world, rng: np.random.Generator, folder: Path) -> dict[str, int]
                     continue
                 if rng.random() < (P_PEAK_FUNCTIONAL if inst.functional else P_PEAK_NEUTRAL):
                     left, right = int(rng.integers(5, 35)), int(rng.integers(5, 35))
-                    peaks.append((inst.chrom, max(0, inst.start - left), inst.start + 5 + right, inst.strand,
-                                  float(rng.uniform(2.0, 7.0))))
+                    peaks.append(
+                        (
+                            inst.chrom,
+                            max(0, inst.start - left),
+                            inst.start + 5 + right,
+                            inst.strand,
+                            float(rng.uniform(2.0, 7.0)),
+                        )
+                    )
         for _ in range(int(len(peaks) * BACKGROUND_FRACTION) + 1):
             gene = genes[int(rng.integers(len(genes)))]
             s, e = gene.utr_blocks[int(rng.integers(len(gene.utr_blocks)))]
@@ -44,8 +51,10 @@ def write_eclip(world, rng: np.random.Generator, folder: Path) -> dict[str, int]
                 peaks.append((gene.chrom, start, start + width, gene.strand, float(rng.uniform(1.0, 4.0))))
         order = [c.name for c in world.chromosomes]
         peaks.sort(key=lambda p: (order.index(p[0]), p[1], p[2]))
-        lines = [f"{c}\t{s}\t{e}\t.\t1000\t{strand}\t{fc:.5f}\t{fc * 4 + rng.uniform(0, 10):.5f}\t-1\t-1\n"
-                 for c, s, e, strand, fc in peaks]
+        lines = [
+            f"{c}\t{s}\t{e}\t.\t1000\t{strand}\t{fc:.5f}\t{fc * 4 + rng.uniform(0, 10):.5f}\t-1\t-1\n"
+            for c, s, e, strand, fc in peaks
+        ]
         name = f"{rbp}_{CELL_LINE}.IDR.narrowPeak.gz"
         write_gzip_text(folder / name, "".join(lines))
         experiments.append(f"{rbp}\t{CELL_LINE}\tENCFF9{number:02d}{rbp[:3].upper()}\teclip/{name}\n")
@@ -62,7 +71,7 @@ def write_rbns(rng: np.random.Generator, folder: Path) -> None:
         for motif in motifs:
             table[index[motif], j] = rng.uniform(2.5, 6.0)
             for pos, base in itertools.product(range(5), "ACGT"):
-                neighbour = motif[:pos] + base + motif[pos + 1:]
+                neighbour = motif[:pos] + base + motif[pos + 1 :]
                 if neighbour not in motifs:
                     table[index[neighbour], j] = max(table[index[neighbour], j], rng.uniform(1.05, 1.3))
     header = "kmer\t" + "\t".join(RBPS) + "\n"

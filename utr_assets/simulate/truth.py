@@ -28,17 +28,23 @@ def write_phylop(world, path: Path) -> None:
 
 def write_truth(world, folder: Path) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["chrom\tstart\tend\tstrand\tgene_id\ttranscript_id\trbp\tkmer\tfunctional\tutr_offset\taligned\n"]
+    lines = [
+        "chrom\tstart\tend\tstrand\tgene_id\ttranscript_id\trbp\tkmer\tfunctional\tutr_offset\taligned\n"
+    ]
     functional = neutral = 0
     for chrom in world.chromosomes:
         for gene in chrom.genes:
             for inst in gene.instances:
                 functional += inst.functional
                 neutral += not inst.functional
-                lines.append(f"{inst.chrom}\t{inst.start}\t{inst.start + 5}\t{inst.strand}\t{gene.gene_id}\t"
-                             f"{gene.transcripts[0].transcript_id}\t{inst.rbp}\t{inst.kmer}\t{int(inst.functional)}\t"
-                             f"{inst.utr_offset}\t{int(gene.region is not None and chrom.name != RANDOM_CONTIG)}\n")
+                lines.append(
+                    f"{inst.chrom}\t{inst.start}\t{inst.start + 5}\t{inst.strand}\t{gene.gene_id}\t"
+                    f"{gene.transcripts[0].transcript_id}\t{inst.rbp}\t{inst.kmer}\t{int(inst.functional)}\t"
+                    f"{inst.utr_offset}\t{int(gene.region is not None and chrom.name != RANDOM_CONTIG)}\n"
+                )
     (folder / "motif_instances.tsv").write_text("".join(lines))
-    rbps = ["rbp\tkmers\tstability_effect_log2\n"] + [f"{r}\t{','.join(k)}\t{e}\n" for r, (k, e) in RBPS.items()]
+    rbps = ["rbp\tkmers\tstability_effect_log2\n"] + [
+        f"{r}\t{','.join(k)}\t{e}\n" for r, (k, e) in RBPS.items()
+    ]
     (folder / "rbps.tsv").write_text("".join(rbps))
     return {"functional_instances": functional, "neutral_instances": neutral}

@@ -25,8 +25,16 @@ from utr_assets.simulate.maf import MafWriter
 from utr_assets.simulate.scales import Scale
 from utr_assets.simulate.species import Walk, build_tree, to_newick, walk_from_reference
 
-STREAMS = {"genome": 1, "layout": 2, "evolve": 3, "maf": 4, "rbp": 5, "variants": 6, "expression": 7,
-           "clusters": 8}
+STREAMS = {
+    "genome": 1,
+    "layout": 2,
+    "evolve": 3,
+    "maf": 4,
+    "rbp": 5,
+    "variants": 6,
+    "expression": 7,
+    "clusters": 8,
+}
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -73,7 +81,7 @@ def write_genome(world: World) -> None:
     parts = []
     for chrom in world.chromosomes:
         text = decode(chrom.codes, chrom.lower)
-        parts.append(f">{chrom.name}\n" + "".join(text[i:i + 60] + "\n" for i in range(0, len(text), 60)))
+        parts.append(f">{chrom.name}\n" + "".join(text[i : i + 60] + "\n" for i in range(0, len(text), 60)))
     path = folder / "genome.fa.gz"
     write_bgzip_text(path, "".join(parts))
     pysam.faidx(str(path))
@@ -97,7 +105,9 @@ def collect_regions(world: World) -> list[AlignedRegion]:
     for chrom in world.primary:
         for gene in chrom.genes:
             if gene.region is not None:
-                regions.append(AlignedRegion(chrom.name, *gene.region, gene, gene.region_rates, gene.region_protect))
+                regions.append(
+                    AlignedRegion(chrom.name, *gene.region, gene, gene.region_rates, gene.region_protect)
+                )
         for (s, e), rates in chrom.neutral_regions:
             regions.append(AlignedRegion(chrom.name, s, e, None, rates, np.zeros(e - s, dtype=bool)))
     regions.sort(key=lambda r: ([c.name for c in world.chromosomes].index(r.chrom), r.start))
@@ -118,8 +128,12 @@ def write_alignments(world: World, keep_tracks: bool) -> None:
     folder = world.out / "alignments"
     folder.mkdir(parents=True, exist_ok=True)
     world.regions = collect_regions(world)
-    layouts = build_layouts(stream(world.seed, "layout"), world.walk.species,
-                            [r.end - r.start for r in world.regions], [r.chrom for r in world.regions])
+    layouts = build_layouts(
+        stream(world.seed, "layout"),
+        world.walk.species,
+        [r.end - r.start for r in world.regions],
+        [r.chrom for r in world.regions],
+    )
     paralog_size = 3 * sum(r.end - r.start for r in world.regions) + 1_000_000
     for layout in layouts.values():
         layout.contig_sizes[layout.paralog_contig] = paralog_size
@@ -128,15 +142,24 @@ def write_alignments(world: World, keep_tracks: bool) -> None:
     for chrom in world.primary:
         handle = open_gzip_text(folder / f"{chrom.name}.maf.gz", world.scale.maf_level)
         out = _CountingWriter(handle)
-        out.write(f"##maf version=1 scoring=N/A\n# utr-assets mini-zoo simulator: seed={world.seed} "
-                  f"scale={world.scale.name} reference=Homo_sapiens\n\n")
+        out.write(
+            f"##maf version=1 scoring=N/A\n# utr-assets mini-zoo simulator: seed={world.seed} "
+            f"scale={world.scale.name} reference=Homo_sapiens\n\n"
+        )
         for index, region in enumerate(world.regions):
             if region.chrom != chrom.name:
                 continue
-            human = chrom.codes[region.start:region.end]
+            human = chrom.codes[region.start : region.end]
             aln = evolver.evolve(human, region.rates, region.protect)
-            phylop = writer.write_region(out, index, chrom.name, len(chrom.codes), region.start,
-                                         chrom.lower[region.start:region.end], aln)
+            phylop = writer.write_region(
+                out,
+                index,
+                chrom.name,
+                len(chrom.codes),
+                region.start,
+                chrom.lower[region.start : region.end],
+                aln,
+            )
             if keep_tracks:
                 region.phylop, region.ancestor = phylop, aln.ancestor
         close_gzip_text(handle)

@@ -3,9 +3,9 @@
 Plain Python (no dagster); the Dagster assets that use it are in ``utr_assets.sources.assets``.
 """
 
-from .catalogue import DEFAULT_CATALOGUE, Catalogue, SourceEntry, SourceFile, load_catalogue
-from .download import Downloader, DownloadResult, RetryPolicy
-from .errors import (
+from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, SourceEntry, SourceFile, load_catalogue
+from utr_assets.sources.download import Downloader, DownloadResult, RetryPolicy
+from utr_assets.sources.errors import (
     CatalogueError,
     SourceChanged,
     SourceError,
@@ -15,7 +15,18 @@ from .errors import (
 )
 
 __all__ = [
-    "DEFAULT_CATALOGUE", "Catalogue", "CatalogueError", "DownloadResult", "Downloader", "RetryPolicy",
-    "SourceChanged", "SourceEntry", "SourceError", "SourceFile", "SourceMissing", "SourceTruncated",
-    "SourceUnavailable", "load_catalogue",
+    "DEFAULT_CATALOGUE",
+    "Catalogue",
+    "CatalogueError",
+    "DownloadResult",
+    "Downloader",
+    "RetryPolicy",
+    "SourceChanged",
+    "SourceEntry",
+    "SourceError",
+    "SourceFile",
+    "SourceMissing",
+    "SourceTruncated",
+    "SourceUnavailable",
+    "load_catalogue",
 ]

@@ -22,8 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from utr_assets.settings import PROJECT_ROOT
-
-from .errors import CatalogueError
+from utr_assets.sources.errors import CatalogueError
 
 DEFAULT_CATALOGUE = PROJECT_ROOT / "data" / "sources.yaml"
 SCHEMES = ("http", "https", "ftp", "s3", "file", "gs")
@@ -38,7 +37,9 @@ class SourceEntry(BaseModel):
 
     name: str
     title: str
-    url: str | None = Field(None, description="http/https/ftp/s3/file URL; {chrom} makes one file per chromosome")
+    url: str | None = Field(
+        None, description="http/https/ftp/s3/file URL; {chrom} makes one file per chromosome"
+    )
     filename: str | None = Field(None, description="name in the store (default: the URL's basename)")
     size: int | None = Field(None, ge=0, description="bytes, as published or measured on an identical copy")
     sha256: str | None = None
@@ -47,15 +48,23 @@ class SourceEntry(BaseModel):
     checksum_algorithm: Literal["md5", "sha256"] = "md5"
     checksum_source: str | None = Field(None, description="where the pinned size/checksum come from")
     feeds: str | None = Field(None, description="the settings key this file (or its derivative) feeds")
-    approx_size: int | None = Field(None, ge=0, description="expected bytes in all (an estimate, for the plan's "
-                                    "disk total) where no exact size is published; `size_note` says whence")
+    approx_size: int | None = Field(
+        None,
+        ge=0,
+        description="expected bytes in all (an estimate, for the plan's "
+        "disk total) where no exact size is published; `size_note` says whence",
+    )
     size_note: str | None = None
-    post: Literal["none", "gunzip"] = Field("none", description="after verification: gunzip (plain gzip FASTA)")
+    post: Literal["none", "gunzip"] = Field(
+        "none", description="after verification: gunzip (plain gzip FASTA)"
+    )
     derive: Literal["hal2maf", "encode_files", "vcf_3utr", "eqtl_susie"] | None = Field(
-        None, description="made from another source: hal2maf (per-chromosome MAF of the 3'UTR intervals), "
+        None,
+        description="made from another source: hal2maf (per-chromosome MAF of the 3'UTR intervals), "
         "encode_files (every file an ENCODE metadata.tsv lists, md5-verified, stored beside it), vcf_3utr "
         "(the 3'UTR records of per-chromosome indexed VCFs, one bgzipped VCF), eqtl_susie (the SuSiE credible "
-        "sets of the eQTL Catalogue's gene-expression datasets, p <= 1e-25, one table)")
+        "sets of the eQTL Catalogue's gene-expression datasets, p <= 1e-25, one table)",
+    )
     derived_from: str | None = None
     beside: str | None = Field(None, description="store in that source's folder (an index beside its table)")
     optional: bool = False
@@ -102,7 +111,9 @@ class SourceEntry(BaseModel):
         if self.derive and not self.derived_from:
             raise ValueError("`derive` needs `derived_from` (the source it is made from)")
         if self.per_chromosome and (self.size is not None or self.sha256 or self.md5):
-            raise ValueError("a per-chromosome URL cannot pin one size/checksum; use checksum_url with {chrom}")
+            raise ValueError(
+                "a per-chromosome URL cannot pin one size/checksum; use checksum_url with {chrom}"
+            )
         placeholders = set(re.findall(r"{(\w*)}", (self.url or "") + (self.checksum_url or "")))
         if placeholders - {"chrom"}:
             raise ValueError(f"only the {{chrom}} placeholder is supported, not {sorted(placeholders)}")
@@ -163,26 +174,36 @@ class Catalogue:
             self.entries[entry.name] = entry
         for entry in entries:
             if entry.derived_from and entry.derived_from not in self.entries:
-                raise CatalogueError(f"{path}: source {entry.name!r} derives from unknown {entry.derived_from!r}")
+                raise CatalogueError(
+                    f"{path}: source {entry.name!r} derives from unknown {entry.derived_from!r}"
+                )
             if entry.beside and entry.beside not in self.entries:
-                raise CatalogueError(f"{path}: source {entry.name!r} is stored beside unknown {entry.beside!r}")
+                raise CatalogueError(
+                    f"{path}: source {entry.name!r} is stored beside unknown {entry.beside!r}"
+                )
 
     def __getitem__(self, name: str) -> SourceEntry:
         try:
             return self.entries[name]
         except KeyError:
-            raise CatalogueError(f"no source {name!r} in {self.path}; known: {', '.join(self.entries)}") from None
+            raise CatalogueError(
+                f"no source {name!r} in {self.path}; known: {', '.join(self.entries)}"
+            ) from None
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.entries.values())
 
-    def files(self, entry: SourceEntry | str, chromosomes: tuple[str, ...] | list[str] = ()) -> list[SourceFile]:
+    def files(
+        self, entry: SourceEntry | str, chromosomes: tuple[str, ...] | list[str] = ()
+    ) -> list[SourceFile]:
         """The concrete files of a downloadable entry (one per chromosome for a {chrom} URL)."""
         entry = self[entry] if isinstance(entry, str) else entry
         if entry.url is None:
             return []
         if not entry.per_chromosome:
-            return [SourceFile(entry, entry.url, entry.filename or _basename(entry.url), None, entry.checksum_url)]
+            return [
+                SourceFile(entry, entry.url, entry.filename or _basename(entry.url), None, entry.checksum_url)
+            ]
         out = []
         for chrom in chromosomes:
             url = entry.url.format(chrom=chrom)

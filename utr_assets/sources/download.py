@@ -24,10 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .catalogue import SourceFile
-from .checksums import Digests, file_digests, find_checksum
-from .errors import SourceChanged, SourceError, SourceTransient, SourceTruncated, SourceUnavailable
-from .transfer import RangeNotSupported, classify, open_fs, read_small, remote_info, stream
+from utr_assets.sources.catalogue import SourceFile
+from utr_assets.sources.checksums import Digests, file_digests, find_checksum
+from utr_assets.sources.errors import (
+    SourceChanged,
+    SourceError,
+    SourceTransient,
+    SourceTruncated,
+    SourceUnavailable,
+)
+from utr_assets.sources.transfer import RangeNotSupported, classify, open_fs, read_small, remote_info, stream
 
 log = logging.getLogger(__name__)
 STORE_PREFIX = "sources"
@@ -61,10 +67,10 @@ class DownloadResult:
     size: int
     sha256: str
     md5: str
-    verification: str            # pinned | published | unverified
+    verification: str  # pinned | published | unverified
     attempts: int = 0
-    resumed_from: int = 0        # bytes already in the .part when the last transfer began
-    skipped: bool = False        # already present and recorded as verified
+    resumed_from: int = 0  # bytes already in the .part when the last transfer began
+    skipped: bool = False  # already present and recorded as verified
     chrom: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -75,9 +81,15 @@ class DownloadResult:
 class Downloader:
     """Fetch ``SourceFile``s into ``store`` under ``sources/{name}/{filename}``."""
 
-    def __init__(self, store: Store, staging_dir: str | os.PathLike[str], retry: RetryPolicy | None = None,
-                 chunk_size: int = 8 << 20, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        staging_dir: str | os.PathLike[str],
+        retry: RetryPolicy | None = None,
+        chunk_size: int = 8 << 20,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.store, self.staging = store, Path(staging_dir)
         self.retry = retry or RetryPolicy()
         self.chunk_size, self.sleep, self.clock = chunk_size, sleep, clock
@@ -100,9 +112,19 @@ class Downloader:
         digests = self._verify(file, part, expected)
         local = self._post_process(file, part)
         handle = self.store.put_file(local, final)
-        result = DownloadResult(entry.name, file.url, str(final), handle.bytes, handle.sha256, digests.md5,
-                                entry.verification, attempts, resumed_from, chrom=file.chrom,
-                                extra={"download_sha256": digests.sha256, "download_bytes": digests.size})
+        result = DownloadResult(
+            entry.name,
+            file.url,
+            str(final),
+            handle.bytes,
+            handle.sha256,
+            digests.md5,
+            entry.verification,
+            attempts,
+            resumed_from,
+            chrom=file.chrom,
+            extra={"download_sha256": digests.sha256, "download_bytes": digests.size},
+        )
         self.store.write_json(record_path, {**result.metadata(), **result.extra, "expected": expected})
         for leftover in {part, _meta_path(part), Path(local)}:
             leftover.unlink(missing_ok=True)
@@ -117,26 +139,45 @@ class Downloader:
             listing = self._with_retries(file, lambda: read_small(file.checksum_url, entry.storage_options))
             published = find_checksum(listing.decode("utf-8", "replace"), file.filename)
             if published is None:
-                raise SourceChanged(entry.name, file.url, f"{file.checksum_url} lists no checksum for "
-                                    f"{file.filename!r}: the file was renamed or removed upstream")
+                raise SourceChanged(
+                    entry.name,
+                    file.url,
+                    f"{file.checksum_url} lists no checksum for "
+                    f"{file.filename!r}: the file was renamed or removed upstream",
+                )
             algorithm = "sha256" if len(published) == 64 else "md5"
             if expected[algorithm] and expected[algorithm] != published:
-                raise SourceChanged(entry.name, file.url, f"provider now publishes {algorithm} {published}, "
-                                    f"catalogue pins {expected[algorithm]}: changed upstream")
+                raise SourceChanged(
+                    entry.name,
+                    file.url,
+                    f"provider now publishes {algorithm} {published}, "
+                    f"catalogue pins {expected[algorithm]}: changed upstream",
+                )
             expected[algorithm] = published
         return expected
 
-    def _already_done(self, file: SourceFile, final: Any, record_path: Any,
-                      expected: dict[str, Any]) -> DownloadResult | None:
+    def _already_done(
+        self, file: SourceFile, final: Any, record_path: Any, expected: dict[str, Any]
+    ) -> DownloadResult | None:
         if not (final.exists() and record_path.exists()):
             return None
         record = json.loads(record_path.read_text())
         same = record.get("url") == file.url and all(
-            expected[k] is None or record.get("expected", {}).get(k) == expected[k] for k in expected)
+            expected[k] is None or record.get("expected", {}).get(k) == expected[k] for k in expected
+        )
         if not same or final.stat().st_size != record.get("size"):
             return None
-        return DownloadResult(file.entry.name, file.url, str(final), record["size"], record["sha256"],
-                              record["md5"], record["verification"], skipped=True, chrom=file.chrom)
+        return DownloadResult(
+            file.entry.name,
+            file.url,
+            str(final),
+            record["size"],
+            record["sha256"],
+            record["md5"],
+            record["verification"],
+            skipped=True,
+            chrom=file.chrom,
+        )
 
     def _transfer_with_retries(self, file: SourceFile, part: Path) -> tuple[int, int]:
         started, attempt = self.clock(), 0
@@ -164,10 +205,15 @@ class Downloader:
     def _wait_or_give_up(self, file: SourceFile, exc: SourceError, attempt: int, started: float) -> None:
         delay = self.retry.delay(attempt)
         if attempt >= self.retry.attempts or self.clock() - started + delay > self.retry.deadline_s:
-            raise SourceUnavailable(file.entry.name, file.url, f"gave up after {attempt} attempt(s) in "
-                                    f"{self.clock() - started:.0f} s; last error: {exc.problem}") from exc
-        log.warning("%s: %s; retry %d/%d in %.1f s", file.label, exc.problem, attempt + 1,
-                    self.retry.attempts, delay)
+            raise SourceUnavailable(
+                file.entry.name,
+                file.url,
+                f"gave up after {attempt} attempt(s) in "
+                f"{self.clock() - started:.0f} s; last error: {exc.problem}",
+            ) from exc
+        log.warning(
+            "%s: %s; retry %d/%d in %.1f s", file.label, exc.problem, attempt + 1, self.retry.attempts, delay
+        )
         self.sleep(delay)
 
     def _transfer(self, file: SourceFile, part: Path) -> int:
@@ -181,8 +227,11 @@ class Downloader:
         want = file.entry.size
         if info.size is not None and want is not None and info.size != want:
             _discard(part)
-            raise SourceTruncated(name, url, f"server reports {info.size} bytes, catalogue expects {want}: "
-                                  "changed or truncated upstream")
+            raise SourceTruncated(
+                name,
+                url,
+                f"server reports {info.size} bytes, catalogue expects {want}: changed or truncated upstream",
+            )
         meta = {"url": url, "size": info.size, "version": info.version}
         offset = part.stat().st_size if part.exists() else 0
         if offset and (_read_meta(part) != meta or (info.size is not None and offset > info.size)):
@@ -228,8 +277,12 @@ class Downloader:
             want, got = expected[algorithm], getattr(digests, algorithm)
             if want and want != got:
                 _discard(part)
-                raise SourceChanged(name, url, f"{algorithm} {got} != expected {want}: the file changed "
-                                    "upstream or arrived corrupt (partial download deleted)")
+                raise SourceChanged(
+                    name,
+                    url,
+                    f"{algorithm} {got} != expected {want}: the file changed "
+                    "upstream or arrived corrupt (partial download deleted)",
+                )
         return digests
 
     def _post_process(self, file: SourceFile, part: Path) -> str:

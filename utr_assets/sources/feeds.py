@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from utr_assets.settings import Settings, SourcesSettings
-
-from .catalogue import Catalogue, SourceEntry, _basename, load_catalogue
+from utr_assets.sources.catalogue import Catalogue, SourceEntry, _basename, load_catalogue
 
 PROFILES_WITH_SOURCES = ("paper",)
 
@@ -46,7 +45,9 @@ def mirror_url(url: str, sources: SourcesSettings) -> str:
     parsed = urlparse(url)
     if not sources.mirror or parsed.scheme not in ("http", "https", "ftp"):
         return url
-    return f"{sources.mirror.rstrip('/')}/{parsed.netloc}{parsed.path}" + (f"?{parsed.query}" if parsed.query else "")
+    return f"{sources.mirror.rstrip('/')}/{parsed.netloc}{parsed.path}" + (
+        f"?{parsed.query}" if parsed.query else ""
+    )
 
 
 def apply_sources(entry: SourceEntry, sources: SourcesSettings) -> SourceEntry:
@@ -54,8 +55,7 @@ def apply_sources(entry: SourceEntry, sources: SourcesSettings) -> SourceEntry:
     url = sources.urls.get(entry.name, entry.url)
     if url is None:
         return entry
-    update: dict[str, Any] = {"url": mirror_url(url, sources),
-                              "filename": entry.filename or _basename(url)}
+    update: dict[str, Any] = {"url": mirror_url(url, sources), "filename": entry.filename or _basename(url)}
     if entry.checksum_url:
         update["checksum_url"] = mirror_url(entry.checksum_url, sources)
     if sources.s3_endpoint and urlparse(url).scheme == "s3":
@@ -126,8 +126,10 @@ def reader_deps(settings: Settings, catalogue: Catalogue) -> dict[str, list[str]
     out: dict[str, list[str]] = {}
     for entry in feeding_entries(settings, catalogue):
         if entry.feeds not in READERS:
-            raise ValueError(f"source {entry.name!r} feeds {entry.feeds!r}, which no asset reads; known: "
-                             f"{', '.join(READERS)}")
+            raise ValueError(
+                f"source {entry.name!r} feeds {entry.feeds!r}, which no asset reads; known: "
+                f"{', '.join(READERS)}"
+            )
         for reader in READERS[entry.feeds]:
             out.setdefault(reader, []).append(entry.name)
     return out

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pysam
 
-from .errors import SourceError
+from utr_assets.sources.errors import SourceError
 
 ENCODE_COLUMNS = ("File accession", "File download URL", "md5sum")
 
@@ -66,25 +66,32 @@ def encode_listed_files(metadata: str | Path, source: str) -> list[ListedFile]:
             if not url:
                 raise SourceError(source, str(metadata), f"line {line}: no File download URL")
             md5 = (row["md5sum"] or "").strip().lower() or None
-            files.append(ListedFile(row["File accession"].strip(), url, md5, url.rstrip("/").rsplit("/", 1)[-1]))
+            files.append(
+                ListedFile(row["File accession"].strip(), url, md5, url.rstrip("/").rsplit("/", 1)[-1])
+            )
     return files
 
 
 # eQTL-Catalogue-resources (tabix_ftp_paths): ftp://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/{study_id}/
 # {dataset_id}/{dataset_id}.credible_sets.tsv.gz; EBI serves the same tree over https
-EQTL_SUSIE_URL = "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/{study}/{dataset}/{dataset}.credible_sets.tsv.gz"
+EQTL_SUSIE_URL = (
+    "https://ftp.ebi.ac.uk/pub/databases/spot/eQTL/susie/{study}/{dataset}/{dataset}.credible_sets.tsv.gz"
+)
 EQTL_COLUMNS = ("study_id", "dataset_id", "quant_method")
 
 
-def eqtl_credible_set_files(metadata: str | Path, source: str, quant_methods: tuple[str, ...] = ("ge",)
-                            ) -> list[ListedFile]:
+def eqtl_credible_set_files(
+    metadata: str | Path, source: str, quant_methods: tuple[str, ...] = ("ge",)
+) -> list[ListedFile]:
     """The SuSiE credible-set file of every dataset of the Catalogue's dataset table with a wanted quant_method
     (gene expression by default); no checksum is published for them."""
     with open(metadata, newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t")
         missing = [c for c in EQTL_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise SourceError(source, str(metadata), f"eQTL Catalogue dataset table lacks columns {missing} (line 1)")
+            raise SourceError(
+                source, str(metadata), f"eQTL Catalogue dataset table lacks columns {missing} (line 1)"
+            )
         files = []
         for row in reader:
             if row["quant_method"].strip() in quant_methods:

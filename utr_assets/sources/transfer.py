@@ -17,7 +17,7 @@ from typing import Any
 
 import fsspec
 
-from .errors import SourceError, SourceMissing, SourceTransient
+from utr_assets.sources.errors import SourceError, SourceMissing, SourceTransient
 
 
 class RangeNotSupported(Exception):
@@ -56,7 +56,9 @@ def classify(exc: BaseException, source: str, url: str) -> SourceError:
         return SourceError(source, url, f"access denied ({exc}); credentials come from the environment")
     if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
         return SourceError(source, url, f"HTTP {status}: {exc}")
-    if isinstance(exc, (OSError, asyncio.TimeoutError, TimeoutError, EOFError, ftplib.Error)) or _is_aiohttp(exc):
+    if isinstance(exc, (OSError, asyncio.TimeoutError, TimeoutError, EOFError, ftplib.Error)) or _is_aiohttp(
+        exc
+    ):
         return SourceTransient(source, url, f"transfer failed ({type(exc).__name__}: {exc})")
     return SourceError(source, url, f"unexpected error ({type(exc).__name__}: {exc})")
 

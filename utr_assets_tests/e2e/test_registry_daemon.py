@@ -53,27 +53,54 @@ def test_new_registry_entry_reaches_the_leaderboard(tmp_path: Path) -> None:
     registry = tmp_path / "models.yaml"
     registry.write_text("models:\n  - {slug: kmer-counts, kind: baseline, family: kmer}\n")
     override = tmp_path / "settings.yaml"
-    override.write_text(f"registry: {registry}\nstorage:\n  root: {store}\ncompute:\n  device: cpu\n"
-                        "executor:\n  kind: in_process\n"
-                        "automation:\n  registry_sensor: running\n  weekly_schedule: stopped\n"
-                        "  sensor_interval_seconds: 5\n")
+    override.write_text(
+        f"registry: {registry}\nstorage:\n  root: {store}\ncompute:\n  device: cpu\n"
+        "executor:\n  kind: in_process\n"
+        "automation:\n  registry_sensor: running\n  weekly_schedule: stopped\n"
+        "  sensor_interval_seconds: 5\n"
+    )
     instance = DagsterInstance.from_config(str(home))
-    failures = materialise_everything(log=lambda _: None, instance=instance,
-                                      defs=build_definitions(load_settings("sample", override)))
+    failures = materialise_everything(
+        log=lambda _: None, instance=instance, defs=build_definitions(load_settings("sample", override))
+    )
     assert failures == []
     before = _leaderboard(store)
     assert before is not None and set(before.model) == {"kmer-counts"}
 
     env = dict(os.environ, DAGSTER_HOME=str(home), UTR_ASSETS_CONFIG=str(override), HF_HUB_OFFLINE="1")
     log = tmp_path / "daemon.log"
-    daemon = servers.start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], log, env=env, cwd=PROJECT)
+    daemon = servers.start(
+        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], log, env=env, cwd=PROJECT
+    )
     try:
-        servers.wait_for(lambda: _sensor_ticked(instance, "model_registry_sensor"), 120,
-                         "the registry sensor's first tick", [daemon], [log])
-        subprocess.run([str(BIN / "utr-assets"), "models", "add", NEW_MODEL, "--kind", "trained", "--family",
-                        "dnabert2", "--preset", "sample=tiny", "--registry", str(registry)], check=True, env=env)
-        servers.wait_for(lambda: _has_rows(instance, store), 420, f"leaderboard rows of {NEW_MODEL}", [daemon],
-                         [log])
+        servers.wait_for(
+            lambda: _sensor_ticked(instance, "model_registry_sensor"),
+            120,
+            "the registry sensor's first tick",
+            [daemon],
+            [log],
+        )
+        subprocess.run(
+            [
+                str(BIN / "utr-assets"),
+                "models",
+                "add",
+                NEW_MODEL,
+                "--kind",
+                "trained",
+                "--family",
+                "dnabert2",
+                "--preset",
+                "sample=tiny",
+                "--registry",
+                str(registry),
+            ],
+            check=True,
+            env=env,
+        )
+        servers.wait_for(
+            lambda: _has_rows(instance, store), 420, f"leaderboard rows of {NEW_MODEL}", [daemon], [log]
+        )
     finally:
         servers.stop(daemon, grace=30)
     table = _leaderboard(store)

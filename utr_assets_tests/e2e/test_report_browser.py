@@ -30,7 +30,9 @@ def _leaderboard():
     rows, curves = [], []
     for model, noise in (("cadd", 0.4), ("nt-3utr", 1.2), ("dnabert-3utr", 2.0)):
         scores = -labels + rng.normal(0, noise, labels.size)  # zero-shot scores: flipped AUC
-        rows += auc_rows(model, "variant_effects", "clinvar", "pratio", labels, scores, zero_shot=True, n_boot=30)
+        rows += auc_rows(
+            model, "variant_effects", "clinvar", "pratio", labels, scores, zero_shot=True, n_boot=30
+        )
         curves.append(roc_curve_table(model, "variant_effects", "clinvar", "pratio", labels, -scores))
     y = rng.normal(size=60)
     for model, noise in (("dnabert-3utr", 0.8), ("kmer-counts", 1.5)):
@@ -42,10 +44,18 @@ def _leaderboard():
 
 
 def test_report_renders_in_chromium_with_every_image(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python client is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python client is not installed"
+    )
     table, curves = _leaderboard()
-    page_html = build_report(table, curves, names=NAMES, settings={"profile": "sample", "benchmarks": {"n_boot": 30}},
-                             versions={"utr-assets": "test", "dagster": "x"}, source="hand-made table")
+    page_html = build_report(
+        table,
+        curves,
+        names=NAMES,
+        settings={"profile": "sample", "benchmarks": {"n_boot": 30}},
+        versions={"utr-assets": "test", "dagster": "x"},
+        source="hand-made table",
+    )
     assert "<script" not in page_html and "http://" not in page_html and "https://" not in page_html
     assert "DNABERT-3UTR" in page_html and "hand-made: no oligo embeddings" in page_html
     assert "0.976" in page_html  # the study's CADD ClinVar value beside ours
@@ -63,12 +73,17 @@ def test_report_renders_in_chromium_with_every_image(tmp_path: Path) -> None:
         page.wait_for_load_state("load")
         page.get_by_text("Task 2 - variant effects").wait_for()
         page.get_by_text("Not applicable", exact=True).wait_for()
-        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])")
+        images = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])"
+        )
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
     # a bar chart per task with ok rows (variant_effects, mpra) and the ClinVar ROC plot
-    assert sorted(alt for alt, _, _ in images) == ["mpra bar chart", "roc_variant_effects_clinvar",
-                                                   "variant_effects bar chart"]
+    assert sorted(alt for alt, _, _ in images) == [
+        "mpra bar chart",
+        "roc_variant_effects_clinvar",
+        "variant_effects bar chart",
+    ]
     assert all(complete and width > 0 for _, complete, width in images), images
     assert errors == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []

@@ -24,8 +24,15 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT / "test-artifacts" / "ui"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (see .ci/run)")
 
@@ -37,8 +44,11 @@ def _free_port() -> int:
 
 
 def _graphql(base: str, query: str, variables: dict | None = None) -> dict:
-    request = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query, "variables": variables or {}})
-                                     .encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -48,17 +58,37 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("")
     override = home / "settings.yaml"
-    override.write_text(f"storage:\n  root: {home / 'store'}\n"
-                        "automation:\n  registry_sensor: stopped\n  weekly_schedule: stopped\n")
+    override.write_text(
+        f"storage:\n  root: {home / 'store'}\n"
+        "automation:\n  registry_sensor: stopped\n  weekly_schedule: stopped\n"
+    )
     env = dict(os.environ, DAGSTER_HOME=str(home), UTR_ASSETS_CONFIG=str(override), HF_HUB_OFFLINE="1")
     # create the instance's SQLite schemas once: concurrent first use by dagster dev's processes races
-    subprocess.run([sys.executable, "-c", "from dagster import DagsterInstance; DagsterInstance.get().get_runs()"],
-                   env=env, check=True, cwd=PROJECT)
+    subprocess.run(
+        [sys.executable, "-c", "from dagster import DagsterInstance; DagsterInstance.get().get_runs()"],
+        env=env,
+        check=True,
+        cwd=PROJECT,
+    )
     port = _free_port()
     log = open(home / "dagster_dev.log", "w")  # noqa: SIM115 - closed in teardown
-    process = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml",
-                                "-h", "127.0.0.1", "-p", str(port)], cwd=PROJECT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -70,7 +100,9 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dagster dev did not come up; log: {(home / 'dagster_dev.log').read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"dagster dev did not come up; log: {(home / 'dagster_dev.log').read_text()[-3000:]}"
+                )
             time.sleep(1)
         _graphql(base, "mutation { setNuxSeen }")  # the community pop-up would cover the graph
         yield base
@@ -85,7 +117,9 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def page(dagster_ui: str):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python client is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python client is not installed"
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -97,7 +131,16 @@ def page(dagster_ui: str):
 
 def test_asset_graph_shows_every_group(dagster_ui: str, page) -> None:
     page.goto(f"{dagster_ui}/asset-groups")
-    for group in ("reference", "alignments", "corpus", "models", "scoring", "tasks", "benchmarks", "leaderboard"):
+    for group in (
+        "reference",
+        "alignments",
+        "corpus",
+        "models",
+        "scoring",
+        "tasks",
+        "benchmarks",
+        "leaderboard",
+    ):
         page.get_by_text(group, exact=True).first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
 

@@ -31,9 +31,15 @@ WORKER_ENV = "UTR_TEST_WORKER"
 
 def _record(context: AssetExecutionContext) -> dict:
     queue = context.op_def.tags.get(CELERY_QUEUE_TAG, DEFAULT_QUEUE)
-    entry = {"step": context.op_def.name, "partition": context.partition_key, "queue": queue,
-             "worker": os.environ.get(WORKER_ENV, "orchestrator"), "pid": os.getpid(),
-             "host": socket.gethostname(), "run_id": context.run_id}
+    entry = {
+        "step": context.op_def.name,
+        "partition": context.partition_key,
+        "queue": queue,
+        "worker": os.environ.get(WORKER_ENV, "orchestrator"),
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "run_id": context.run_id,
+    }
     folder = os.environ.get(RECORDS_ENV)
     if folder:
         with (Path(folder) / "steps.jsonl").open("a") as handle:
@@ -63,7 +69,9 @@ ASSETS = [tiny_tokens, tiny_checkpoint, tiny_scores]
 
 
 def _defs(kind: str) -> Definitions:
-    job = define_asset_job("tiny_model_job", selection=[a.key for a in ASSETS], partitions_def=model_partitions)
+    job = define_asset_job(
+        "tiny_model_job", selection=[a.key for a in ASSETS], partitions_def=model_partitions
+    )
     return Definitions(assets=ASSETS, jobs=[job], executor=build_executor(ExecutorSettings(kind=kind)))
 
 
@@ -92,8 +100,13 @@ def main(argv: list[str]) -> int:
         deadline = time.monotonic() + 60
         while not (barrier / "go").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
-        result = materialize(ASSETS, partition_key=partition, instance=instance, raise_on_error=False,
-                             tags={"utr_assets/test": "concurrent"})
+        result = materialize(
+            ASSETS,
+            partition_key=partition,
+            instance=instance,
+            raise_on_error=False,
+            tags={"utr_assets/test": "concurrent"},
+        )
         print(json.dumps({"partition": partition, "run_id": result.run_id, "success": result.success}))
         return 0 if result.success else 1
 

@@ -26,12 +26,16 @@ from utr_assets_tests.servers import free_port, start, stop, tail, wait_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-REDIS = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+REDIS = shutil.which("redis-server") or (
+    "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+)
 RUN_TIMEOUT = 60.0
 
 pytestmark = [
-    pytest.mark.skipif(REDIS is None,
-                       reason="redis-server is not installed (Debian: apt-get install redis-server; .ci/run does this)"),
+    pytest.mark.skipif(
+        REDIS is None,
+        reason="redis-server is not installed (Debian: apt-get install redis-server; .ci/run does this)",
+    ),
     # dagster-celery registers its task on the app each time it submits a step (harmless, upstream).
     pytest.mark.filterwarnings("ignore:Task name 'execute_plan' is already registered"),
 ]
@@ -45,8 +49,24 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     folder = tmp_path / "redis"
     folder.mkdir()
     log = folder / "redis.log"
-    server = start([REDIS, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "",
-                    "--appendonly", "no", "--protected-mode", "yes"], log)
+    server = start(
+        [
+            REDIS,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        log,
+    )
     client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
 
     def answers() -> bool:
@@ -80,16 +100,44 @@ def celery_cluster(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPat
     workers, logs = [], []
     try:
         for name, queue in (("default", DEFAULT_QUEUE), ("gpu", GPU_QUEUE)):
-            env = {**os.environ, scale_graph.WORKER_ENV: name, scale_graph.RECORDS_ENV: str(records),
-                   "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-                   "PYTHONPATH": str(PROJECT_ROOT)}
+            env = {
+                **os.environ,
+                scale_graph.WORKER_ENV: name,
+                scale_graph.RECORDS_ENV: str(records),
+                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                "PYTHONPATH": str(PROJECT_ROOT),
+            }
             log = tmp_path / f"worker-{name}.log"
             logs.append(log)
-            workers.append(start([str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
-                                  "-y", str(worker_yaml), "-q", queue, "-n", name, "-l", "INFO",
-                                  "--", "--pool=solo", "--without-gossip", "--without-mingle"],
-                                 log, env=env, cwd=PROJECT_ROOT))
-        wait_for(lambda: all(" ready." in tail(log, 200) for log in logs), 60, "celery workers", workers, logs)
+            workers.append(
+                start(
+                    [
+                        str(BIN / "dagster-celery"),
+                        "worker",
+                        "start",
+                        "-A",
+                        "dagster_celery.app",
+                        "-y",
+                        str(worker_yaml),
+                        "-q",
+                        queue,
+                        "-n",
+                        name,
+                        "-l",
+                        "INFO",
+                        "--",
+                        "--pool=solo",
+                        "--without-gossip",
+                        "--without-mingle",
+                    ],
+                    log,
+                    env=env,
+                    cwd=PROJECT_ROOT,
+                )
+            )
+        wait_for(
+            lambda: all(" ready." in tail(log, 200) for log in logs), 60, "celery workers", workers, logs
+        )
         yield {"home": home, "records": records, "logs": logs}
     finally:
         for worker in workers:
@@ -102,8 +150,11 @@ def _execute(instance: DagsterInstance, partition: str):
 
     def target() -> None:
         try:
-            with execute_job(reconstructable(scale_graph.celery_job), instance=instance,
-                             tags={"dagster/partition": partition}) as result:
+            with execute_job(
+                reconstructable(scale_graph.celery_job),
+                instance=instance,
+                tags={"dagster/partition": partition},
+            ) as result:
                 outcome["success"] = result.success
                 outcome["run_id"] = result.run_id
         except BaseException as exc:  # surfaced in the test thread below
@@ -139,9 +190,11 @@ def test_partitions_run_on_both_celery_workers(celery_cluster: dict) -> None:
                 worker = data.metadata.get("Celery worker") if data else None
                 if worker is not None:
                     handled[event.step_key] = worker.value
-            assert handled == {"tiny_tokens": f"default@{_host(handled)}",
-                               "tiny_checkpoint": f"gpu@{_host(handled)}",
-                               "tiny_scores": f"default@{_host(handled)}"}, (partition, handled)
+            assert handled == {
+                "tiny_tokens": f"default@{_host(handled)}",
+                "tiny_checkpoint": f"gpu@{_host(handled)}",
+                "tiny_scores": f"default@{_host(handled)}",
+            }, (partition, handled)
 
         for key in (a.key for a in scale_graph.ASSETS):
             materialised = instance.fetch_materializations(key, limit=100).records
@@ -149,11 +202,16 @@ def test_partitions_run_on_both_celery_workers(celery_cluster: dict) -> None:
         statuses = {p: instance.get_run_by_id(o["run_id"]).status for p, o in outcomes.items()}
         assert set(statuses.values()) == {DagsterRunStatus.SUCCESS}, statuses
 
-    steps = [json.loads(line) for line in (celery_cluster["records"] / "steps.jsonl").read_text().splitlines()]
+    steps = [
+        json.loads(line) for line in (celery_cluster["records"] / "steps.jsonl").read_text().splitlines()
+    ]
     assert len(steps) == 3 * len(partitions)
     by_worker = {(s["step"], s["worker"], s["queue"]) for s in steps}
-    assert by_worker == {("tiny_tokens", "default", DEFAULT_QUEUE), ("tiny_checkpoint", "gpu", GPU_QUEUE),
-                         ("tiny_scores", "default", DEFAULT_QUEUE)}
+    assert by_worker == {
+        ("tiny_tokens", "default", DEFAULT_QUEUE),
+        ("tiny_checkpoint", "gpu", GPU_QUEUE),
+        ("tiny_scores", "default", DEFAULT_QUEUE),
+    }
     assert os.getpid() not in {s["pid"] for s in steps}, "a step ran in the test process, not on a worker"
     pids = {worker: {s["pid"] for s in steps if s["worker"] == worker} for worker in ("default", "gpu")}
     assert all(len(p) == 1 for p in pids.values()) and pids["default"] != pids["gpu"], pids

@@ -13,9 +13,26 @@ from utr_assets_tests.conftest import PHAST_OFFSET
 
 def test_extract_utrs_on_phast_slice(phast_slice: dict[str, Path], tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
-    code = main(["extract-utrs", "--maf", str(phast_slice["maf"]), "--annotation", str(phast_slice["annotation"]),
-                 "--genome", str(phast_slice["genome"]), "--out", str(out), "--reference-species", "hg17",
-                 "--selection", "all", "--spliced", "--coordinate-offset", str(PHAST_OFFSET)])
+    code = main(
+        [
+            "extract-utrs",
+            "--maf",
+            str(phast_slice["maf"]),
+            "--annotation",
+            str(phast_slice["annotation"]),
+            "--genome",
+            str(phast_slice["genome"]),
+            "--out",
+            str(out),
+            "--reference-species",
+            "hg17",
+            "--selection",
+            "all",
+            "--spliced",
+            "--coordinate-offset",
+            str(PHAST_OFFSET),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     alignments = pd.read_parquet(out / "utr3_alignments.parquet")
     regions = pd.read_parquet(out / "utr3_regions.parquet").set_index("utr_id")
@@ -33,8 +50,19 @@ def test_settings_command_and_clear_errors(tmp_path: Path, capsys) -> None:
     assert main(["settings", "--profile", "nope"]) == 2
     assert "unknown profile 'nope'" in capsys.readouterr().err
     missing = tmp_path / "missing.gtf"
-    code = main(["extract-utrs", "--maf", "x.maf", "--annotation", str(missing), "--genome", "g.fa",
-                 "--out", str(tmp_path / "o")])
+    code = main(
+        [
+            "extract-utrs",
+            "--maf",
+            "x.maf",
+            "--annotation",
+            str(missing),
+            "--genome",
+            "g.fa",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2 and "missing.gtf: file not found" in capsys.readouterr().err
 
 
@@ -43,14 +71,37 @@ def test_models_list_and_add(tmp_path: Path, capsys) -> None:
     registry.write_text("# my registry\nmodels:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
     assert main(["models", "list", "--registry", str(registry)]) == 0
     assert "zoo-al" in capsys.readouterr().out
-    assert main(["models", "add", "dss-new", "--kind", "trained", "--family", "dss", "--preset", "sample=tiny",
-                 "--species-aware", "--registry", str(registry)]) == 0
+    assert (
+        main(
+            [
+                "models",
+                "add",
+                "dss-new",
+                "--kind",
+                "trained",
+                "--family",
+                "dss",
+                "--preset",
+                "sample=tiny",
+                "--species-aware",
+                "--registry",
+                str(registry),
+            ]
+        )
+        == 0
+    )
     text = registry.read_text()
     assert text.startswith("# my registry") and "slug: dss-new" in text
     from utr_assets.platform.registry import load_registry
+
     assert load_registry(registry)["dss-new"].species_aware
     for bad in (["../../etc"], ["a/b"], ["dss-new"]):
-        assert main(["models", "add", *bad, "--kind", "baseline", "--family", "kmer", "--registry", str(registry)]) == 2
+        assert (
+            main(
+                ["models", "add", *bad, "--kind", "baseline", "--family", "kmer", "--registry", str(registry)]
+            )
+            == 2
+        )
         err = capsys.readouterr().err
         assert "invalid model slug" in err or "already registered" in err
     assert registry.read_text() == text  # refused entries leave the file untouched
@@ -59,7 +110,15 @@ def test_models_list_and_add(tmp_path: Path, capsys) -> None:
 def test_plan_command_prints_the_paper_plan(capsys) -> None:
     assert main(["plan", "--profile", "paper"]) == 0
     text = capsys.readouterr().out
-    for needle in ("Sources", "zoonomia_maf", "disk:", "GPU-hours", "Evaluation stage", "dnabert-3utr", "stsp-3utr-hs"):
+    for needle in (
+        "Sources",
+        "zoonomia_maf",
+        "disk:",
+        "GPU-hours",
+        "Evaluation stage",
+        "dnabert-3utr",
+        "stsp-3utr-hs",
+    ):
         assert needle in text
     assert main(["plan", "--profile", "paper", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)

@@ -30,7 +30,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_reference_and_alignments(demo_home: Path) -> None:
     regions = pd.read_parquet(demo_home / "tables" / "utr3_regions.parquet")
     assert len(regions) > 100 and set(regions.chrom) == {"chr1", "chr2", "chr3"}
-    alignments = pd.concat(pd.read_parquet(p) for p in (demo_home / "tables" / "utr3_alignments").glob("*.parquet"))
+    alignments = pd.concat(
+        pd.read_parquet(p) for p in (demo_home / "tables" / "utr3_alignments").glob("*.parquet")
+    )
     lengths = alignments.merge(regions[["utr_id", "length"]], on="utr_id")
     assert (lengths.aligned.str.len() == lengths.length).all()
     species = pd.read_parquet(demo_home / "tables" / "species.parquet")
@@ -56,8 +58,20 @@ def _leaderboard(store: Path) -> pd.DataFrame:
 
 def test_leaderboard_has_every_model_and_task(demo_home: Path) -> None:
     table = _leaderboard(demo_home)
-    registry = {"dnabert-3utr", "dnabert2-3utr", "nt-3utr", "stsp-3utr", "stsp-3utr-sa", "stsp-3utr-dna",
-                "stsp-3utr-hs", "zoo-al", "phylop", "cadd", "kmer-counts", "griesemer-features"}
+    registry = {
+        "dnabert-3utr",
+        "dnabert2-3utr",
+        "nt-3utr",
+        "stsp-3utr",
+        "stsp-3utr-sa",
+        "stsp-3utr-dna",
+        "stsp-3utr-hs",
+        "zoo-al",
+        "phylop",
+        "cadd",
+        "kmer-counts",
+        "griesemer-features",
+    }
     assert set(table.model) == registry
     for model in registry:
         assert set(table[table.model == model].task) == {"rbp_motifs", "variant_effects", "mpra", "half_life"}
@@ -66,15 +80,21 @@ def test_leaderboard_has_every_model_and_task(demo_home: Path) -> None:
     ok = table[table.status == "ok"]
     assert ok.value.between(-1, 1).all() and (ok.ci_low <= ok.value + 1e-9).all()
     trained = table[table.model == "nt-3utr"].checkpoint
-    assert trained.str.contains("model_checkpoint/nt-3utr/best#sha256=").all()  # rows link to their checkpoint
+    assert trained.str.contains(
+        "model_checkpoint/nt-3utr/best#sha256="
+    ).all()  # rows link to their checkpoint
     assert (demo_home / "leaderboard" / "bars_rbp_motifs.png").read_bytes()[:4] == b"\x89PNG"
     assert (demo_home / "leaderboard" / "roc_variant_effects_cadd.png").exists()
     published = ok.dropna(subset=["published_value"])
     assert {"zoo-al", "phylop"} <= set(published.model)
 
 
-def _value(table: pd.DataFrame, model: str, task: str, split: str, metric: str, score: str | None = None) -> float:
-    rows = table[(table.model == model) & (table.task == task) & (table.split == split) & (table.metric == metric)]
+def _value(
+    table: pd.DataFrame, model: str, task: str, split: str, metric: str, score: str | None = None
+) -> float:
+    rows = table[
+        (table.model == model) & (table.task == task) & (table.split == split) & (table.metric == metric)
+    ]
     if score is not None:
         rows = rows[rows.score == score]
     return float(rows.value.max())
@@ -86,7 +106,9 @@ def test_leaderboard_reproduces_the_planted_structure(demo_home: Path) -> None:
     # conservation-aware scores are best on the conserved motif instances
     for baseline in ("zoo-al", "phylop"):
         top = _value(table, baseline, "rbp_motifs", "top10_phylop", "roc_auc")
-        assert top > 0.85 and top > max(_value(table, m, "rbp_motifs", "top10_phylop", "roc_auc") for m in lms)
+        assert top > 0.85 and top > max(
+            _value(table, m, "rbp_motifs", "top10_phylop", "roc_auc") for m in lms
+        )
         assert _value(table, baseline, "rbp_motifs", "bottom10_phylop", "roc_auc") < top
     assert _value(table, "zoo-al", "variant_effects", "cadd", "roc_auc_flipped", "pratio") > 0.9
     # k-mer counts predict MPRA activity and half-life (the planted motifs set both)
@@ -96,15 +118,23 @@ def test_leaderboard_reproduces_the_planted_structure(demo_home: Path) -> None:
     # models and DNABERT away from chance (the tiny NT and DNABERT-2 are not always, on this sample)
     assert _value(table, "dnabert2-3utr", "mpra", "HEK293FT/log2fc", "pearson_r") > 0.1
     for model in ["dnabert-3utr", "stsp-3utr", "stsp-3utr-sa", "stsp-3utr-dna", "stsp-3utr-hs"]:
-        zero_shot = table[(table.model == model) & (table.task == "variant_effects") & (table.metric == "roc_auc")
-                          & ~table.score.str.startswith("mlp")]
+        zero_shot = table[
+            (table.model == model)
+            & (table.task == "variant_effects")
+            & (table.metric == "roc_auc")
+            & ~table.score.str.startswith("mlp")
+        ]
         above = (zero_shot.ci_low > 0.5) | (zero_shot.ci_high < 0.5)  # CI excludes chance, either direction
         assert above.any(), model
     # every trained model with per-base probabilities is above chance on the RBP motifs (not flipped):
     # functional sites sit in homotypic clusters within a flank of their motif's composition
     for model in lms:
-        row = table[(table.model == model) & (table.task == "rbp_motifs") & (table.split == "all")
-                    & (table.metric == "roc_auc")]
+        row = table[
+            (table.model == model)
+            & (table.task == "rbp_motifs")
+            & (table.split == "all")
+            & (table.metric == "roc_auc")
+        ]
         assert len(row) == 1 and row.ci_low.iloc[0] > 0.5, (model, row[["value", "ci_low", "ci_high"]])
 
 

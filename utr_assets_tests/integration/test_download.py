@@ -32,9 +32,9 @@ class FixtureServer:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        self.drop_once: set[str] = set()     # send half the body, then close the connection (first GET only)
-        self.no_range: set[str] = set()      # ignore Range, always send the whole file with 200
-        self.announce_no_range = True        # ... and say so with `Accept-Ranges: none` (else silently)
+        self.drop_once: set[str] = set()  # send half the body, then close the connection (first GET only)
+        self.no_range: set[str] = set()  # ignore Range, always send the whole file with 200
+        self.announce_no_range = True  # ... and say so with `Accept-Ranges: none` (else silently)
         self.always_503: set[str] = set()
         self.requests: list[tuple[str, str, str | None]] = []
         server = self
@@ -190,10 +190,12 @@ def test_server_ignoring_range_restarts_from_zero(server, store, tmp_path, annou
     import json
 
     from utr_assets.sources.transfer import open_fs, remote_info
+
     fs, path = open_fs(f"{server.url}/a.bin")
     info = remote_info(fs, path)
-    (part.parent / "a.bin.part.json").write_text(json.dumps(
-        {"url": f"{server.url}/a.bin", "size": info.size, "version": info.version}))
+    (part.parent / "a.bin.part.json").write_text(
+        json.dumps({"url": f"{server.url}/a.bin", "size": info.size, "version": info.version})
+    )
     result = fetch_one(dl, entry(f"{server.url}/a.bin", sha256=SHA))
     assert result.resumed_from == 0 and Path(result.uri).read_bytes() == PAYLOAD
 
@@ -201,14 +203,18 @@ def test_server_ignoring_range_restarts_from_zero(server, store, tmp_path, annou
 def test_wrong_bytes_are_reported_as_changed_upstream_and_nothing_is_kept(server, store, tmp_path):
     server.files["/a.bin"] = PAYLOAD[::-1]
     dl, _ = downloader(store, tmp_path)
-    with pytest.raises(SourceChanged, match=r"source 'demo' \(http://127\.0\.0\.1:\d+/a\.bin\): sha256 .* changed upstream"):
+    with pytest.raises(
+        SourceChanged, match=r"source 'demo' \(http://127\.0\.0\.1:\d+/a\.bin\): sha256 .* changed upstream"
+    ):
         fetch_one(dl, entry(f"{server.url}/a.bin", sha256=SHA))
     assert files_under(tmp_path / "store") == [] and files_under(tmp_path / "staging") == []
 
 
 def test_404_names_the_source_and_url(server, store, tmp_path):
     dl, sleeps = downloader(store, tmp_path)
-    with pytest.raises(SourceMissing, match=r"source 'demo' \(http://127\.0\.0\.1:\d+/missing\.vcf\.gz\): not found"):
+    with pytest.raises(
+        SourceMissing, match=r"source 'demo' \(http://127\.0\.0\.1:\d+/missing\.vcf\.gz\): not found"
+    ):
         fetch_one(dl, entry(f"{server.url}/missing.vcf.gz"))
     assert sleeps == [] and files_under(tmp_path / "store") == [] and files_under(tmp_path / "staging") == []
 
@@ -241,7 +247,9 @@ def test_published_md5_listing_verifies_and_catches_a_change(server, store, tmp_
     server.files["/rel/b.bin"] = PAYLOAD + b"x"
     server.files["/rel/md5sum.txt"] += f"{MD5}  b.bin\n".encode()
     with pytest.raises(SourceChanged, match="md5 .* changed upstream"):
-        fetch_one(dl, entry(f"{server.url}/rel/b.bin", name="other", checksum_url=f"{server.url}/rel/md5sum.txt"))
+        fetch_one(
+            dl, entry(f"{server.url}/rel/b.bin", name="other", checksum_url=f"{server.url}/rel/md5sum.txt")
+        )
     assert not (tmp_path / "store" / "sources" / "other").exists()
 
 

@@ -29,17 +29,27 @@ def test_sample_profile_has_no_source_assets():
 def test_source_asset_downloads_verifies_and_reports(server, tmp_path):  # noqa: F811
     server.files["/f/half_life.txt"] = PAYLOAD
     server.files["/maf/chr21.maf.gz"] = b"maf21"
-    catalogue = _catalogue(tmp_path, [
-        {"name": "half_life", "title": "t", "url": f"{server.url}/f/half_life.txt", "sha256": SHA,
-         "feeds": "tasks.half_life"},
-        {"name": "maf", "title": "m", "url": f"{server.url}/maf/{{chrom}}.maf.gz"},
-        {"name": "manual_one", "title": "x", "notes": "by hand"},
-    ])
+    catalogue = _catalogue(
+        tmp_path,
+        [
+            {
+                "name": "half_life",
+                "title": "t",
+                "url": f"{server.url}/f/half_life.txt",
+                "sha256": SHA,
+                "feeds": "tasks.half_life",
+            },
+            {"name": "maf", "title": "m", "url": f"{server.url}/maf/{{chrom}}.maf.gz"},
+            {"name": "manual_one", "title": "x", "notes": "by hand"},
+        ],
+    )
     assets = build_assets(load_settings("paper", ""), catalogue)
     assert [a.key for a in assets] == [AssetKey(["sources", "half_life"]), AssetKey(["sources", "maf"])]
     root = str(tmp_path / "store")
-    resources = {"artifact_store": ArtifactStoreResource(root=root),
-                 "handle_io_manager": JsonHandleIOManagerFactory(root=root)}
+    resources = {
+        "artifact_store": ArtifactStoreResource(root=root),
+        "handle_io_manager": JsonHandleIOManagerFactory(root=root),
+    }
     result = materialize([assets[0]], resources=resources)
     assert result.success
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
@@ -47,7 +57,9 @@ def test_source_asset_downloads_verifies_and_reports(server, tmp_path):  # noqa:
     assert (tmp_path / "store" / "sources" / "half_life" / "half_life.txt").read_bytes() == PAYLOAD
     result = materialize([assets[1]], resources=resources, partition_key="chr21")
     assert result.success
-    assert {c.check_name: c.passed for c in result.get_asset_check_evaluations()}["checksum_published"] is False
+    assert {c.check_name: c.passed for c in result.get_asset_check_evaluations()}[
+        "checksum_published"
+    ] is False
     assert hashlib.sha256((tmp_path / "store/sources/maf/chr21.maf.gz").read_bytes()).hexdigest()
 
 
@@ -55,7 +67,14 @@ def test_source_asset_fails_clearly_on_404(server, tmp_path):  # noqa: F811
     catalogue = _catalogue(tmp_path, [{"name": "gone", "title": "t", "url": f"{server.url}/gone.vcf.gz"}])
     (asset,) = build_assets(load_settings("paper", ""), catalogue)
     root = str(tmp_path / "store")
-    with pytest.raises(Exception, match=r"source 'gone' \(http://127\.0\.0\.1:\d+/gone\.vcf\.gz\): not found"):
-        materialize([asset], resources={"artifact_store": ArtifactStoreResource(root=root),
-                                        "handle_io_manager": JsonHandleIOManagerFactory(root=root)})
+    with pytest.raises(
+        Exception, match=r"source 'gone' \(http://127\.0\.0\.1:\d+/gone\.vcf\.gz\): not found"
+    ):
+        materialize(
+            [asset],
+            resources={
+                "artifact_store": ArtifactStoreResource(root=root),
+                "handle_io_manager": JsonHandleIOManagerFactory(root=root),
+            },
+        )
     assert not (tmp_path / "store" / "sources" / "gone").exists()

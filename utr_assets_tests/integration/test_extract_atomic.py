@@ -21,8 +21,13 @@ import pytest
 from utr_assets.outputs import MANIFEST, OutputSetError, verify_output_set
 from utr_assets_tests.conftest import PHAST_OFFSET, PROJECT_ROOT
 
-FILES = {"utr3_regions.parquet", "utr3_alignments.parquet", "utr3_orthologs.parquet", "species.parquet",
-         "extraction_stats.json"}
+FILES = {
+    "utr3_regions.parquet",
+    "utr3_alignments.parquet",
+    "utr3_orthologs.parquet",
+    "species.parquet",
+    "extraction_stats.json",
+}
 
 # the child: the real CLI, optionally with every write slowed (parquet bytes trickle out, fsyncs stall)
 CHILD = """
@@ -48,16 +53,33 @@ sys.exit(main(sys.argv[2:]))
 
 
 def _argv(phast: dict[str, Path], out: Path, spliced: bool) -> list[str]:
-    return ["extract-utrs", "--maf", str(phast["maf"]), "--annotation", str(phast["annotation"]),
-            "--genome", str(phast["genome"]), "--out", str(out), "--reference-species", "hg17",
-            "--selection", "all", "--coordinate-offset", str(PHAST_OFFSET), "--workers", "1",
-            *(["--spliced"] if spliced else [])]
+    return [
+        "extract-utrs",
+        "--maf",
+        str(phast["maf"]),
+        "--annotation",
+        str(phast["annotation"]),
+        "--genome",
+        str(phast["genome"]),
+        "--out",
+        str(out),
+        "--reference-species",
+        "hg17",
+        "--selection",
+        "all",
+        "--coordinate-offset",
+        str(PHAST_OFFSET),
+        "--workers",
+        "1",
+        *(["--spliced"] if spliced else []),
+    ]
 
 
 def _start(mode: str, argv: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.Popen([sys.executable, "-c", CHILD, mode, *argv], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode, *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def _complete_run(mode: str, argv: list[str]) -> float:
@@ -74,7 +96,9 @@ def _state(out: Path) -> str:
     return (out / MANIFEST).read_text()
 
 
-def test_sigkill_at_random_moments_leaves_a_complete_set(phast_slice: dict[str, Path], tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_leaves_a_complete_set(
+    phast_slice: dict[str, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     seed = random.randrange(1 << 30)
     rng = random.Random(seed)
@@ -106,19 +130,28 @@ def test_sigkill_at_random_moments_leaves_a_complete_set(phast_slice: dict[str, 
     assert not list(tmp_path.glob(".out.*")), list(tmp_path.glob(".out.*"))
 
 
-def test_failed_run_leaves_the_previous_set_and_no_staging(phast_slice: dict[str, Path], tmp_path: Path) -> None:
+def test_failed_run_leaves_the_previous_set_and_no_staging(
+    phast_slice: dict[str, Path], tmp_path: Path
+) -> None:
     from utr_assets.cli import main
 
     out = tmp_path / "out"
     assert main(_argv(phast_slice, out, spliced=True)) == 0
     before = _state(out)
     broken = tmp_path / "broken.maf"
-    broken.write_text(phast_slice["maf"].read_text().replace("s hg17.chr22 1194 35", "s hg17.chr22 1194 x35", 1))
-    assert main([*_argv(phast_slice, out, spliced=True)[:2], str(broken), *_argv(phast_slice, out, True)[3:]]) == 2
+    broken.write_text(
+        phast_slice["maf"].read_text().replace("s hg17.chr22 1194 35", "s hg17.chr22 1194 x35", 1)
+    )
+    assert (
+        main([*_argv(phast_slice, out, spliced=True)[:2], str(broken), *_argv(phast_slice, out, True)[3:]])
+        == 2
+    )
     assert _state(out) == before and not list(tmp_path.glob(".out.*"))
 
 
-def test_an_output_folder_with_foreign_files_is_refused(phast_slice: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_an_output_folder_with_foreign_files_is_refused(
+    phast_slice: dict[str, Path], tmp_path: Path, capsys
+) -> None:
     from utr_assets.cli import main
 
     out = tmp_path / "mine"

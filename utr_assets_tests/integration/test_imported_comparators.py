@@ -24,8 +24,11 @@ from utr_assets.settings import load_settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # slug -> (golden directory, family); the slugs of data/models.paper.yaml
-COMPARATORS = {"dnabert-6": ("dnabert6", "dnabert"), "dnabert2-117m": ("dnabert2", "dnabert2"),
-               "nt-v2-100m-ms": ("nt_v2", "nt")}
+COMPARATORS = {
+    "dnabert-6": ("dnabert6", "dnabert"),
+    "dnabert2-117m": ("dnabert2", "dnabert2"),
+    "nt-v2-100m-ms": ("nt_v2", "nt"),
+}
 PER_BASE = ("dnabert-6", "nt-v2-100m-ms")
 # 6 min wall (3 min CPU) on 2 shared cores, 2026-12-02; most of it DNABERT-6's masked per-base probabilities
 pytestmark = pytest.mark.slow  # k-mer models; DNABERT-2's BPE has no per-base probabilities
@@ -39,15 +42,49 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     registry.write_text("models:\n  - {slug: griesemer-features, kind: baseline, family: griesemer}\n")
     for slug, (golden, family) in COMPARATORS.items():
         out = home / "imported" / slug
-        assert main(["models", "import", str(GOLDEN / golden), "--family", family, "--slug", slug,
-                     "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "models",
+                    "import",
+                    str(GOLDEN / golden),
+                    "--family",
+                    family,
+                    "--slug",
+                    slug,
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         assert (out / "model.safetensors").exists() and not list(out.glob("*.bin"))
-        assert main(["models", "add", slug, "--kind", "pretrained", "--family", family, "--source", str(out),
-                     "--orientation", "dna", "--registry", str(registry)]) == 0
+        assert (
+            main(
+                [
+                    "models",
+                    "add",
+                    slug,
+                    "--kind",
+                    "pretrained",
+                    "--family",
+                    family,
+                    "--source",
+                    str(out),
+                    "--orientation",
+                    "dna",
+                    "--registry",
+                    str(registry),
+                ]
+            )
+            == 0
+        )
     override = home / "override.yaml"
     # the sample's settings (masked per-base probabilities included); fewer bootstrap resamples only
-    override.write_text(f"registry: {registry}\nstorage:\n  root: {home / 'store'}\ncompute:\n  device: cpu\n"
-                        "benchmarks:\n  n_boot: 50\n")
+    override.write_text(
+        f"registry: {registry}\nstorage:\n  root: {home / 'store'}\ncompute:\n  device: cpu\n"
+        "benchmarks:\n  n_boot: 50\n"
+    )
     defs = build_definitions(load_settings("sample", override))
     instance = DagsterInstance.ephemeral()
     log: list[str] = []

@@ -37,8 +37,12 @@ def test_plan_for_one_model_metric_on_an_empty_store(sample) -> None:
     assert "utr3_regions, mpra_datasets" in labels and "pretraining_corpus" in labels
     assert not any("rbp_motif" in label or "variant" in label or "nt-3utr" in label for label in labels)
     # with the upstream present only the target runs
-    assert [r.label for r in plan_runs(defs, AssetKey("mpra_metrics"), "kmer-counts", instance,
-                                       exists=lambda key, part: True)] == ["mpra_metrics [kmer-counts]"]
+    assert [
+        r.label
+        for r in plan_runs(
+            defs, AssetKey("mpra_metrics"), "kmer-counts", instance, exists=lambda key, part: True
+        )
+    ] == ["mpra_metrics [kmer-counts]"]
 
 
 def test_materialise_builds_missing_upstream_then_only_the_target(sample) -> None:
@@ -60,10 +64,12 @@ def test_argument_errors_name_the_choices(sample, monkeypatch: pytest.MonkeyPatc
     home, override, _ = sample
     monkeypatch.setenv("UTR_ASSETS_CONFIG", str(override))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    cases = [(["materialise", "no_such_asset"], "unknown asset 'no_such_asset'; assets: gene_annotation"),
-             (["materialise", "mpra_metrics"], "mpra_metrics needs --partition; partitions: "),
-             (["materialise", "mpra_metrics", "--partition", "nope"], "has no partition 'nope'"),
-             (["materialise", "genome", "--partition", "chr1"], "genome is not partitioned")]
+    cases = [
+        (["materialise", "no_such_asset"], "unknown asset 'no_such_asset'; assets: gene_annotation"),
+        (["materialise", "mpra_metrics"], "mpra_metrics needs --partition; partitions: "),
+        (["materialise", "mpra_metrics", "--partition", "nope"], "has no partition 'nope'"),
+        (["materialise", "genome", "--partition", "chr1"], "genome is not partitioned"),
+    ]
     for argv, message in cases:
         assert main(argv) == 2
         assert message in capsys.readouterr().err

@@ -17,12 +17,29 @@ def plan() -> dict:
 
 def test_plan_lists_every_catalogue_source_with_verification(plan):
     names = {d["name"] for d in plan["downloads"]}
-    assert {"hg38_genome", "gencode_gtf", "zoonomia_maf", "clinvar", "gnomad_genomes", "eqtl_catalogue_datasets",
-            "cadd_simulated", "cadd_human_derived", "cadd_scores", "phylop_241way", "phylop_100way",
-            "encode_eclip_metadata", "encode_rbns_metadata", "griesemer2021_values", "siegel2022",
-            "agarwal2022_half_life", "agarwal2022_folds"} <= names
+    assert {
+        "hg38_genome",
+        "gencode_gtf",
+        "zoonomia_maf",
+        "clinvar",
+        "gnomad_genomes",
+        "eqtl_catalogue_datasets",
+        "cadd_simulated",
+        "cadd_human_derived",
+        "cadd_scores",
+        "phylop_241way",
+        "phylop_100way",
+        "encode_eclip_metadata",
+        "encode_rbns_metadata",
+        "griesemer2021_values",
+        "siegel2022",
+        "agarwal2022_half_life",
+        "agarwal2022_folds",
+    } <= names
     by_name = {d["name"]: d for d in plan["downloads"]}
-    assert by_name["gnomad_genomes"]["files"] == 24 and by_name["gnomad_genomes"]["partitions"] == "chromosome"
+    assert (
+        by_name["gnomad_genomes"]["files"] == 24 and by_name["gnomad_genomes"]["partitions"] == "chromosome"
+    )
     assert by_name["agarwal2022_half_life"]["verification"] == "pinned"
     assert by_name["agarwal2022_half_life"]["size_bytes"] == 556496
     assert by_name["clinvar"]["setting"].endswith("clinvar.vcf.gz")
@@ -61,7 +78,9 @@ def test_estimates_follow_the_measured_throughputs():
     assert hours == pytest.approx(3_783_714 * 2048 / 312_000 / 3600)
     # per-base scoring with one pass per position is the dominant DNABERT cost (docs/protocol.md §4: one masked copy per position)
     assert scoring_gpu_hours("dnabert")["forward_passes"] == 18_134 * 1_792
-    assert training_gpu_hours("dss", "tiny") == {"note": "preset 'tiny': no measured throughput (paper presets only)"}
+    assert training_gpu_hours("dss", "tiny") == {
+        "note": "preset 'tiny': no measured throughput (paper presets only)"
+    }
 
 
 def test_plan_constants_match_the_model_families():
@@ -76,6 +95,14 @@ def test_plan_constants_match_the_model_families():
 
 def test_format_plan_prints_the_tables(plan):
     text = format_plan(plan)
-    for needle in ("Sources", "hg38_genome", "pinned", "unverified", "GPU-hours", "dnabert-3utr",
-                   "manual griesemer2021_oligos", "24 chromosomes"):
+    for needle in (
+        "Sources",
+        "hg38_genome",
+        "pinned",
+        "unverified",
+        "GPU-hours",
+        "dnabert-3utr",
+        "manual griesemer2021_oligos",
+        "24 chromosomes",
+    ):
         assert needle in text

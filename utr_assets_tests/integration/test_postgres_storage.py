@@ -41,8 +41,10 @@ def _postgres_bin() -> Path | None:
 
 PG_BIN = _postgres_bin()
 pytestmark = pytest.mark.skipif(
-    PG_BIN is None, reason="PostgreSQL server binaries (initdb, postgres) are not installed "
-    "(Debian: apt-get install postgresql; .ci/run does this)")
+    PG_BIN is None,
+    reason="PostgreSQL server binaries (initdb, postgres) are not installed "
+    "(Debian: apt-get install postgresql; .ci/run does this)",
+)
 
 
 @pytest.fixture()
@@ -65,15 +67,54 @@ def postgres(tmp_path: Path) -> Iterator[dict[str, str]]:
     if user is not None:
         os.chown(base / "pwfile", user, group)
     log, port = tmp_path / "postgres.log", free_port()
-    init = subprocess.run([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", "dagster", "-E", "UTF8",
-                           "--locale=C", "--auth=scram-sha-256", f"--pwfile={base / 'pwfile'}", "--no-sync"],
-                          capture_output=True, text=True, user=user, group=group,
-                          extra_groups=[] if user is not None else None, cwd=base, timeout=120)
+    init = subprocess.run(
+        [
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(base / "data"),
+            "-U",
+            "dagster",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--auth=scram-sha-256",
+            f"--pwfile={base / 'pwfile'}",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+        user=user,
+        group=group,
+        extra_groups=[] if user is not None else None,
+        cwd=base,
+        timeout=120,
+    )
     assert init.returncode == 0, f"initdb failed:\n{init.stdout}\n{init.stderr}"
-    server = start([str(PG_BIN / "postgres"), "-D", str(base / "data"), "-p", str(port), "-k", str(base),
-                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                    "-c", "full_page_writes=off", "-c", "max_connections=60"],
-                   log, cwd=base, user=user, group=group)
+    server = start(
+        [
+            str(PG_BIN / "postgres"),
+            "-D",
+            str(base / "data"),
+            "-p",
+            str(port),
+            "-k",
+            str(base),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=60",
+        ],
+        log,
+        cwd=base,
+        user=user,
+        group=group,
+    )
     connect = {"host": "127.0.0.1", "port": port, "user": "dagster", "password": password}
 
     def accepts() -> bool:
@@ -90,15 +131,21 @@ def postgres(tmp_path: Path) -> Iterator[dict[str, str]]:
         with admin.cursor() as cursor:
             cursor.execute("CREATE DATABASE utr_dagster")
         admin.close()
-        yield {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(port), "DAGSTER_PG_DB": "utr_dagster",
-               "DAGSTER_PG_USER": "dagster", "DAGSTER_PG_PASSWORD": password}
+        yield {
+            "DAGSTER_PG_HOST": "127.0.0.1",
+            "DAGSTER_PG_PORT": str(port),
+            "DAGSTER_PG_DB": "utr_dagster",
+            "DAGSTER_PG_USER": "dagster",
+            "DAGSTER_PG_PASSWORD": password,
+        }
     finally:
         stop(server, sig=2)  # SIGINT: PostgreSQL's fast shutdown
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_concurrent_runs_recorded_in_postgres(postgres: dict[str, str], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_runs_recorded_in_postgres(
+    postgres: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import psycopg2
     from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
@@ -117,12 +164,25 @@ def test_concurrent_runs_recorded_in_postgres(postgres: dict[str, str], tmp_path
 
     partitions = scale_graph.MODELS
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    runs = {p: subprocess.Popen([sys.executable, "-m", "utr_assets_tests.integration.scale_graph", p, str(barrier)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                cwd=PROJECT_ROOT, start_new_session=True) for p in partitions}
+    runs = {
+        p: subprocess.Popen(
+            [sys.executable, "-m", "utr_assets_tests.integration.scale_graph", p, str(barrier)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )
+        for p in partitions
+    }
     try:
-        wait_for(lambda: all((barrier / f"{p}.ready").exists() for p in partitions), 60, "run processes",
-                 list(runs.values()))
+        wait_for(
+            lambda: all((barrier / f"{p}.ready").exists() for p in partitions),
+            60,
+            "run processes",
+            list(runs.values()),
+        )
         (barrier / "go").touch()
         outputs = {p: proc.communicate(timeout=60) for p, proc in runs.items()}
     finally:
@@ -137,8 +197,9 @@ def test_concurrent_runs_recorded_in_postgres(postgres: dict[str, str], tmp_path
         assert {r.dagster_run.run_id for r in records} == set(run_ids.values())
         assert {r.dagster_run.status for r in records} == {DagsterRunStatus.SUCCESS}
         spans = sorted((r.start_time, r.end_time) for r in records)
-        assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)), \
+        assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)), (
             f"no two runs overlapped in time: {spans}"
+        )
         for partition, run_id in run_ids.items():
             types = [e.dagster_event.event_type for e in instance.all_logs(run_id) if e.dagster_event]
             assert types.count(DagsterEventType.STEP_SUCCESS) == 3, (partition, types)
@@ -149,9 +210,16 @@ def test_concurrent_runs_recorded_in_postgres(postgres: dict[str, str], tmp_path
             assert sorted(r.partition_key for r in materialised) == sorted(partitions)
 
     # the rows are really in PostgreSQL, not in a SQLite file under DAGSTER_HOME
-    with psycopg2.connect(host=postgres["DAGSTER_PG_HOST"], port=int(postgres["DAGSTER_PG_PORT"]),
-                          dbname=postgres["DAGSTER_PG_DB"], user=postgres["DAGSTER_PG_USER"],
-                          password=postgres["DAGSTER_PG_PASSWORD"]) as conn, conn.cursor() as cursor:
+    with (
+        psycopg2.connect(
+            host=postgres["DAGSTER_PG_HOST"],
+            port=int(postgres["DAGSTER_PG_PORT"]),
+            dbname=postgres["DAGSTER_PG_DB"],
+            user=postgres["DAGSTER_PG_USER"],
+            password=postgres["DAGSTER_PG_PASSWORD"],
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
         cursor.execute("SELECT count(*) FROM runs")
         assert cursor.fetchone()[0] == len(partitions)
         cursor.execute("SELECT count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_MATERIALIZATION'")

@@ -25,14 +25,21 @@ def test_siegel_beas2b_5mer_ridge_pearson_with_ci(real: Path) -> None:
     check_grouping(group_folds(mpra["group"], 10), mpra["group"].to_numpy())
     oligos = mpra.drop_duplicates("oligo_id")
     features = kmer_count_features(oligos["sequence"].tolist(), k=5).astype(float)
-    result = evaluate.mpra_metrics("kmer-counts", mpra, oligos["oligo_id"].tolist(), features,
-                                   Protocol(mpra_outer_folds=10, mpra_probes=("ridge",), half_life_probes=("ridge",)))
+    result = evaluate.mpra_metrics(
+        "kmer-counts",
+        mpra,
+        oligos["oligo_id"].tolist(),
+        features,
+        Protocol(mpra_outer_folds=10, mpra_probes=("ridge",), half_life_probes=("ridge",)),
+    )
     row = result.iloc[0]
     assert (row.split, row.score, row.metric, row.status) == ("Beas2B/activity", "ridge", "pearson_r", "ok")
     assert row.n == 4462 and row.n_dropped == 0
     # 5-mer counts carry real signal on held-out groups (the study's 5-mers: r = 0.46 on stability)
     assert 0.2 < row.value < 0.9
     assert row.ci_low < row.value < row.ci_high and row.ci_high - row.ci_low < 0.1
-    print(f"Siegel Beas2B activity, 5-mers + Ridge, 10 grouped folds: r = {row.value:.3f} "
-          f"[{row.ci_low:.3f}, {row.ci_high:.3f}], n = {row.n}")
+    print(
+        f"Siegel Beas2B activity, 5-mers + Ridge, 10 grouped folds: r = {row.value:.3f} "
+        f"[{row.ci_low:.3f}, {row.ci_high:.3f}], n = {row.n}"
+    )
     assert np.isfinite(result.value).all()

@@ -52,7 +52,9 @@ def test_generator_reproduces_the_committed_sample_quickly(tmp_path: Path, manif
     elapsed = time.perf_counter() - started
     assert elapsed < 60, f"sample generation took {elapsed:.1f} s"
     fresh = json.loads(path.read_text())
-    assert {f["path"]: f["sha256"] for f in fresh["files"]} == {f["path"]: f["sha256"] for f in manifest["files"]}
+    assert {f["path"]: f["sha256"] for f in fresh["files"]} == {
+        f["path"]: f["sha256"] for f in manifest["files"]
+    }
     assert path.read_bytes() == (SAMPLE / "manifest.json").read_bytes()
     for entry in manifest["files"]:
         assert (SAMPLE / entry["path"]).stat().st_size == entry["bytes"] < 5_000_000, entry["path"]
@@ -141,8 +143,10 @@ def test_vcfs_and_tabix_tables_open_with_pysam() -> None:
     with pysam.TabixFile(str(variants / "cadd_scores.tsv.gz")) as tabix:
         rows = [r.split("\t") for r in tabix.fetch("1", 0, 100_000)]
         assert rows and all(len(r) == 6 for r in rows)
-    with pysam.FastaFile(str(SAMPLE / "genome" / "genome.fa.gz")) as fasta, \
-            pysam.VariantFile(str(variants / "gnomad.vcf.gz")) as vcf:
+    with (
+        pysam.FastaFile(str(SAMPLE / "genome" / "genome.fa.gz")) as fasta,
+        pysam.VariantFile(str(variants / "gnomad.vcf.gz")) as vcf,
+    ):
         for record in vcf:
             assert fasta.fetch(record.chrom, record.pos - 1, record.pos).upper() == record.ref
 
@@ -270,8 +274,14 @@ def test_mpra_activity_follows_motifs() -> None:
         score = [motif_score(info[r["oligo_id"]]["ref_sequence"]) for r in rows]
         r = np.corrcoef(score, [float(r["log2FoldChange_ref"]) for r in rows])[0, 1]
         assert 0.4 < r < 0.95, (path.name, r)
-    siegel = [r for r in _table(SAMPLE / "tasks" / "mpra" / "siegel_3utr_oligos.tsv") if r["stability_Beas2B"] != "NA"]
-    r = np.corrcoef([motif_score(x["sequence"]) for x in siegel], [float(x["stability_Beas2B"]) for x in siegel])[0, 1]
+    siegel = [
+        r
+        for r in _table(SAMPLE / "tasks" / "mpra" / "siegel_3utr_oligos.tsv")
+        if r["stability_Beas2B"] != "NA"
+    ]
+    r = np.corrcoef(
+        [motif_score(x["sequence"]) for x in siegel], [float(x["stability_Beas2B"]) for x in siegel]
+    )[0, 1]
     assert 0.4 < r < 0.95 and len({x["chrom"] for x in siegel}) == 3
 
 

@@ -11,12 +11,21 @@ import pytest
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def refused(call: Callable[[], object], error: type[BaseException], path: Path, line: int | None, match: str,
-            folder: Path | None = None) -> str:
+def refused(
+    call: Callable[[], object],
+    error: type[BaseException],
+    path: Path,
+    line: int | None,
+    match: str,
+    folder: Path | None = None,
+) -> str:
     """``call`` raises ``error`` whose message holds ``path``, ``path:line:`` when ``line`` is given, and
     matches ``match``; no file under ``folder`` (default: the input's folder) is created or changed."""
     folder = folder or path.parent

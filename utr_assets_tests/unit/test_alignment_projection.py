@@ -20,9 +20,20 @@ def region(utr_id: str, chrom: str, pieces: list[tuple[int, int]], strand: str, 
     dna = "".join(genome(s, e) for s, e in pieces)
     seq = revcomp(dna.encode()).decode() if strand == "-" else dna
     start, end = pieces[0][0], pieces[-1][1]
-    return dict(utr_id=utr_id, gene_id=utr_id, gene_name=utr_id, transcript_id=utr_id, chrom=chrom, start=start,
-                end=end, strand=strand, blocks=",".join(f"{s}-{e}" for s, e in pieces), length=len(seq),
-                stop_codon_start=start - 3 if strand == "+" else end, sequence=seq)
+    return dict(
+        utr_id=utr_id,
+        gene_id=utr_id,
+        gene_name=utr_id,
+        transcript_id=utr_id,
+        chrom=chrom,
+        start=start,
+        end=end,
+        strand=strand,
+        blocks=",".join(f"{s}-{e}" for s, e in pieces),
+        length=len(seq),
+        stop_codon_start=start - 3 if strand == "+" else end,
+        sequence=seq,
+    )
 
 
 def independent_reading(maf: Path, ref: str, species: str, pieces: list[tuple[int, int]]) -> str:
@@ -71,7 +82,11 @@ ZLH = [(14636331 - OFFSET, 14636677 - OFFSET), (14638184 - OFFSET, 14638185 - OF
 
 @pytest.mark.parametrize(
     ("utr_id", "pieces", "strand"),
-    [("uc002zlh.1", ZLH, "-"), ("contiguous_plus", [(136400, 136600)], "+"), ("contiguous_minus", [(9000, 9800)], "-")],
+    [
+        ("uc002zlh.1", ZLH, "-"),
+        ("contiguous_plus", [(136400, 136600)], "+"),
+        ("contiguous_minus", [(9000, 9800)], "-"),
+    ],
 )
 @pytest.mark.parametrize("use_index", [False, True])
 def test_phast_projection_matches_independent_reading(phast, utr_id, pieces, strand, use_index) -> None:
@@ -119,7 +134,9 @@ SYN = (
 
 
 @pytest.mark.parametrize(("mm_start", "mm_rows"), [(61, 1), (200, 2)])
-def test_synthetic_gap_columns_padding_strand_and_chaining(tmp_path: Path, mm_start: int, mm_rows: int) -> None:
+def test_synthetic_gap_columns_padding_strand_and_chaining(
+    tmp_path: Path, mm_start: int, mm_rows: int
+) -> None:
     maf = tmp_path / "syn.maf"
     maf.write_text(SYN.replace("mm10.chr2 61", f"mm10.chr2 {mm_start}"))
     ref = "ACGTACGTGGCCTTAA"  # chr1:100-116
@@ -133,7 +150,12 @@ def test_synthetic_gap_columns_padding_strand_and_chaining(tmp_path: Path, mm_st
     # mm10 absent from block 2 -> padded. chr2 fragment at 61 chains (gap 1 after 60) -> one row; at 200 it
     # starts a second row, merged as it does not overlap. chr9 (TTA, Hamming 11) fills no gap: not counted.
     mm = got[("u+", "mm10")]
-    assert (mm.aligned, mm.hamming, mm.n_rows, mm.contig) == ("AGTACGA----TTA", 6 if mm_rows == 1 else 9, mm_rows, "chr2")
+    assert (mm.aligned, mm.hamming, mm.n_rows, mm.contig) == (
+        "AGTACGA----TTA",
+        6 if mm_rows == 1 else 9,
+        mm_rows,
+        "chr2",
+    )
     # lowercase is uppercased; a '-' MAF row is aligned to human + like any row; chained 21..26 then 26..30
     rn = got[("u+", "rn6")]
     assert (rn.aligned, rn.n_rows, rn.strand) == ("-GT-CGTGGCA---", 1, "-")
@@ -147,18 +169,27 @@ def test_stream_gzip_bgzip_index_and_workers_agree(real: Path, tmp_path: Path, p
     import pysam
 
     maf, genome = phast
-    df = pd.DataFrame([region("uc002zlh.1", "chr22", ZLH, "-", genome),
-                       region("c", "chr22", [(9000, 9800)], "+", genome),
-                       region("d", "chr22", [(500000, 503000)], "-", genome),
-                       region("e", "chr22", [(250100, 250600), (263500, 263700)], "+", genome),
-                       region("f", "chr22", [(760500, 761600)], "-", genome),
-                       region("g", "chr22", [(900000, 900500)], "+", genome)])
+    df = pd.DataFrame(
+        [
+            region("uc002zlh.1", "chr22", ZLH, "-", genome),
+            region("c", "chr22", [(9000, 9800)], "+", genome),
+            region("d", "chr22", [(500000, 503000)], "-", genome),
+            region("e", "chr22", [(250100, 250600), (263500, 263700)], "+", genome),
+            region("f", "chr22", [(760500, 761600)], "-", genome),
+            region("g", "chr22", [(900000, 900500)], "+", genome),
+        ]
+    )
     base = extract_utrs(maf, df, "hg17")
     gz = tmp_path / "a.maf.gz"
     gz.write_bytes(gzip.compress(maf.read_bytes()))
     bgz = tmp_path / "b.maf.gz"
     pysam.tabix_compress(str(maf), str(bgz), force=True)
-    for path, index in [(gz, None), (bgz, None), (maf, build_maf_index(maf, "hg17")), (bgz, build_maf_index(bgz, "hg17"))]:
+    for path, index in [
+        (gz, None),
+        (bgz, None),
+        (maf, build_maf_index(maf, "hg17")),
+        (bgz, build_maf_index(bgz, "hg17")),
+    ]:
         for workers in (1, 2) if index is not None else (1,):  # two forked processes give the same tables
             other = extract_utrs(path, df, "hg17", index=index, workers=workers)
             pd.testing.assert_frame_equal(other[0], base[0])

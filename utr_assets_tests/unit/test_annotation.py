@@ -25,14 +25,20 @@ def test_kipoiseq_gtf_gives_the_annotated_3utr_coordinates(real: Path) -> None:
 
 
 def test_genepred_with_offset_cuts_the_stop_codon_off_the_cds(real: Path) -> None:
-    txs = {t.transcript_id: t for t in read_annotation(real / "phast_chr22" / "chr22.14500000-15500000.gp",
-                                                         coordinate_offset=PHAST_OFFSET)}
+    txs = {
+        t.transcript_id: t
+        for t in read_annotation(
+            real / "phast_chr22" / "chr22.14500000-15500000.gp", coordinate_offset=PHAST_OFFSET
+        )
+    }
     tx = txs["uc002zlh.1"]
     assert tx.strand == "-"
     assert tx.stop_codon == [(14638185 + PHAST_OFFSET, 14638188 + PHAST_OFFSET)]
     assert min(s for s, _ in tx.cds) == 14638188 + PHAST_OFFSET
-    assert utr3_blocks(tx) == [(14636331 + PHAST_OFFSET, 14636677 + PHAST_OFFSET),
-                               (14638184 + PHAST_OFFSET, 14638185 + PHAST_OFFSET)]
+    assert utr3_blocks(tx) == [
+        (14636331 + PHAST_OFFSET, 14636677 + PHAST_OFFSET),
+        (14638184 + PHAST_OFFSET, 14638185 + PHAST_OFFSET),
+    ]
     assert txs["uc002zkr.2"].transcript_type == "non_coding"
 
 
@@ -58,19 +64,25 @@ def _gtf_line(feature: str, start: int, end: int, attrs: str, strand: str = "+")
 
 def test_gtf_line_without_transcript_id_names_file_and_line(tmp_path: Path) -> None:
     gtf = tmp_path / "bad.gtf"
-    gtf.write_text("#!header\n" + _gtf_line("exon", 1, 10, 'gene_id "G"; transcript_id "T";')
-                   + _gtf_line("CDS", 2, 9, 'gene_id "G";'))
+    gtf.write_text(
+        "#!header\n"
+        + _gtf_line("exon", 1, 10, 'gene_id "G"; transcript_id "T";')
+        + _gtf_line("CDS", 2, 9, 'gene_id "G";')
+    )
     with pytest.raises(InputFormatError, match=r"bad\.gtf:3: CDS line has no transcript_id"):
         read_annotation(gtf)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("chr1\tx\texon\t1\n", r":1: expected 9 tab-separated columns, found 4"),
-    ("chr1\tx\texon\tone\t10\t.\t+\t.\ttranscript_id \"T\";\n", r":1: start is not an integer"),
-    ("chr1\tx\texon\t10\t5\t.\t+\t.\ttranscript_id \"T\";\n", r":1: invalid interval 10-5"),
-    ("chr1\tx\texon\t1\t5\t.\t*\t.\ttranscript_id \"T\";\n", r":1: strand must be \+ or -"),
-    ("chr1\tx\texon\t1\t5\t.\t+\t.\ttranscript_id \"T\" junk junk\n", r":1: malformed GTF attributes"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("chr1\tx\texon\t1\n", r":1: expected 9 tab-separated columns, found 4"),
+        ('chr1\tx\texon\tone\t10\t.\t+\t.\ttranscript_id "T";\n', r":1: start is not an integer"),
+        ('chr1\tx\texon\t10\t5\t.\t+\t.\ttranscript_id "T";\n', r":1: invalid interval 10-5"),
+        ('chr1\tx\texon\t1\t5\t.\t*\t.\ttranscript_id "T";\n', r":1: strand must be \+ or -"),
+        ('chr1\tx\texon\t1\t5\t.\t+\t.\ttranscript_id "T" junk junk\n', r":1: malformed GTF attributes"),
+    ],
+)
 def test_malformed_gtf_lines(tmp_path: Path, text: str, problem: str) -> None:
     gtf = tmp_path / "bad.gtf"
     gtf.write_text(text)

@@ -80,11 +80,17 @@ def test_io_managers_round_trip_through_dagster(storage) -> None:
         assert handle == {"rows": 2, "total": 30}
         return table.assign(double=table.length * 2)
 
-    resources = {"io_manager": ParquetIOManagerFactory(root=storage["root"],
-                                                       storage_options=storage["storage_options"]),
-                 "handle_io_manager": JsonHandleIOManagerFactory(root=storage["root"],
-                                                                 storage_options=storage["storage_options"])}
-    result = materialize([table, handle, downstream], resources=resources, instance=DagsterInstance.ephemeral())
+    resources = {
+        "io_manager": ParquetIOManagerFactory(
+            root=storage["root"], storage_options=storage["storage_options"]
+        ),
+        "handle_io_manager": JsonHandleIOManagerFactory(
+            root=storage["root"], storage_options=storage["storage_options"]
+        ),
+    }
+    result = materialize(
+        [table, handle, downstream], resources=resources, instance=DagsterInstance.ephemeral()
+    )
     assert result.success
     out = result.asset_materializations_for_node("downstream")[0]
     assert out.asset_key == AssetKey("downstream") and out.metadata["rows"].value == 2
@@ -98,8 +104,12 @@ def test_parquet_io_manager_rejects_non_tables(tmp_path) -> None:
     def not_a_table() -> list:
         return [1, 2]
 
-    result = materialize([not_a_table], resources={"io_manager": ParquetIOManagerFactory(root=str(tmp_path))},
-                         instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    result = materialize(
+        [not_a_table],
+        resources={"io_manager": ParquetIOManagerFactory(root=str(tmp_path))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
     assert not result.success
     assert not list(tmp_path.rglob("*.parquet"))
 
@@ -121,4 +131,6 @@ def test_directories_publish_with_a_manifest_and_fetch_verified(storage, tmp_pat
     assert second.sha256 != handle.sha256
     with pytest.raises(ValueError, match="changed since its handle"):
         store.fetch_directory(handle, tmp_path / "cache2")
-    assert (store.fetch_directory(second, tmp_path / "cache3") / "model.safetensors").read_bytes() == b"v" * 10
+    assert (
+        store.fetch_directory(second, tmp_path / "cache3") / "model.safetensors"
+    ).read_bytes() == b"v" * 10

@@ -27,8 +27,11 @@ def test_sensor_adds_new_models_once_and_keeps_removed(tmp_path: Path) -> None:
 
 
 def _sensor_rounds(tmp_path: Path, instance) -> None:
-    defs = _defs(tmp_path, "models:\n  - {slug: nt-3utr, kind: trained, family: nt, presets: {sample: tiny}}\n"
-                           "  - {slug: zoo-al, kind: baseline, family: zoo_al}\n")
+    defs = _defs(
+        tmp_path,
+        "models:\n  - {slug: nt-3utr, kind: trained, family: nt, presets: {sample: tiny}}\n"
+        "  - {slug: zoo-al, kind: baseline, family: zoo_al}\n",
+    )
     sensor = defs.get_repository_def().get_sensor_def("model_registry_sensor")
     repo = defs.get_repository_def()
     result = sensor(build_sensor_context(instance=instance, repository_def=repo))
@@ -38,10 +41,14 @@ def _sensor_rounds(tmp_path: Path, instance) -> None:
     instance.add_dynamic_partitions("model", list(add.partition_keys))
     again = sensor(build_sensor_context(instance=instance, repository_def=repo))
     assert again.run_requests == [] and not again.dynamic_partitions_requests
-    defs = _defs(tmp_path, "models:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n"
-                           "  - {slug: kmer-counts, kind: baseline, family: kmer}\n")
+    defs = _defs(
+        tmp_path,
+        "models:\n  - {slug: zoo-al, kind: baseline, family: zoo_al}\n"
+        "  - {slug: kmer-counts, kind: baseline, family: kmer}\n",
+    )
     third = defs.get_repository_def().get_sensor_def("model_registry_sensor")(
-        build_sensor_context(instance=instance, repository_def=defs.get_repository_def()))
+        build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+    )
     assert [r.partition_key for r in third.run_requests] == ["kmer-counts"]
     assert set(instance.get_dynamic_partitions("model")) == {"nt-3utr", "zoo-al"}  # nothing deleted
 
@@ -55,10 +62,20 @@ def _schedule_rounds(tmp_path: Path, instance) -> None:
     instance.add_dynamic_partitions("model", ["a", "b"])
     defs = _defs(tmp_path, "models:\n  - {slug: a, kind: baseline, family: kmer}\n")
     schedule = defs.get_repository_def().get_schedule_def("weekly_benchmark_schedule")
-    week1 = list(schedule(build_schedule_context(
-        instance=instance, scheduled_execution_time=datetime.datetime(2026, 11, 23, 3))))
-    week2 = list(schedule(build_schedule_context(
-        instance=instance, scheduled_execution_time=datetime.datetime(2026, 11, 30, 3))))
+    week1 = list(
+        schedule(
+            build_schedule_context(
+                instance=instance, scheduled_execution_time=datetime.datetime(2026, 11, 23, 3)
+            )
+        )
+    )
+    week2 = list(
+        schedule(
+            build_schedule_context(
+                instance=instance, scheduled_execution_time=datetime.datetime(2026, 11, 30, 3)
+            )
+        )
+    )
     assert [r.partition_key for r in week1] == ["a", "b"]
     assert {r.run_key for r in week1}.isdisjoint({r.run_key for r in week2})
 
@@ -87,12 +104,16 @@ def test_leaderboard_sensor_follows_model_runs_only(tmp_path: Path) -> None:
     with instance_for_test() as instance:
         instance.add_dynamic_partitions("model", ["zoo-al"])
         results = {}
-        for label, job_name, partition in (("model", "__ASSET_JOB", "zoo-al"), ("chromosome", "__ASSET_JOB", "chr1"),
-                                           ("unpartitioned", "__ASSET_JOB", None),
-                                           ("own", "leaderboard_job", "zoo-al")):
+        for label, job_name, partition in (
+            ("model", "__ASSET_JOB", "zoo-al"),
+            ("chromosome", "__ASSET_JOB", "chr1"),
+            ("unpartitioned", "__ASSET_JOB", None),
+            ("own", "leaderboard_job", "zoo-al"),
+        ):
             run, event = _finished_run(instance, job_name, partition)
-            context = build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=event,
-                                                      dagster_instance=instance, dagster_run=run)
+            context = build_run_status_sensor_context(
+                sensor_name=sensor.name, dagster_event=event, dagster_instance=instance, dagster_run=run
+            )
             results[label] = (run, sensor(context))
     run, request = results["model"]
     assert isinstance(request, RunRequest) and request.run_key == f"after-{run.run_id}"

@@ -11,7 +11,16 @@ from utr_assets.corpus.kmers import TokenBatch
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(0, []), (1, [0]), (3, [0]), (4, [0, 1]), (5, [0, 2]), (6, [0, 2, 3]), (7, [0, 2, 4]), (8, [0, 2, 4, 5])],
+    [
+        (0, []),
+        (1, [0]),
+        (3, [0]),
+        (4, [0, 1]),
+        (5, [0, 2]),
+        (6, [0, 2, 3]),
+        (7, [0, 2, 4]),
+        (8, [0, 2, 4, 5]),
+    ],
 )
 def test_window_starts_size3_overlap1(n, expected):
     per_seq, starts = window_starts([n], size=3, overlap=1)
@@ -48,7 +57,9 @@ def test_chunks_are_full_overlap_and_cover_every_token():
         assert ids[0] == 2 and ids[-1] == 3 and starts[0] == -1 and ends[-1] == -1
         assert len(ids) == min(spec.context, n_tokens + 2)  # full unless the sequence is shorter
         content = slice(1, -1)
-        assert starts[content].tolist() == list(range(chunks.token_start[c], chunks.token_start[c] + len(ids) - 2))
+        assert starts[content].tolist() == list(
+            range(chunks.token_start[c], chunks.token_start[c] + len(ids) - 2)
+        )
     for i in range(len(seqs)):
         mine = np.flatnonzero(chunks.sequence == i)
         if tokens.counts()[i] == 0:

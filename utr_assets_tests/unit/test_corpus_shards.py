@@ -17,8 +17,13 @@ from utr_assets.corpus import (
 
 
 def _frame(n: int) -> pd.DataFrame:
-    return pd.DataFrame({"utr_id": [f"u{i}" for i in range(n)], "species": ["Canis_lupus_familiaris"] * n,
-                         "sequence": ["ACGTN" * (i % 7 + 1) for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "utr_id": [f"u{i}" for i in range(n)],
+            "species": ["Canis_lupus_familiaris"] * n,
+            "sequence": ["ACGTN" * (i % 7 + 1) for i in range(n)],
+        }
+    )
 
 
 def test_write_and_stream_shards(tmp_path):
@@ -29,7 +34,9 @@ def test_write_and_stream_shards(tmp_path):
     batches = list(iter_corpus(tmp_path / "corpus", batch_rows=300))
     assert max(len(b) for b in batches) == 300
     pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), df)
-    pd.testing.assert_frame_equal(read_corpus([files[1]], columns=["utr_id"]), df[["utr_id"]].iloc[1000:2000].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        read_corpus([files[1]], columns=["utr_id"]), df[["utr_id"]].iloc[1000:2000].reset_index(drop=True)
+    )
     assert sum(b.num_rows for b in iter_record_batches(files)) == 2500
 
 

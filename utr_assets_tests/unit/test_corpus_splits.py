@@ -24,8 +24,16 @@ def _orthologs(n_genes: int = 40) -> pd.DataFrame:
     for g in range(n_genes):
         for u in range(1 + g % 2):  # some genes have two UTRs
             for s, species in enumerate(SPECIES[: 2 + g % 3]):
-                rows.append({"utr_id": f"ENST{g:05d}.{u}", "gene_id": f"ENSG{g:05d}", "species": species,
-                             "chrom": "chr1", "strand": "+-"[g % 2], "sequence": "ACGTN"[s] + "ACCGT" * (1 + g % 4)})
+                rows.append(
+                    {
+                        "utr_id": f"ENST{g:05d}.{u}",
+                        "gene_id": f"ENSG{g:05d}",
+                        "species": species,
+                        "chrom": "chr1",
+                        "strand": "+-"[g % 2],
+                        "sequence": "ACGTN"[s] + "ACCGT" * (1 + g % 4),
+                    }
+                )
     return pd.DataFrame(rows, columns=CORPUS_COLUMNS)
 
 
@@ -68,7 +76,13 @@ def test_shuffle_seeded():
 
 
 def test_dna_orientation_reverse_complements_minus_genes_only():
-    df = pd.DataFrame({"strand": ["+", "-", "-"], "sequence": ["AACGTN", "AACGTN", ""], "species": ["Canis_lupus_familiaris"] * 3})
+    df = pd.DataFrame(
+        {
+            "strand": ["+", "-", "-"],
+            "sequence": ["AACGTN", "AACGTN", ""],
+            "species": ["Canis_lupus_familiaris"] * 3,
+        }
+    )
     out = to_dna_orientation(df)
     assert out.sequence.tolist() == ["AACGTN", "NACGTT", ""]
     assert out.species.tolist() == df.species.tolist()

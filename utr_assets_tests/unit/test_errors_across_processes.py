@@ -20,11 +20,17 @@ from utr_assets_tests.conftest import PROJECT_ROOT
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 
 
-@pytest.mark.parametrize("error", [
-    InputFormatError("/data/genes.gtf", "duplicate transcript", 12), InputFormatError("/data/g.fa", "empty"),
-    MafFormatError("/data/chr1.maf", "bad row", 7), SourceChanged("gencode", "https://x/y.gtf.gz", "checksum"),
-    SourceTransient("maf", "s3://b/k", "reset"), SourceError("a", "b", "c"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        InputFormatError("/data/genes.gtf", "duplicate transcript", 12),
+        InputFormatError("/data/g.fa", "empty"),
+        MafFormatError("/data/chr1.maf", "bad row", 7),
+        SourceChanged("gencode", "https://x/y.gtf.gz", "checksum"),
+        SourceTransient("maf", "s3://b/k", "reset"),
+        SourceError("a", "b", "c"),
+    ],
+)
 def test_error_types_pickle_with_their_fields(error: Exception) -> None:
     back = pickle.loads(pickle.dumps(error))
     assert type(back) is type(error) and str(back) == str(error) and vars(back) == vars(error)
@@ -42,15 +48,18 @@ def _bad_maf(tmp_path: Path) -> tuple[Path, int]:
     maf = tmp_path / "chr1.maf"
     maf.write_bytes(gzip.decompress((SAMPLE / "alignments" / "chr1.maf.gz").read_bytes()))
     with Genome(SAMPLE / "genome" / "genome.fa.gz") as genome:
-        regions, _ = select_utr3_regions(read_annotation(SAMPLE / "annotation" / "genes.gtf.gz"), genome,
-                                         Utr3Selection(), "genes.gtf.gz")
+        regions, _ = select_utr3_regions(
+            read_annotation(SAMPLE / "annotation" / "genes.gtf.gz"), genome, Utr3Selection(), "genes.gtf.gz"
+        )
     first = regions[regions.chrom == "chr1"].sort_values("start").iloc[0]
     index = build_maf_index(maf, "Homo_sapiens")
     row = int(index.query("chr1", int(first.start), int(first.end))[0])
     data = bytearray(maf.read_bytes())
-    block = data[index.offsets[row]: index.offsets[row] + index.lengths[row]]
+    block = data[index.offsets[row] : index.offsets[row] + index.lengths[row]]
     lines = bytes(block).split(b"\n")
-    k = next(i for i, ln in enumerate(lines) if ln.startswith(b"s ") and not ln.split()[1].startswith(b"Homo"))
+    k = next(
+        i for i, ln in enumerate(lines) if ln.startswith(b"s ") and not ln.split()[1].startswith(b"Homo")
+    )
     position = int(index.offsets[row]) + sum(len(x) + 1 for x in lines[:k]) + len(lines[k]) - 1
     data[position] = ord("J")
     maf.write_bytes(bytes(data))
@@ -62,9 +71,23 @@ def test_worker_error_is_the_one_process_error(tmp_path: Path, capsys) -> None:
     maf, line = _bad_maf(tmp_path)
     messages = {}
     for workers in ("1", "2"):
-        code = main(["extract-utrs", "--maf", str(maf), "--annotation", str(SAMPLE / "annotation" / "genes.gtf.gz"),
-                     "--genome", str(SAMPLE / "genome" / "genome.fa.gz"), "--out", str(tmp_path / f"out{workers}"),
-                     "--chrom", "chr1", "--workers", workers])
+        code = main(
+            [
+                "extract-utrs",
+                "--maf",
+                str(maf),
+                "--annotation",
+                str(SAMPLE / "annotation" / "genes.gtf.gz"),
+                "--genome",
+                str(SAMPLE / "genome" / "genome.fa.gz"),
+                "--out",
+                str(tmp_path / f"out{workers}"),
+                "--chrom",
+                "chr1",
+                "--workers",
+                workers,
+            ]
+        )
         messages[workers] = capsys.readouterr().err
         assert code == 2, messages[workers]
         assert not (tmp_path / f"out{workers}").exists()  # nothing published

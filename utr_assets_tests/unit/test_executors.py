@@ -53,11 +53,22 @@ def test_celery_config_is_valid_and_reads_urls_from_the_environment(monkeypatch:
 def test_k8s_config_is_valid() -> None:
     from dagster_k8s import k8s_job_executor
 
-    section = ExecutorSettings(kind="k8s", max_concurrent=4, k8s_namespace="utr", k8s_image="reg/utr:1",
-                               k8s_service_account="utr-runner", k8s_env_secrets=("utr-s3",))
+    section = ExecutorSettings(
+        kind="k8s",
+        max_concurrent=4,
+        k8s_namespace="utr",
+        k8s_image="reg/utr:1",
+        k8s_service_account="utr-runner",
+        k8s_env_secrets=("utr-s3",),
+    )
     config = k8s_config(section)
-    assert config == {"job_namespace": "utr", "job_image": "reg/utr:1", "service_account_name": "utr-runner",
-                      "env_secrets": ["utr-s3"], "max_concurrent": 4}
+    assert config == {
+        "job_namespace": "utr",
+        "job_image": "reg/utr:1",
+        "service_account_name": "utr-runner",
+        "env_secrets": ["utr-s3"],
+        "max_concurrent": 4,
+    }
     assert validate_config(k8s_job_executor.config_schema.config_type, config).success
     assert build_executor(section).name == "k8s_jobs"
     assert build_executor(ExecutorSettings(kind="k8s")).name == "k8s"
@@ -90,6 +101,7 @@ def test_jobs_of_the_definitions_use_the_configured_executor() -> None:
     def one() -> int:
         return 1
 
-    defs = Definitions(assets=[one], jobs=[define_asset_job("j")],
-                       executor=build_executor(ExecutorSettings(kind="celery")))
+    defs = Definitions(
+        assets=[one], jobs=[define_asset_job("j")], executor=build_executor(ExecutorSettings(kind="celery"))
+    )
     assert defs.resolve_job_def("j").executor_def.name == "celery_redis"

@@ -25,7 +25,13 @@ def _kmer_like(n: int = 360, p: int = 24, n_groups: int = 30, seed: int = 0):
     X[:, 2] = 7.0
     groups = rng.integers(0, n_groups, n)
     X[:, 5] = np.where(groups == 0, 3.0, 1.0)
-    y = 0.3 * X[:, 0] - 0.2 * X[:, 1] + rng.normal(0, 3, n) + np.repeat(rng.normal(0, 1, n_groups), 1)[groups] + 50
+    y = (
+        0.3 * X[:, 0]
+        - 0.2 * X[:, 1]
+        + rng.normal(0, 3, n)
+        + np.repeat(rng.normal(0, 1, n_groups), 1)[groups]
+        + 50
+    )
     return X, y, groups
 
 
@@ -36,7 +42,9 @@ def _sklearn_reference(X, y, folds, groups, alphas, n_inner=5):
     for f in np.unique(folds):
         train, test = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         g = groups[train]
-        inner = list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g))
+        inner = list(
+            GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g)
+        )
         pipe = make_pipeline(StandardScaler(), RidgeCV(alphas=alphas, cv=inner)).fit(X[train], y[train])
         chosen.append(pipe[-1].alpha_)
         pred[test] = pipe.predict(X[test])
@@ -49,10 +57,26 @@ def _old_rule_alphas(X, y, folds, groups, alphas, n_inner=5):
     for f in np.unique(folds):
         train = np.flatnonzero(folds != f)
         g = groups[train]
-        inner = list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g))
-        sse = np.array([sum(((make_pipeline(StandardScaler(), Ridge(alpha=a)).fit(X[train][tr], y[train][tr])
-                              .predict(X[train][te]) - y[train][te]) ** 2).sum() for tr, te in inner)
-                        for a in alphas])
+        inner = list(
+            GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g)
+        )
+        sse = np.array(
+            [
+                sum(
+                    (
+                        (
+                            make_pipeline(StandardScaler(), Ridge(alpha=a))
+                            .fit(X[train][tr], y[train][tr])
+                            .predict(X[train][te])
+                            - y[train][te]
+                        )
+                        ** 2
+                    ).sum()
+                    for tr, te in inner
+                )
+                for a in alphas
+            ]
+        )
         chosen.append(alphas[::-1][np.argmin(sse[::-1])])
     return np.array(chosen)
 
@@ -62,7 +86,9 @@ def _splits(folds, groups, n_inner=5):
     inner = []
     for train, _ in outer:
         g = groups[train]
-        inner.append(list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g)))
+        inner.append(
+            list(GroupKFold(n_splits=min(n_inner, np.unique(g).size)).split(np.zeros(train.size), groups=g))
+        )
     return outer, inner
 
 
@@ -74,14 +100,14 @@ def test_same_alphas_and_predictions_as_sklearn_refits(seed):
     outer, inner = _splits(folds, groups)
     pred, chosen = ridge_cv_predictions(X, y, outer, inner, ALPHAS)
     np.testing.assert_array_equal(chosen, ref_alpha)
-    assert ((chosen > ALPHAS[0]) & (chosen < ALPHAS[-1])).any()   # the inner CV chose, not a grid edge
+    assert ((chosen > ALPHAS[0]) & (chosen < ALPHAS[-1])).any()  # the inner CV chose, not a grid edge
     np.testing.assert_allclose(pred, ref_pred, rtol=1e-9, atol=1e-9)
 
 
 def test_probe_path_matches_sklearn_with_leave_one_group_out_and_small_alpha_grid():
     X, y, groups = _kmer_like(n=240, p=12, n_groups=8, seed=3)
-    folds = group_folds(groups, None)                       # leave-one-group-out, as the study
-    alphas = np.logspace(-2, 3, 6)                          # includes alphas small enough to matter
+    folds = group_folds(groups, None)  # leave-one-group-out, as the study
+    alphas = np.logspace(-2, 3, 6)  # includes alphas small enough to matter
     ref_pred, _ = _sklearn_reference(X, y, folds, groups, alphas)
     pred = cv_regression_predictions(X, y, folds=folds, groups=groups, model="ridge", alphas=alphas)
     np.testing.assert_allclose(pred, ref_pred, rtol=1e-8, atol=1e-8)
@@ -91,7 +117,7 @@ def test_more_features_than_rows_still_matches():
     """Inner training parts narrower than p take the SVD of the rows instead of the p x p Gram."""
     rng = np.random.default_rng(5)
     X, groups = rng.normal(size=(60, 80)) + 5, np.repeat(np.arange(12), 5)
-    X[:, 3] = 2.0                                           # constant: scale 1, no weight (SVD side too)
+    X[:, 3] = 2.0  # constant: scale 1, no weight (SVD side too)
     y = X[:, 0] + rng.normal(0, 0.5, 60)
     folds = group_folds(groups, 3, seed=1)
     ref_pred, ref_alpha = _sklearn_reference(X, y, folds, groups, ALPHAS)

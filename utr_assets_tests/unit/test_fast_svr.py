@@ -21,26 +21,35 @@ def _data(n: int = 240, p: int = 6, seed: int = 0):
 
 
 def _inner(groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    return list(GroupKFold(n_splits=5).split(np.zeros(groups.size), groups=groups))  # unshuffled, as the study
+    return list(
+        GroupKFold(n_splits=5).split(np.zeros(groups.size), groups=groups)
+    )  # unshuffled, as the study
 
 
 def _points(p: int) -> list[tuple[float, float, float]]:
     _, grid = _svr(p, GRID)
-    return param_grid(grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"])
+    return param_grid(
+        grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"]
+    )
 
 
-@pytest.mark.parametrize("memory_bytes", [None, 0])   # 0: no room for kernels, libsvm's own RBF path
+@pytest.mark.parametrize("memory_bytes", [None, 0])  # 0: no room for kernels, libsvm's own RBF path
 def test_inner_scores_choice_and_predictions_match_gridsearchcv(memory_bytes):
     X, y, groups = _data()
     train, test = np.flatnonzero(groups >= 4), np.flatnonzero(groups < 4)
     inner = _inner(groups[train])
     est, grid = _svr(X.shape[1], GRID)
     search = GridSearchCV(est, grid, cv=inner, scoring="neg_mean_squared_error").fit(X[train], y[train])
-    pred, best, mean = svr_fold_predictions(X[train], y[train], inner, X[test], _points(X.shape[1]),
-                                            memory_bytes=memory_bytes)
+    pred, best, mean = svr_fold_predictions(
+        X[train], y[train], inner, X[test], _points(X.shape[1]), memory_bytes=memory_bytes
+    )
     np.testing.assert_allclose(mean, search.cv_results_["mean_test_score"], rtol=1e-7, atol=1e-9)
     chosen = search.best_params_
-    assert best == (chosen["regressor__svr__C"], chosen["regressor__svr__epsilon"], chosen["regressor__svr__gamma"])
+    assert best == (
+        chosen["regressor__svr__C"],
+        chosen["regressor__svr__epsilon"],
+        chosen["regressor__svr__gamma"],
+    )
     np.testing.assert_allclose(pred, search.predict(X[test]), rtol=1e-6, atol=1e-6)
 
 

@@ -61,7 +61,10 @@ def test_golden_import_reproduces_the_publishers_logits_and_hidden_states(import
     ids, att = ref["input_ids"].astype(np.int64), ref["attention_mask"].astype(np.int64)
     tok = load_tokeniser(path)
     for i, seq in enumerate(meta["sequences"]):  # our tokeniser gives the publisher tokenizer's ids
-        assert list(tok.prefix_ids) + tok.encode_batch([seq]).ids.tolist() + list(tok.suffix_ids) == meta["ids"][i]
+        assert (
+            list(tok.prefix_ids) + tok.encode_batch([seq]).ids.tolist() + list(tok.suffix_ids)
+            == meta["ids"][i]
+        )
     with torch.no_grad():
         out = model(torch.from_numpy(ids), attention_mask=torch.from_numpy(att), output_hidden_states=True)
     real = att.astype(bool)
@@ -75,7 +78,9 @@ def test_golden_import_reproduces_the_publishers_logits_and_hidden_states(import
         assert np.abs(columns[sel] - ref["logits"][sel]).max() < TOL, (name, i)
         assert np.abs(lse[sel] - ref["logsumexp"][sel]).max() < TOL, (name, i)
         assert np.abs(hidden[sel] - ref["hidden"][sel]).max() < TOL, (name, i)
-    if name == "dnabert2":  # unpadded semantics: padded positions carry exactly zero, as the publisher's pad_input
+    if (
+        name == "dnabert2"
+    ):  # unpadded semantics: padded positions carry exactly zero, as the publisher's pad_input
         assert float(out.hidden_states[-1][torch.from_numpy(~real)].abs().max()) == 0.0
 
 
@@ -89,7 +94,7 @@ def test_golden_embeddings_are_the_mean_of_the_reference_hidden_states(imported,
     bounds = np.concatenate([[0], np.cumsum(ref["attention_mask"].sum(1))])
     for i in range(len(meta["sequences"])):
         # real tokens only: [CLS] (first) and [SEP] (last) and the padding left out
-        expected = ref["hidden"][bounds[i] + 1:bounds[i + 1] - 1].astype(np.float64).mean(0)
+        expected = ref["hidden"][bounds[i] + 1 : bounds[i + 1] - 1].astype(np.float64).mean(0)
         assert np.abs(emb[i] - expected).max() < TOL, (name, i)
 
 
@@ -105,12 +110,13 @@ def test_golden_dnabert6_base_probabilities_equal_the_studys_procedure(imported)
     # one masked copy per base costs L forward passes of L tokens: the three shortest scorable sequences
     # (two with N; 446 bases) keep this test to seconds; the file holds the study's values for all eight
     seqs = meta["sequences"]
-    picked = [i for i, s in enumerate(seqs) if "N" in s] + [min((i for i, s in enumerate(seqs) if "N" not in s
-                                                                 and len(s) >= 50), key=lambda i: len(seqs[i]))]
+    picked = [i for i, s in enumerate(seqs) if "N" in s] + [
+        min((i for i, s in enumerate(seqs) if "N" not in s and len(s) >= 50), key=lambda i: len(seqs[i]))
+    ]
     probs = scorer.base_probabilities([meta["sequences"][i] for i in picked])
     assert len(picked) == 3 and sum(len(seqs[i]) for i in picked) == 446
     for got, i in zip(probs, picked, strict=True):
-        seq, expected = meta["sequences"][i], ref["base_probabilities"][bounds[i]:bounds[i + 1]]
+        seq, expected = meta["sequences"][i], ref["base_probabilities"][bounds[i] : bounds[i + 1]]
         # the study leaves out the mass on special tokens: renormalise (docs/protocol.md §4)
         study = expected / expected.sum(1, keepdims=True)
         assert got.shape == study.shape == (len(seq), 4)
@@ -135,7 +141,9 @@ def sample_utrs() -> list[str]:
     from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
 
     txs = read_annotation(SAMPLE / "annotation" / "genes.gtf.gz")
-    table, _ = select_utr3_regions(txs, Genome(SAMPLE / "genome" / "genome.fa.gz"), Utr3Selection(), "genes.gtf.gz")
+    table, _ = select_utr3_regions(
+        txs, Genome(SAMPLE / "genome" / "genome.fa.gz"), Utr3Selection(), "genes.gtf.gz"
+    )
     assert len(table) > 100
     golden = json.loads((GOLDEN / "dnabert2" / "reference.json").read_text())["sequences"]  # real, with N
     return [*table.sequence.tolist(), *golden]
@@ -144,7 +152,9 @@ def sample_utrs() -> list[str]:
 def test_golden_dnabert6_tokeniser_equals_the_publishers_on_every_sample_utr(real: Path, sample_utrs) -> None:
     ours = build_tokeniser("dnabert")
     fixture = publisher_dnabert_tokenizer(real / "study_models" / "dnabert6")  # bert-config-6 vocab.txt
-    auto = AutoTokenizer.from_pretrained(str(GOLDEN / "dnabert6"))  # the hub layout, as AutoTokenizer loads it
+    auto = AutoTokenizer.from_pretrained(
+        str(GOLDEN / "dnabert6")
+    )  # the hub layout, as AutoTokenizer loads it
     batch = ours.encode_batch(sample_utrs)
     for i, seq in enumerate(sample_utrs):
         expected = fixture(kmer_text(seq))["input_ids"]

@@ -38,9 +38,11 @@ def imported(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "nt-golden"
     result = import_checkpoint(str(GOLDEN), "nt", "nt-golden", out)
     # dropped on purpose (nt_import): ESM's contact head, and the rotary frequencies after checking them
-    assert sorted(result.dropped) == ["esm.contact_head.regression.bias", "esm.contact_head.regression.weight",
-                                      *(f"esm.encoder.layer.{i}.attention.self.rotary_embeddings.inv_freq"
-                                        for i in range(2))]
+    assert sorted(result.dropped) == [
+        "esm.contact_head.regression.bias",
+        "esm.contact_head.regression.weight",
+        *(f"esm.encoder.layer.{i}.attention.self.rotary_embeddings.inv_freq" for i in range(2)),
+    ]
     return out
 
 
@@ -92,18 +94,20 @@ def test_golden_probabilities_and_embeddings_derive_from_the_reference(imported:
         pytest.skip("the scorer has no single-pass (unmasked) probability mode to compare")
     tokens = (GOLDEN / "vocab.txt").read_text().splitlines()[:4107]
     model = AutoModelForMaskedLM.from_pretrained(imported)
-    scorer = lm.LanguageModelScorer(model, load_tokeniser(imported), probability_mode="unmasked", autocast=False)
+    scorer = lm.LanguageModelScorer(
+        model, load_tokeniser(imported), probability_mode="unmasked", autocast=False
+    )
     seqs = [str(s) for s in reference["sequences"]]
     probs = scorer.base_probabilities(seqs)
     emb, _ = scorer.embeddings_and_loss(seqs)
     bounds = np.concatenate([[0], np.cumsum(reference["attention_mask"].sum(1))])
     for i, seq in enumerate(seqs):
-        ref_logits = reference["logits"][bounds[i]:bounds[i + 1]].astype(np.float64)
+        ref_logits = reference["logits"][bounds[i] : bounds[i + 1]].astype(np.float64)
         ids = reference["input_ids"][i][reference["attention_mask"][i] == 1]
         expected = _reference_base_probabilities(ids, ref_logits, tokens)
         assert expected.shape == (len(seq), 4)
         assert np.abs(probs[i] - expected).max() < TOL, i
-        ref_emb = reference["last_hidden"][bounds[i] + 1:bounds[i + 1]].mean(0)  # real tokens, no <cls>
+        ref_emb = reference["last_hidden"][bounds[i] + 1 : bounds[i + 1]].mean(0)  # real tokens, no <cls>
         assert np.abs(emb[i] - ref_emb).max() < TOL, i
 
 
@@ -142,7 +146,9 @@ def test_golden_import_refuses_unused_and_missing_weights(tmp_path: Path) -> Non
     extra = _copy_golden(tmp_path / "a", {**state, "esm.encoder.layer.0.extra.weight": torch.zeros(3)})
     with pytest.raises(CheckpointImportError, match=r"1 published weight\(s\) unused.*extra\.weight"):
         import_checkpoint(str(extra), "nt", "x", tmp_path / "out-a")
-    missing = _copy_golden(tmp_path / "b", {k: v for k, v in state.items() if "layer.1.output.dense" not in k})
+    missing = _copy_golden(
+        tmp_path / "b", {k: v for k, v in state.items() if "layer.1.output.dense" not in k}
+    )
     with pytest.raises(CheckpointImportError, match=r"1 of ours missing.*layer\.1\.output\.dense\.weight"):
         import_checkpoint(str(missing), "nt", "x", tmp_path / "out-b")
     assert not (tmp_path / "out-a").exists() and not (tmp_path / "out-b").exists()
@@ -152,14 +158,19 @@ def test_golden_import_reads_legacy_names_and_checks_derived_buffers(tmp_path: P
     state, _ = read_weights(GOLDEN)
     ln = "esm.encoder.layer.0.attention.LayerNorm"
     legacy = {k: v for k, v in state.items() if not k.startswith(ln)}
-    legacy |= {f"{ln}.gamma": state[f"{ln}.weight"], f"{ln}.beta": state[f"{ln}.bias"],
-               "esm.embeddings.position_ids": torch.arange(128)[None]}
+    legacy |= {
+        f"{ln}.gamma": state[f"{ln}.weight"],
+        f"{ln}.beta": state[f"{ln}.bias"],
+        "esm.embeddings.position_ids": torch.arange(128)[None],
+    }
     out = tmp_path / "out"
     import_checkpoint(str(_copy_golden(tmp_path / "a", legacy)), "nt", "x", out)
     model = AutoModelForMaskedLM.from_pretrained(out).eval()
     with torch.no_grad():
-        logits = model(torch.from_numpy(reference["input_ids"]),
-                       attention_mask=torch.from_numpy(reference["attention_mask"])).logits.numpy()
+        logits = model(
+            torch.from_numpy(reference["input_ids"]),
+            attention_mask=torch.from_numpy(reference["attention_mask"]),
+        ).logits.numpy()
     assert np.abs(logits[reference["attention_mask"].astype(bool)] - reference["logits"]).max() < TOL
     bad = {**state, "esm.encoder.layer.0.attention.self.rotary_embeddings.inv_freq": torch.ones(8)}
     with pytest.raises(CheckpointImportError, match="rotary frequencies differ"):
@@ -177,10 +188,15 @@ def test_golden_pickle_only_directory_loads_only_through_import(tmp_path: Path) 
     with pytest.raises(UnsafeCheckpointError):
         load_hf_model(GOLDEN)
     src = _copy_golden(tmp_path / "c")
-    torch.save({"esm.embeddings.word_embeddings.weight": torch.zeros(2), "x": NotATensor()}, src / "pytorch_model.bin")
+    torch.save(
+        {"esm.embeddings.word_embeddings.weight": torch.zeros(2), "x": NotATensor()},
+        src / "pytorch_model.bin",
+    )
     with pytest.raises(CheckpointImportError, match="pytorch_model.bin: not a plain tensor pickle"):
         import_checkpoint(str(src), "nt", "x", tmp_path / "out-c")
-    torch.save({"esm.embeddings.word_embeddings.weight": torch.zeros(2), "step": 3}, src / "pytorch_model.bin")
+    torch.save(
+        {"esm.embeddings.word_embeddings.weight": torch.zeros(2), "step": 3}, src / "pytorch_model.bin"
+    )
     with pytest.raises(CheckpointImportError, match="pytorch_model.bin: not plain tensors.*'step'"):
         import_checkpoint(str(src), "nt", "x", tmp_path / "out-c")
 
@@ -193,11 +209,25 @@ def test_golden_cli_import_registers_a_scorable_entry(tmp_path: Path, capsys) ->
     registry = tmp_path / "models.yaml"
     registry.write_text("models:\n  - {slug: kmer, kind: baseline, family: kmer}\n")
     out = tmp_path / "imported" / "nt-golden"
-    argv = ["models", "import", str(GOLDEN), "--family", "nt", "--slug", "nt-golden", "--out", str(out),
-            "--register", "--registry", str(registry)]
+    argv = [
+        "models",
+        "import",
+        str(GOLDEN),
+        "--family",
+        "nt",
+        "--slug",
+        "nt-golden",
+        "--out",
+        str(out),
+        "--register",
+        "--registry",
+        str(registry),
+    ]
     assert main(argv) == 0
     printed = capsys.readouterr().out
-    assert "dropped on purpose by the nt mapping" in printed and "esm.contact_head.regression.weight" in printed
+    assert (
+        "dropped on purpose by the nt mapping" in printed and "esm.contact_head.regression.weight" in printed
+    )
     entry = load_registry(registry)["nt-golden"]
     assert (entry.kind, entry.family, entry.trust_remote_code) == ("pretrained", "nt", False)
     assert Path(entry.source) == out.resolve()

@@ -18,8 +18,14 @@ from utr_assets.platform.executors import (
 )
 from utr_assets.settings import load_settings
 
-GPU_ASSETS = {"model_checkpoint", "utr3_base_probabilities", "utr3_embeddings", "mpra_embeddings",
-              "variant_scores", "variant_embeddings"}
+GPU_ASSETS = {
+    "model_checkpoint",
+    "utr3_base_probabilities",
+    "utr3_embeddings",
+    "mpra_embeddings",
+    "variant_scores",
+    "variant_embeddings",
+}
 
 
 @pytest.fixture(scope="module", params=["sample", "paper"])

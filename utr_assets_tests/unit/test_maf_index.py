@@ -83,9 +83,23 @@ def test_seek_read_errors_name_absolute_lines(tmp_path: Path) -> None:
     from utr_assets.alignments import extract_utr_alignments
 
     maf = tmp_path / "m.maf"
-    maf.write_text("##maf\n\na\ns hg38.chr1 0 4 + 100 ACGT\n\na\ns hg38.chr1 4 4 + 100 ACGT\ns mm10.chr1 0 4 + 9 AC-T\n")
-    region = dict(utr_id="u", gene_id="g", gene_name="g", transcript_id="t", chrom="chr1", start=4, end=8,
-                  strand="+", blocks="4-8", length=4, stop_codon_start=1, sequence="ACGT")
+    maf.write_text(
+        "##maf\n\na\ns hg38.chr1 0 4 + 100 ACGT\n\na\ns hg38.chr1 4 4 + 100 ACGT\ns mm10.chr1 0 4 + 9 AC-T\n"
+    )
+    region = dict(
+        utr_id="u",
+        gene_id="g",
+        gene_name="g",
+        transcript_id="t",
+        chrom="chr1",
+        start=4,
+        end=8,
+        strand="+",
+        blocks="4-8",
+        length=4,
+        stop_codon_start=1,
+        sequence="ACGT",
+    )
     with pytest.raises(MafFormatError) as err:
         extract_utr_alignments(maf, pd.DataFrame([region]), "hg38", index=build_maf_index(maf, "hg38"))
     assert err.value.line == 8 and "size field 4" in err.value.problem
@@ -97,7 +111,15 @@ def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: in
     from utr_assets.alignments.index import _file_block_starts
 
     rng = np.random.default_rng(chunk)
-    lines = [b"a", b"s x.c 0 3 + 9 aca", b"", b"a score=1", b"i x.c N 0 C 0", b"e y.c 0 1 + 5 I", b"q x.c 999"]
+    lines = [
+        b"a",
+        b"s x.c 0 3 + 9 aca",
+        b"",
+        b"a score=1",
+        b"i x.c N 0 C 0",
+        b"e y.c 0 1 + 5 I",
+        b"q x.c 999",
+    ]
     for _ in range(20):
         text = b"\n".join(lines[k] for k in rng.integers(0, len(lines), int(rng.integers(0, 12))))
         text = text + (b"\n" if rng.random() < 0.5 else b"")

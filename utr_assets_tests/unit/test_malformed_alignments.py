@@ -30,7 +30,12 @@ s rn3.chr2 20 8 + 500 ACGTACGT
 LINE7, LINE8 = "s hg17.chr22 30 8 + 1000 ACGTACGT", "s rn3.chr2 20 8 + 500 ACGTACGT"
 PARSE_CASES = {
     # name: (old line, new line, reported line, match)
-    "maf_letter_in_other_row": (LINE8, "s rn3.chr2 20 8 + 500 ACGTJCGT", 8, "'J' at column 5, which is not a nucleotide"),
+    "maf_letter_in_other_row": (
+        LINE8,
+        "s rn3.chr2 20 8 + 500 ACGTJCGT",
+        8,
+        "'J' at column 5, which is not a nucleotide",
+    ),
     "maf_digit_in_reference_row": (LINE7, "s hg17.chr22 30 8 + 1000 ACGT1CGT", 7, "'1' at column 5"),
     "maf_size_disagrees": (LINE8, "s rn3.chr2 20 9 + 500 ACGTACGT", 8, "size field 9 disagrees"),
     "maf_columns_differ": (LINE8, "s rn3.chr2 20 9 + 500 ACGTACGTA", 8, "row has 9 columns"),
@@ -42,10 +47,20 @@ PARSE_CASES = {
     "maf_unknown_line_type": (LINE8, LINE8 + "\nx what is this", 9, "unknown line type"),
     "maf_i_line_before_its_row": (LINE8, "i rn3.chr2 C 0 C 0\n" + LINE8, 8, "'i' line must"),
     "maf_q_line_length": (LINE8, LINE8 + "\nq rn3.chr2 99999", 9, "'q' line must"),
-    "maf_no_reference_row": (LINE7, "s mm5.chr1 30 8 + 1000 ACGTACGT", 6, "no row of the reference species 'hg17'"),
+    "maf_no_reference_row": (
+        LINE7,
+        "s mm5.chr1 30 8 + 1000 ACGTACGT",
+        6,
+        "no row of the reference species 'hg17'",
+    ),
     "maf_reference_minus_strand": (LINE7, "s hg17.chr22 30 8 - 1000 ACGTACGT", 7, "'-' strand"),
     "maf_bad_score": ("a score=2", "a score=two", 6, "bad score"),
-    "maf_text_before_first_block": ("##maf version=1", "##maf version=1\nhello", 2, "line outside an alignment block"),
+    "maf_text_before_first_block": (
+        "##maf version=1",
+        "##maf version=1\nhello",
+        2,
+        "line outside an alignment block",
+    ),
 }
 
 
@@ -60,7 +75,12 @@ def test_malformed_maf(tmp_path: Path, case: str) -> None:
 
 INDEX_CASES = {
     "maf_index_unsorted_reference": (LINE7, "s hg17.chr22 5 8 + 1000 ACGTACGT", 7, "not sorted"),
-    "maf_index_reference_start_not_a_number": (LINE7, "s hg17.chr22 3x 8 + 1000 ACGTACGT", 7, "not an integer"),
+    "maf_index_reference_start_not_a_number": (
+        LINE7,
+        "s hg17.chr22 3x 8 + 1000 ACGTACGT",
+        7,
+        "not an integer",
+    ),
     "maf_index_no_reference_row": (LINE7, "s mm5.chr1 30 8 + 1000 ACGTACGT", 6, "no row of the reference"),
 }
 
@@ -76,16 +96,30 @@ def test_malformed_maf_index_build(tmp_path: Path, case: str) -> None:
 def test_truncated_gzip_maf(tmp_path: Path) -> None:
     path = tmp_path / "bad.maf.gz"
     path.write_bytes(gzip.compress(MAF.encode())[:-12])
-    refused(lambda: list(iter_maf_blocks(path, "hg17")), (MafFormatError, InputFormatError, EOFError, OSError),
-            path, None, "(?i)truncated|corrupt|end")
+    refused(
+        lambda: list(iter_maf_blocks(path, "hg17")),
+        (MafFormatError, InputFormatError, EOFError, OSError),
+        path,
+        None,
+        "(?i)truncated|corrupt|end",
+    )
 
 
 # ---- extract-utrs: empty or mostly dropped results are errors that say why --------------------------------
 
+
 def _extract(phast: dict[str, Path], out: Path, **overrides: str | None) -> None:
-    options = {"--maf": str(phast["maf"]), "--annotation": str(phast["annotation"]), "--genome": str(phast["genome"]),
-               "--out": str(out), "--reference-species": "hg17", "--selection": "all",
-               "--coordinate-offset": str(PHAST_OFFSET), "--workers": "1", **overrides}
+    options = {
+        "--maf": str(phast["maf"]),
+        "--annotation": str(phast["annotation"]),
+        "--genome": str(phast["genome"]),
+        "--out": str(out),
+        "--reference-species": "hg17",
+        "--selection": "all",
+        "--coordinate-offset": str(PHAST_OFFSET),
+        "--workers": "1",
+        **overrides,
+    }
     argv = ["extract-utrs", "--spliced"] + [x for k, v in options.items() if v is not None for x in (k, v)]
     args = build_parser().parse_args(argv)
     args.func(args)
@@ -101,24 +135,46 @@ def results(tmp_path: Path) -> Path:
 def test_empty_maf_is_an_error(phast_slice: dict[str, Path], results: Path) -> None:
     for text in ("", "##maf version=1\n# nothing aligned\n"):
         phast_slice["maf"].write_text(text)
-        refused(lambda: _extract(phast_slice, results / "out"), MafFormatError, phast_slice["maf"], None,
-                "holds no alignment blocks", folder=results)
+        refused(
+            lambda: _extract(phast_slice, results / "out"),
+            MafFormatError,
+            phast_slice["maf"],
+            None,
+            "holds no alignment blocks",
+            folder=results,
+        )
 
 
-def test_maf_contigs_named_without_chr_is_an_error_naming_the_styles(phast_slice: dict[str, Path], results: Path):
+def test_maf_contigs_named_without_chr_is_an_error_naming_the_styles(
+    phast_slice: dict[str, Path], results: Path
+):
     maf = phast_slice["maf"]
     maf.write_text(maf.read_text().replace("s hg17.chr22 ", "s hg17.22 "))
-    message = refused(lambda: _extract(phast_slice, results / "out"), MafFormatError, maf, None,
-                      "no alignment block overlaps any of the 2 3'UTRs", folder=results)
+    message = refused(
+        lambda: _extract(phast_slice, results / "out"),
+        MafFormatError,
+        maf,
+        None,
+        "no alignment block overlaps any of the 2 3'UTRs",
+        folder=results,
+    )
     assert "contig naming differs" in message and "'chr22' '22'" in message
 
 
 def test_wrong_reference_species_names_the_block(phast_slice: dict[str, Path], results: Path) -> None:
-    refused(lambda: _extract(phast_slice, results / "out", **{"--reference-species": "hg38"}), MafFormatError,
-            phast_slice["maf"], 2, "no row of the reference species 'hg38'", folder=results)
+    refused(
+        lambda: _extract(phast_slice, results / "out", **{"--reference-species": "hg38"}),
+        MafFormatError,
+        phast_slice["maf"],
+        2,
+        "no row of the reference species 'hg38'",
+        folder=results,
+    )
 
 
-def test_chrom_without_utrs_is_an_error_with_the_right_name(phast_slice: dict[str, Path], results: Path) -> None:
+def test_chrom_without_utrs_is_an_error_with_the_right_name(
+    phast_slice: dict[str, Path], results: Path
+) -> None:
     with pytest.raises(ValueError, match=r"--chrom 22: no 3'UTR on that contig.*did you mean chr22\?"):
         _extract(phast_slice, results / "out", **{"--chrom": "22"})
     assert not any(results.iterdir())
@@ -130,8 +186,9 @@ def test_damaged_maf_index_is_rebuilt(phast_slice: dict[str, Path], results: Pat
     index = default_index_path(phast_slice["maf"])
     index.write_bytes(index.read_bytes()[:100])
     _extract(phast_slice, results / "second")
-    assert (results / "second" / "utr3_alignments.parquet").read_bytes() == \
-        (results / "first" / "utr3_alignments.parquet").read_bytes()
+    assert (results / "second" / "utr3_alignments.parquet").read_bytes() == (
+        results / "first" / "utr3_alignments.parquet"
+    ).read_bytes()
     assert build_maf_index(phast_slice["maf"], "hg17").n_blocks > 0 and index.stat().st_size > 100
 
 
@@ -147,12 +204,16 @@ def test_annotation_from_another_assembly_is_an_error_with_the_fraction(tmp_path
     annotation = sample / "annotation" / "genes.gtf.gz"
     shifted = read_annotation(annotation, coordinate_offset=7)
     with Genome(genome_path) as genome:
-        with pytest.raises(InputFormatError, match=r"(\d+) of (\d+) transcripts \((9\d|100)%\) have no stop codon.*"
-                                                   r"different assemblies.*max_invalid_stop_fraction") as info:
+        with pytest.raises(
+            InputFormatError,
+            match=r"(\d+) of (\d+) transcripts \((9\d|100)%\) have no stop codon.*"
+            r"different assemblies.*max_invalid_stop_fraction",
+        ) as info:
             select_utr3_regions(shifted, genome, Utr3Selection(), str(annotation))
         assert str(annotation) in str(info.value)
-        table, excluded = select_utr3_regions(shifted, genome, Utr3Selection(max_invalid_stop_fraction=1.0),
-                                              str(annotation))  # the threshold setting accepts it
+        table, excluded = select_utr3_regions(
+            shifted, genome, Utr3Selection(max_invalid_stop_fraction=1.0), str(annotation)
+        )  # the threshold setting accepts it
         assert excluded.reason.str.startswith("invalid_stop_codon").sum() > 10 * len(table)
         table, _ = select_utr3_regions(read_annotation(annotation), genome, Utr3Selection(), str(annotation))
         assert len(table) > 50  # the matching pair passes

@@ -21,15 +21,28 @@ REGISTRY_CASES = {
     # name: (text, line or None, match)
     "registry_latin1_byte": (REGISTRY + "  # caf\xe9 model\n", 4, "not UTF-8 text"),
     "registry_invalid_yaml": (REGISTRY + "  - {slug: x, kind: [\n", None, "invalid YAML"),
-    "registry_unknown_family": (REGISTRY + "  - {slug: x, kind: baseline, family: gpt}\n", None,
-                                "model 'x': family: Input should be"),
-    "registry_slug_twice": (REGISTRY + "  - {slug: zoo-al, kind: baseline, family: kmer}\n", None,
-                            "'zoo-al' is listed twice"),
+    "registry_unknown_family": (
+        REGISTRY + "  - {slug: x, kind: baseline, family: gpt}\n",
+        None,
+        "model 'x': family: Input should be",
+    ),
+    "registry_slug_twice": (
+        REGISTRY + "  - {slug: zoo-al, kind: baseline, family: kmer}\n",
+        None,
+        "'zoo-al' is listed twice",
+    ),
     "registry_no_models_list": ("model:\n  - {slug: x}\n", None, "expected a top-level `models:` list"),
-    "registry_trained_without_preset": (REGISTRY + "  - {slug: t, kind: trained, family: dss}\n", None,
-                                        "needs `presets`"),
-    "registry_remote_code_on_trained": (REGISTRY + "  - {slug: t, kind: trained, family: dss, presets: {sample: tiny},"
-                                        " trust_remote_code: true}\n", None, "trust_remote_code only applies"),
+    "registry_trained_without_preset": (
+        REGISTRY + "  - {slug: t, kind: trained, family: dss}\n",
+        None,
+        "needs `presets`",
+    ),
+    "registry_remote_code_on_trained": (
+        REGISTRY + "  - {slug: t, kind: trained, family: dss, presets: {sample: tiny},"
+        " trust_remote_code: true}\n",
+        None,
+        "trust_remote_code only applies",
+    ),
 }
 
 
@@ -50,8 +63,12 @@ def test_models_add_preset_without_profile_is_a_clear_error(tmp_path: Path) -> N
     """Before: `dictionary update sequence element #0 has length 1; 2 is required`."""
     path = tmp_path / "models.yaml"
     path.write_text(REGISTRY)
-    with pytest.raises(ValueError, match=r"--preset 'tiny': expected PROFILE=PRESET, e.g. --preset sample=tiny"):
-        _models_add("new", "--kind", "trained", "--family", "dss", "--preset", "tiny", "--registry", str(path))
+    with pytest.raises(
+        ValueError, match=r"--preset 'tiny': expected PROFILE=PRESET, e.g. --preset sample=tiny"
+    ):
+        _models_add(
+            "new", "--kind", "trained", "--family", "dss", "--preset", "tiny", "--registry", str(path)
+        )
     assert path.read_text() == REGISTRY and [p.name for p in tmp_path.iterdir()] == ["models.yaml"]
 
 
@@ -76,20 +93,39 @@ def test_failed_models_add_leaves_no_tmp_file(tmp_path: Path, monkeypatch: pytes
 def test_models_add_to_a_latin1_registry_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "models.yaml"
     path.write_bytes((REGISTRY + "# caf\xe9\n").encode("latin-1"))
-    refused(lambda: _models_add("k", "--kind", "baseline", "--family", "kmer", "--registry", str(path)),
-            SettingsError, path, 4, "not UTF-8")
+    refused(
+        lambda: _models_add("k", "--kind", "baseline", "--family", "kmer", "--registry", str(path)),
+        SettingsError,
+        path,
+        4,
+        "not UTF-8",
+    )
 
 
 SETTINGS_CASES = {
     "settings_latin1_byte": ("reference:\n  genome: caf\xe9.fa\n", 2, "not UTF-8 text"),
     "settings_invalid_yaml": ("training:\n  max_steps: [1,\n", None, "invalid YAML"),
-    "settings_wrong_type": ("training:\n  max_steps: many\n", None,
-                            r"training.max_steps: Input should be a valid integer.*got 'many', set in .*override.yaml"),
-    "settings_section_not_a_mapping": ("reference: 5\n", None, r"reference: Input should be a valid dictionary.*got 5"),
-    "settings_unknown_key": ("scoring:\n  batch_sise: 8\n", None, r"scoring.batch_sise: Extra inputs are not permitted"),
+    "settings_wrong_type": (
+        "training:\n  max_steps: many\n",
+        None,
+        r"training.max_steps: Input should be a valid integer.*got 'many', set in .*override.yaml",
+    ),
+    "settings_section_not_a_mapping": (
+        "reference: 5\n",
+        None,
+        r"reference: Input should be a valid dictionary.*got 5",
+    ),
+    "settings_unknown_key": (
+        "scoring:\n  batch_sise: 8\n",
+        None,
+        r"scoring.batch_sise: Extra inputs are not permitted",
+    ),
     "settings_top_level_list": ("- a\n- b\n", None, "must be a mapping at the top level"),
-    "settings_fraction_out_of_range": ("reference:\n  max_invalid_stop_fraction: 1.5\n", None,
-                                       "reference.max_invalid_stop_fraction: Input should be less than or equal to 1"),
+    "settings_fraction_out_of_range": (
+        "reference:\n  max_invalid_stop_fraction: 1.5\n",
+        None,
+        "reference.max_invalid_stop_fraction: Input should be less than or equal to 1",
+    ),
 }
 
 
@@ -119,22 +155,33 @@ def _damaged(checkpoint: Path, tmp_path: Path, name: str, keep: int) -> tuple[Pa
     return directory, target
 
 
-@pytest.mark.parametrize(("name", "keep", "match"), [
-    ("model.safetensors", 0, "not a safetensors file"),
-    ("model.safetensors", 5, "not a safetensors file"),
-    ("model.safetensors", 60, "not a safetensors file|damaged safetensors header"),
-    ("utr_tokeniser.json", 10, "not a valid tokeniser description"),
-    ("tokenizer.json", 200, "tokenizer does not load"),
-])
-def test_damaged_checkpoint_names_the_file(checkpoint: Path, tmp_path: Path, name: str, keep: int, match: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "keep", "match"),
+    [
+        ("model.safetensors", 0, "not a safetensors file"),
+        ("model.safetensors", 5, "not a safetensors file"),
+        ("model.safetensors", 60, "not a safetensors file|damaged safetensors header"),
+        ("utr_tokeniser.json", 10, "not a valid tokeniser description"),
+        ("tokenizer.json", 200, "tokenizer does not load"),
+    ],
+)
+def test_damaged_checkpoint_names_the_file(
+    checkpoint: Path, tmp_path: Path, name: str, keep: int, match: str
+) -> None:
     from utr_assets.platform.registry import ModelEntry
     from utr_assets.scoring.loading import load_scorer
 
     directory, target = _damaged(checkpoint, tmp_path, name, keep)
     entry = ModelEntry(slug="m", kind="trained", family="dnabert", presets={"sample": "tiny"})
     shown = target if name != "tokenizer.json" else directory  # the HF tokenizer is named by its folder
-    refused(lambda: load_scorer(entry, directory, "cpu"), (ScoringError, ValueError), shown, None, match,
-            folder=tmp_path)
+    refused(
+        lambda: load_scorer(entry, directory, "cpu"),
+        (ScoringError, ValueError),
+        shown,
+        None,
+        match,
+        folder=tmp_path,
+    )
 
 
 def test_utr_tokeniser_json_without_family(checkpoint: Path, tmp_path: Path) -> None:
@@ -143,5 +190,10 @@ def test_utr_tokeniser_json_without_family(checkpoint: Path, tmp_path: Path) -> 
     directory = tmp_path / "ckpt"
     shutil.copytree(checkpoint, directory)
     (directory / "utr_tokeniser.json").write_text(json.dumps({"k": 6}))
-    refused(lambda: load_tokeniser(directory), ValueError, directory / "utr_tokeniser.json", None,
-            r"not a valid tokeniser description \(KeyError")
+    refused(
+        lambda: load_tokeniser(directory),
+        ValueError,
+        directory / "utr_tokeniser.json",
+        None,
+        r"not a valid tokeniser description \(KeyError",
+    )

@@ -20,31 +20,74 @@ GTF_OK = f"chr1\tsrc\texon\t100\t200\t.\t+\t.\t{A}\n"
 GTF_CASES = {
     # name: (text, line, match)
     "gtf_8_columns": (GTF_OK + "chr1\tsrc\texon\t300\t400\t.\t+\t.\n", 2, "expected 9 tab-separated columns"),
-    "gtf_start_not_a_number": (GTF_OK + f"chr1\tsrc\texon\t3O0\t400\t.\t+\t.\t{A}\n", 2, "start is not an integer"),
-    "gtf_start_fraction": (GTF_OK + f"chr1\tsrc\texon\t300.5\t400\t.\t+\t.\t{A}\n", 2, "start is not an integer"),
-    "gtf_start_negative": (GTF_OK + f"chr1\tsrc\texon\t-5\t400\t.\t+\t.\t{A}\n", 2, "start is not an integer"),
+    "gtf_start_not_a_number": (
+        GTF_OK + f"chr1\tsrc\texon\t3O0\t400\t.\t+\t.\t{A}\n",
+        2,
+        "start is not an integer",
+    ),
+    "gtf_start_fraction": (
+        GTF_OK + f"chr1\tsrc\texon\t300.5\t400\t.\t+\t.\t{A}\n",
+        2,
+        "start is not an integer",
+    ),
+    "gtf_start_negative": (
+        GTF_OK + f"chr1\tsrc\texon\t-5\t400\t.\t+\t.\t{A}\n",
+        2,
+        "start is not an integer",
+    ),
     "gtf_end_before_start": (GTF_OK + f"chr1\tsrc\texon\t400\t300\t.\t+\t.\t{A}\n", 2, "invalid interval"),
     "gtf_bad_strand": (GTF_OK + f"chr1\tsrc\texon\t300\t400\t.\t*\t.\t{A}\n", 2, "strand must be"),
-    "gtf_no_transcript_id": (GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g1";\n', 2, "no transcript_id"),
-    "gtf_unclosed_quote": (GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g1; transcript_id t1;\n', 2,
-                           "malformed GTF attributes"),
+    "gtf_no_transcript_id": (
+        GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g1";\n',
+        2,
+        "no transcript_id",
+    ),
+    "gtf_unclosed_quote": (
+        GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g1; transcript_id t1;\n',
+        2,
+        "malformed GTF attributes",
+    ),
     "gtf_transcript_id_reused_by_second_gene": (
-        GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g2"; transcript_id "t1";\n', 2,
-        "transcript_id t1 is reused by gene g2"),
-    "gtf_transcript_changes_contig": (GTF_OK + f"chr2\tsrc\texon\t300\t400\t.\t+\t.\t{A}\n", 2, "changes contig"),
+        GTF_OK + 'chr1\tsrc\texon\t300\t400\t.\t+\t.\tgene_id "g2"; transcript_id "t1";\n',
+        2,
+        "transcript_id t1 is reused by gene g2",
+    ),
+    "gtf_transcript_changes_contig": (
+        GTF_OK + f"chr2\tsrc\texon\t300\t400\t.\t+\t.\t{A}\n",
+        2,
+        "changes contig",
+    ),
     "gtf_undecodable_byte": (GTF_OK + GTF_OK.replace("src", "sr\udce9") + GTF_OK, 2, "not UTF-8"),
 }
 GFF_HEAD = "##gff-version 3\nchr1\tsrc\tgene\t100\t900\t.\t+\t.\tID=gene:g1;Name=G1\n"
 GFF_MRNA = "chr1\tsrc\tmRNA\t100\t900\t.\t+\t.\tID=transcript:t1;Parent=gene:g1;biotype=protein_coding\n"
 GFF_CASES = {
     "gff3_transcript_id_twice": (GFF_HEAD + GFF_MRNA + GFF_MRNA, 4, "ID 'transcript:t1' is defined twice"),
-    "gff3_gene_id_twice": (GFF_HEAD + GFF_HEAD.splitlines()[1] + "\n", 3, "gene ID 'gene:g1' is defined twice"),
-    "gff3_attribute_without_equals": (GFF_HEAD + GFF_MRNA.replace("biotype=", "biotype "), 3, "expected key=value"),
-    "gff3_exon_without_parent": (GFF_HEAD + GFF_MRNA + "chr1\tsrc\texon\t100\t200\t.\t+\t.\tID=e1\n", 4,
-                                 "no Parent attribute"),
-    "gff3_parent_unknown": (GFF_HEAD + GFF_MRNA + "chr1\tsrc\texon\t100\t200\t.\t+\t.\tParent=transcript:t9\n", 4,
-                            "Parent 'transcript:t9' is not a transcript"),
-    "gff3_mrna_without_id": (GFF_HEAD + "chr1\tsrc\tmRNA\t100\t900\t.\t+\t.\tParent=gene:g1\n", 3, "no ID attribute"),
+    "gff3_gene_id_twice": (
+        GFF_HEAD + GFF_HEAD.splitlines()[1] + "\n",
+        3,
+        "gene ID 'gene:g1' is defined twice",
+    ),
+    "gff3_attribute_without_equals": (
+        GFF_HEAD + GFF_MRNA.replace("biotype=", "biotype "),
+        3,
+        "expected key=value",
+    ),
+    "gff3_exon_without_parent": (
+        GFF_HEAD + GFF_MRNA + "chr1\tsrc\texon\t100\t200\t.\t+\t.\tID=e1\n",
+        4,
+        "no Parent attribute",
+    ),
+    "gff3_parent_unknown": (
+        GFF_HEAD + GFF_MRNA + "chr1\tsrc\texon\t100\t200\t.\t+\t.\tParent=transcript:t9\n",
+        4,
+        "Parent 'transcript:t9' is not a transcript",
+    ),
+    "gff3_mrna_without_id": (
+        GFF_HEAD + "chr1\tsrc\tmRNA\t100\t900\t.\t+\t.\tParent=gene:g1\n",
+        3,
+        "no ID attribute",
+    ),
     "gff3_end_fraction": (GFF_HEAD + GFF_MRNA.replace("\t900\t", "\t900.0\t"), 3, "end is not an integer"),
 }
 GP = "t1\tchr1\t+\t100\t900\t200\t800\t2\t100,500,\t300,900,\n"
@@ -52,13 +95,22 @@ GP_CASES = {
     "genepred_transcript_twice": (GP + GP.replace("t1", "t2") + GP, 3, "transcript 't1' is listed twice"),
     "genepred_9_columns": (GP + "t2\tchr1\t+\t100\t900\t200\t800\t2\t100,500,\n", 2, "at least 10 columns"),
     "genepred_exoncount_mismatch": (GP + GP.replace("t1", "t2").replace("\t2\t", "\t3\t"), 2, "exonCount 3"),
-    "genepred_cds_outside_transcript": (GP + GP.replace("t1", "t2").replace("\t800\t", "\t950\t"), 2,
-                                        "inconsistent coordinates"),
+    "genepred_cds_outside_transcript": (
+        GP + GP.replace("t1", "t2").replace("\t800\t", "\t950\t"),
+        2,
+        "inconsistent coordinates",
+    ),
     "genepred_bad_strand": (GP + GP.replace("t1", "t2").replace("\t+\t", "\t?\t"), 2, "strand must be"),
-    "genepred_exon_start_fraction": (GP + GP.replace("t1", "t2").replace("100,500,", "100,500.5,"), 2,
-                                     "exonStarts is not an integer"),
-    "genepred_negative_position": (GP + GP.replace("t1", "t2").replace("\t100\t900", "\t-5\t900"), 2,
-                                   "txStart is not an integer"),
+    "genepred_exon_start_fraction": (
+        GP + GP.replace("t1", "t2").replace("100,500,", "100,500.5,"),
+        2,
+        "exonStarts is not an integer",
+    ),
+    "genepred_negative_position": (
+        GP + GP.replace("t1", "t2").replace("\t100\t900", "\t-5\t900"),
+        2,
+        "txStart is not an integer",
+    ),
 }
 
 
@@ -78,7 +130,9 @@ def test_malformed_annotation(tmp_path: Path, case: str) -> None:
 def test_truncated_gzip_annotation_names_the_line_reached(tmp_path: Path) -> None:
     path = tmp_path / "genes.gtf.gz"
     path.write_bytes(gzip.compress((GTF_OK * 2000).encode())[:-40])
-    refused(lambda: read_annotation(path), InputFormatError, path, None, r"truncated or corrupt after line \d+")
+    refused(
+        lambda: read_annotation(path), InputFormatError, path, None, r"truncated or corrupt after line \d+"
+    )
 
 
 def test_empty_annotation_is_refused(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_group_folds_never_put_a_group_on_both_sides():
         check_grouping(folds, groups)
         for g in np.unique(groups):
             assert np.unique(folds[groups == g]).size == 1
-    assert np.unique(group_folds(groups, None)).size == np.unique(groups).size   # leave-one-group-out
+    assert np.unique(group_folds(groups, None)).size == np.unique(groups).size  # leave-one-group-out
     assert np.unique(group_folds(groups, 5)).size == 5
 
 
@@ -59,7 +59,7 @@ def test_regression_out_of_fold_predictions_have_signal_and_are_seeded(model):
 
 def test_regression_refuses_leaky_folds_and_bad_input():
     X, y, groups = _regression_data()
-    leaky = np.arange(y.size) % 5        # folds that cut through groups
+    leaky = np.arange(y.size) % 5  # folds that cut through groups
     with pytest.raises(FoldError, match="leak"):
         cv_regression_predictions(X, y, folds=leaky, groups=groups)
     with pytest.raises(ValueError, match="finite"):
@@ -82,8 +82,10 @@ def test_ridge_inner_search_matches_the_studys_ridgecv():
     from sklearn.preprocessing import StandardScaler
 
     X, y, groups = _regression_data(seed=4)
-    splits = [(np.flatnonzero(group_folds(groups, 4) != k), np.flatnonzero(group_folds(groups, 4) == k))
-              for k in range(4)]
+    splits = [
+        (np.flatnonzero(group_folds(groups, 4) != k), np.flatnonzero(group_folds(groups, 4) == k))
+        for k in range(4)
+    ]
     alphas = np.logspace(-1, 4, 11)
     # the study: make_pipeline(StandardScaler(), RidgeCV(alphas, cv=GroupKFold(5)))
     study = make_pipeline(StandardScaler(), RidgeCV(alphas=alphas, cv=splits)).fit(X, y)

@@ -39,7 +39,7 @@ def test_random_scores_near_half_and_ci_covers_it():
 def test_auc_matches_sklearn_with_ties():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, 500)
-    scores = rng.integers(0, 5, 500).astype(float) + labels * 0.5   # many ties
+    scores = rng.integers(0, 5, 500).astype(float) + labels * 0.5  # many ties
     assert roc_auc_with_ci(labels, scores, n_boot=10)["value"] == pytest.approx(roc_auc_score(labels, scores))
 
 

@@ -29,8 +29,13 @@ def test_registry_trained_models_have_a_family_and_presets():
 
 @pytest.mark.parametrize(
     ("family", "study", "overrides"),
-    [("dnabert", 89e6, {}), ("dnabert2", 117e6, {}), ("nt", 98e6, {}), ("dss", 1.0e6, {}),
-     ("dss", 1.0e6, {"n_species": 241})],
+    [
+        ("dnabert", 89e6, {}),
+        ("dnabert2", 117e6, {}),
+        ("nt", 98e6, {}),
+        ("dss", 1.0e6, {}),
+        ("dss", 1.0e6, {"n_species": 241}),
+    ],
 )
 def test_paper_presets_match_the_study(family, study, overrides):
     n = preset_parameters(family, "paper", **overrides)
@@ -44,7 +49,12 @@ def test_meta_count_equals_a_real_instantiation():
 
 
 def test_context_lengths():
-    assert [family_for(f).context_length("paper") for f in ("dnabert", "dnabert2", "nt", "dss")] == [512, 1024, 1024, 5000]
+    assert [family_for(f).context_length("paper") for f in ("dnabert", "dnabert2", "nt", "dss")] == [
+        512,
+        1024,
+        1024,
+        5000,
+    ]
 
 
 def test_fft_conv_equals_direct_two_sided_convolution():
@@ -124,10 +134,18 @@ def test_best_weights_load_back_into_the_trained_model(tmp_path, name):
     best.save_pretrained(tmp_path)
     last = family.build_model(family.build_config("tiny"))  # other weights: "the last step"
     assert load_published_weights(last, tmp_path)
-    batch = {"input_ids": torch.randint(5, 60, (2, 40)), "attention_mask": torch.ones(2, 40, dtype=torch.long)}
+    batch = {
+        "input_ids": torch.randint(5, 60, (2, 40)),
+        "attention_mask": torch.ones(2, 40, dtype=torch.long),
+    }
     assert reload_max_difference(last, tmp_path, batch) < 1e-5
     state = load_file(str(tmp_path / "model.safetensors"))
     dropped = next(k for k in state if "norm" in k.lower())
-    save_file({k: v for k, v in state.items() if k != dropped}, str(tmp_path / "model.safetensors"),
-              metadata={"format": "pt"})
-    assert not load_published_weights(last, tmp_path)  # an incomplete file is reported, not half-loaded silently
+    save_file(
+        {k: v for k, v in state.items() if k != dropped},
+        str(tmp_path / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
+    assert not load_published_weights(
+        last, tmp_path
+    )  # an incomplete file is reported, not half-loaded silently

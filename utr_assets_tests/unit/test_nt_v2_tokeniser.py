@@ -30,8 +30,9 @@ def published(real: Path):
 @pytest.fixture(scope="module")
 def sample_utrs() -> list[str]:
     txs = read_annotation(SAMPLE / "annotation" / "genes.gtf.gz")
-    table, _ = select_utr3_regions(txs, Genome(SAMPLE / "genome" / "genome.fa.gz"),
-                                   Utr3Selection("all", spliced_utrs=True), "sample")
+    table, _ = select_utr3_regions(
+        txs, Genome(SAMPLE / "genome" / "genome.fa.gz"), Utr3Selection("all", spliced_utrs=True), "sample"
+    )
     return table.sequence.tolist()
 
 
@@ -42,7 +43,9 @@ def _ours(tok, sequences: list[str]) -> list[list[int]]:
 
 def test_vocabulary_is_the_published_vocab_txt(real: Path) -> None:
     lines = (real / "study_models" / "nt_v2" / "vocab.txt").read_text().splitlines()
-    vocab_size = json.loads((real / "study_models" / "nt_v2" / "config_v2-100m.json").read_text())["vocab_size"]
+    vocab_size = json.loads((real / "study_models" / "nt_v2" / "config_v2-100m.json").read_text())[
+        "vocab_size"
+    ]
     assert nt_tokens() == lines[:vocab_size] and vocab_size == 4107
     assert lines[vocab_size:] == ["NNNNNN"]  # listed, but no embedding row: see corpus/vocab.py
 
@@ -53,9 +56,10 @@ def test_ids_equal_the_published_tokenizer_on_every_sample_utr(published, sample
     assert len(sample_utrs) > 200
     expected = published(sequences)["input_ids"]
     assert _ours(build_tokeniser("nt"), sequences) == expected
-    imported = tokeniser_from(real / "study_models" / "nt_v2",
-                              config_from(json.loads((real / "study_models" / "nt_v2" / "config_v2-100m.json")
-                                                     .read_text()), real))
+    imported = tokeniser_from(
+        real / "study_models" / "nt_v2",
+        config_from(json.loads((real / "study_models" / "nt_v2" / "config_v2-100m.json").read_text()), real),
+    )
     assert _ours(imported, sequences) == expected
 
 
@@ -83,8 +87,16 @@ def test_a_checkpoint_with_another_layout_tokenises_with_its_own_ids(tmp_path: P
     for name in ("tokenizer_config.json", "special_tokens_map.json"):
         (tmp_path / name).write_text((real / "study_models" / "nt_v2" / name).read_text())
     (tmp_path / "vocab.txt").write_text("\n".join(permuted) + "\n")
-    config = config_from({"vocab_size": 4107, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
-                          "intermediate_size": 8}, tmp_path)
+    config = config_from(
+        {
+            "vocab_size": 4107,
+            "hidden_size": 8,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "intermediate_size": 8,
+        },
+        tmp_path,
+    )
     tok = tokeniser_from(tmp_path, config)
     seq = "AAAAAAGGGGGGTTA"
     assert _ours(tok, [seq])[0] == AutoTokenizer.from_pretrained(str(tmp_path))(seq)["input_ids"]

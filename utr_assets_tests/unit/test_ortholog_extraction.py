@@ -41,9 +41,20 @@ def _region(strand: str) -> dict:
         utr, stop = (100, 103), 103
     dna = HUMAN[utr[0] - 100 : utr[1] - 100]
     seq = dna if strand == "+" else revcomp(dna.encode()).decode()
-    return dict(utr_id=f"u{strand}", gene_id="g", gene_name="g", transcript_id="t", chrom="chr1", start=utr[0],
-                end=utr[1], strand=strand, blocks=f"{utr[0]}-{utr[1]}", length=len(seq), stop_codon_start=stop,
-                sequence=seq)
+    return dict(
+        utr_id=f"u{strand}",
+        gene_id="g",
+        gene_name="g",
+        transcript_id="t",
+        chrom="chr1",
+        start=utr[0],
+        end=utr[1],
+        strand=strand,
+        blocks=f"{utr[0]}-{utr[1]}",
+        length=len(seq),
+        stop_codon_start=stop,
+        sequence=seq,
+    )
 
 
 @pytest.fixture()
@@ -106,7 +117,9 @@ def test_phast_mouse_ortholog_of_uc002zlh(real: Path, tmp_path: Path) -> None:
     fa = tmp_path / "chr22.fa"
     shutil.copy(real / "phast_chr22/chr22.14500000-15500000.fa", fa)
     fasta = pysam.FastaFile(str(fa))
-    df = pd.DataFrame([region("uc002zlh.1", "chr22", ZLH, "-", lambda s, e: fasta.fetch("chr22", s, e).upper())])
+    df = pd.DataFrame(
+        [region("uc002zlh.1", "chr22", ZLH, "-", lambda s, e: fasta.fetch("chr22", s, e).upper())]
+    )
     orth, _ = extract_utr_orthologs(real / "phast_chr22/chr22.14500000-15500000.maf", df, "hg17")
     got = orth.set_index("species")
     # mouse mm5.chr6 (+ row) carries the TGA; its 3'UTR walks down chr6 from the stop codon
@@ -127,4 +140,9 @@ def test_extract_utrs_to_dir_writes_tables_and_reuses_index(maf: Path, tmp_path:
     assert json.loads((tmp_path / "out/extraction_stats.json").read_text())["n_utrs"] == 2
     orth = pd.read_parquet(tmp_path / "out/utr3_orthologs.parquet")
     assert set(orth.species) == {"hg38", "mm10", "canFam3"}
-    assert set(pd.read_parquet(tmp_path / "out/species.parquet").species) == {"hg38", "mm10", "canFam3", "rn6"}
+    assert set(pd.read_parquet(tmp_path / "out/species.parquet").species) == {
+        "hg38",
+        "mm10",
+        "canFam3",
+        "rn6",
+    }

@@ -14,8 +14,10 @@ def test_valid_slugs(slug: str) -> None:
     assert validate_slug(slug) == slug
 
 
-@pytest.mark.parametrize("slug", ["InstaDeepAI/nt-v2", "../etc/passwd", "a/b", "Upper", "-lead", "", "a" * 64,
-                                  "dot.name", "space name"])
+@pytest.mark.parametrize(
+    "slug",
+    ["InstaDeepAI/nt-v2", "../etc/passwd", "a/b", "Upper", "-lead", "", "a" * 64, "dot.name", "space name"],
+)
 def test_invalid_slugs_are_refused_with_guidance(slug: str) -> None:
     with pytest.raises(ValueError, match="invalid model slug"):
         validate_slug(slug)

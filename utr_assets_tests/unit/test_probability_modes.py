@@ -33,8 +33,9 @@ class FakeLM(torch.nn.Module):
     def __init__(self, vocab: int, own: float, right: float, context: int = 32):
         super().__init__()
         self.vocab, self.own, self.right, self.calls = vocab, own, right, 0
-        self.config = SimpleNamespace(chunk_length=context, max_position_embeddings=context, hidden_size=4,
-                                      n_species=0)
+        self.config = SimpleNamespace(
+            chunk_length=context, max_position_embeddings=context, hidden_size=4, n_species=0
+        )
         self.dummy = torch.nn.Parameter(torch.zeros(1))
 
     def forward(self, input_ids, attention_mask=None, output_hidden_states=False, **_):
@@ -48,8 +49,13 @@ class FakeLM(torch.nn.Module):
 
 def _dss(mode: str = "masked") -> LanguageModelScorer:
     tok = build_tokeniser("dss")
-    return LanguageModelScorer(FakeLM(tok.vocab_size, own=2.0, right=1.0), tok, name="fake-dss", autocast=False,
-                               probability_mode=mode)
+    return LanguageModelScorer(
+        FakeLM(tok.vocab_size, own=2.0, right=1.0),
+        tok,
+        name="fake-dss",
+        autocast=False,
+        probability_mode=mode,
+    )
 
 
 def _one_variant(seq: str, v: int, alt: str) -> pd.DataFrame:
@@ -70,7 +76,9 @@ def test_vis_from_unmasked_passes_equals_the_hand_computation_and_differs_from_m
     scorer = _dss("masked")  # the per-base (pref/palt) mode stays masked
     study = load_settings("paper").scoring.probability_mode.mode("vis", "dss")
     assert study == "unmasked"
-    out = score_variants(scorer, _one_variant(SEQ, V, ALT), {"u": SEQ}, window=len(SEQ), radii=(), vis_mode=study)
+    out = score_variants(
+        scorer, _one_variant(SEQ, V, ALT), {"u": SEQ}, window=len(SEQ), radii=(), vis_mode=study
+    )
     assert out.vis[0] == pytest.approx(unmasked, rel=1e-6)
     assert out.vis_probability_mode[0] == "unmasked" and out.allele_probability_mode[0] == "unmasked"
     old = score_variants(scorer, _one_variant(SEQ, V, ALT), {"u": SEQ}, window=len(SEQ), radii=())
@@ -80,8 +88,16 @@ def test_vis_from_unmasked_passes_equals_the_hand_computation_and_differs_from_m
 
 def test_stored_per_base_mode_is_recorded_for_pref_and_vis_mode_for_vis():
     stored = {"u": np.full((len(SEQ), 4), 0.25, dtype=np.float32)}
-    out = score_variants(_dss(), _one_variant(SEQ, V, ALT), {"u": SEQ}, window=len(SEQ), radii=(),
-                         base_probabilities=stored, base_probability_mode="masked", vis_mode="unmasked")
+    out = score_variants(
+        _dss(),
+        _one_variant(SEQ, V, ALT),
+        {"u": SEQ},
+        window=len(SEQ),
+        radii=(),
+        base_probabilities=stored,
+        base_probability_mode="masked",
+        vis_mode="unmasked",
+    )
     assert out.pref[0] == pytest.approx(math.log(0.25))
     assert (out.allele_probability_mode[0], out.vis_probability_mode[0]) == ("masked", "unmasked")
 
@@ -94,9 +110,11 @@ def test_nt_three_modes_by_hand():
     seq = "ACGTACGGTTCA"
     got = scorer.base_probabilities_modes([seq], ["masked", "unmasked", "reference_aware"])
     own = np.array(["ACGT".index(b) for b in seq])
-    hand = {"masked": 0.25,  # the masked token carries no information: every base has 4^5 six-mers
-            "unmasked": (4**5 - 1 + E**3) / (4**6 - 1 + E**3),  # k-mer sums: the own token adds e^3 - 1
-            "reference_aware": E**3 / (E**3 + 3)}  # the own token against its 3 one-base substitutions
+    hand = {
+        "masked": 0.25,  # the masked token carries no information: every base has 4^5 six-mers
+        "unmasked": (4**5 - 1 + E**3) / (4**6 - 1 + E**3),  # k-mer sums: the own token adds e^3 - 1
+        "reference_aware": E**3 / (E**3 + 3),
+    }  # the own token against its 3 one-base substitutions
     for mode, p_own in hand.items():
         p = got[mode][0]
         np.testing.assert_allclose(p[np.arange(len(seq)), own], p_own, rtol=1e-5)
@@ -124,7 +142,11 @@ def test_unmasked_and_reference_aware_share_their_forward_passes():
 def test_mode_setting_defaults_are_the_study_choice_and_reference_aware_is_nt_only():
     modes = ProbabilityModeSettings()
     assert [modes.mode("per_base", f) for f in ("dnabert", "nt", "dss")] == ["masked"] * 3
-    assert [modes.mode("vis", f) for f in ("dnabert", "nt", "dss")] == ["masked", "reference_aware", "unmasked"]
+    assert [modes.mode("vis", f) for f in ("dnabert", "nt", "dss")] == [
+        "masked",
+        "reference_aware",
+        "unmasked",
+    ]
     assert modes.mode("vis", "dnabert2") is None and modes.mode("per_base", "zoo_al") is None
     with pytest.raises(ValueError, match="nt only"):
         ProbabilityModeSettings(vis={"dss": "reference_aware"})
@@ -142,15 +164,26 @@ def test_leaderboard_rows_carry_the_mode_of_their_score():
     variants = _variants()
     rng = np.random.default_rng(0)
     y = variants.label.to_numpy()
-    scores = pd.DataFrame({"variant_id": variants.variant_id, "pref": -y + rng.normal(0, 0.3, len(y)),
-                           "vis": y + rng.normal(0, 0.3, len(y)), "vis_r8": y + rng.normal(0, 0.3, len(y)),
-                           "cosine": rng.normal(size=len(y)), "allele_probability_mode": "masked",
-                           "vis_probability_mode": "reference_aware"})
+    scores = pd.DataFrame(
+        {
+            "variant_id": variants.variant_id,
+            "pref": -y + rng.normal(0, 0.3, len(y)),
+            "vis": y + rng.normal(0, 0.3, len(y)),
+            "vis_r8": y + rng.normal(0, 0.3, len(y)),
+            "cosine": rng.normal(size=len(y)),
+            "allele_probability_mode": "masked",
+            "vis_probability_mode": "reference_aware",
+        }
+    )
     table, _ = evaluate.variant_effect_metrics("nt", variants, scores, None, FAST)
     board = build_leaderboard([table])
     assert list(board.columns) == LEADERBOARD_COLUMNS and "probability_mode" in LEADERBOARD_COLUMNS
     mode = board.groupby("score").probability_mode.agg(set)
-    assert mode["pref"] == {"masked"} and mode["vis"] == {"reference_aware"} and mode["vis_r8"] == {"reference_aware"}
+    assert (
+        mode["pref"] == {"masked"}
+        and mode["vis"] == {"reference_aware"}
+        and mode["vis_r8"] == {"reference_aware"}
+    )
     assert mode["cosine"] == {""}
     assert check_schema(board) == (True, [])
     ok, problems = check_schema(board.drop(columns=["probability_mode"]))
@@ -160,6 +193,7 @@ def test_leaderboard_rows_carry_the_mode_of_their_score():
 
 
 # ---- point 9: DNA-orientation models read the stored whole-UTR probabilities --------------------------------
+
 
 class WindowScorer(ScorerBase):
     """A DNA-orientation model whose window probabilities (uniform) differ from the stored whole-UTR ones."""
@@ -175,13 +209,27 @@ def test_dna_model_reads_pref_from_the_stored_whole_utr_probabilities_mirrored()
     stored = {"m": np.full((5, 4), 0.25, dtype=np.float32), "p": np.full((5, 4), 0.25, dtype=np.float32)}
     stored["m"][1] = [0.1, 0.6, 0.2, 0.1]  # RNA orientation: C at 1 (ref) 0.6, T (alt) 0.1
     stored["p"][2] = [0.05, 0.7, 0.2, 0.05]  # C at 2 (ref) 0.7, A (alt) 0.05
-    variants = pd.DataFrame({"variant_id": ["vm", "vp"], "utr_id": ["m", "p"], "pos": [1, 2],
-                             "ref_rna": ["C", "C"], "alt_rna": ["T", "A"]})
+    variants = pd.DataFrame(
+        {
+            "variant_id": ["vm", "vp"],
+            "utr_id": ["m", "p"],
+            "pos": [1, 2],
+            "ref_rna": ["C", "C"],
+            "alt_rna": ["T", "A"],
+        }
+    )
     oriented, sequences, probs = orient_variants(variants, regions, "dna", stored)
     assert sequences["m"] == "TCCGT" and oriented.pos.tolist() == [3, 2]
     assert oriented.ref_rna.tolist() == ["G", "C"] and oriented.alt_rna.tolist() == ["A", "A"]
-    out = score_variants(WindowScorer(), oriented.rename(columns={"ref_rna": "ref", "alt_rna": "alt"}), sequences,
-                         window=5, radii=(), base_probabilities=probs, base_probability_mode="masked")
+    out = score_variants(
+        WindowScorer(),
+        oriented.rename(columns={"ref_rna": "ref", "alt_rna": "alt"}),
+        sequences,
+        window=5,
+        radii=(),
+        base_probabilities=probs,
+        base_probability_mode="masked",
+    )
     assert out.pref.tolist() == pytest.approx([math.log(0.6), math.log(0.7)], rel=1e-6)
     assert out.palt_inv.tolist() == pytest.approx([-math.log(0.1), -math.log(0.05)], rel=1e-6)
     assert out.allele_probability_mode.tolist() == ["masked", "masked"]
@@ -190,6 +238,7 @@ def test_dna_model_reads_pref_from_the_stored_whole_utr_probabilities_mirrored()
 
 
 # ---- point 10 (cosine): a similarity, as the study ---------------------------------------------------------
+
 
 def test_cosine_is_the_similarity():
     a = np.array([[1.0, 0.0], [1.0, 2.0], [3.0, 0.0]])

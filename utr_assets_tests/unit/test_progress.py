@@ -52,8 +52,11 @@ def test_ci_mode_reports_milestones_only() -> None:
 
 def test_report_to_routes_tasks_to_a_logger_and_restores(caplog) -> None:
     log = logging.getLogger("utr_assets_tests.progress")
-    with caplog.at_level(logging.INFO, logger=log.name), progress.report_to(log, interval=0.0), \
-            progress.task("extracting", total=3, unit="UTR") as task:
+    with (
+        caplog.at_level(logging.INFO, logger=log.name),
+        progress.report_to(log, interval=0.0),
+        progress.task("extracting", total=3, unit="UTR") as task,
+    ):
         for _ in range(3):
             task.update(1)
     messages = [r.getMessage() for r in caplog.records]

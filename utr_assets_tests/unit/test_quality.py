@@ -8,11 +8,16 @@ from dagster import AssetCheckSeverity, DagsterInstance, Output, asset, material
 from utr_assets.platform.quality import QualityCheck, check_specs, run_quality_checks
 
 ALPHABET = QualityCheck(
-    "alphabet", "sequences in ACGTN",
-    lambda gx: [gx.expectations.ExpectColumnValuesToMatchRegex(column="sequence", regex=r"^[ACGTN]+$")])
+    "alphabet",
+    "sequences in ACGTN",
+    lambda gx: [gx.expectations.ExpectColumnValuesToMatchRegex(column="sequence", regex=r"^[ACGTN]+$")],
+)
 LENGTH = QualityCheck(
-    "length", "length positive", blocking=False,
-    expectations=lambda gx: [gx.expectations.ExpectColumnValuesToBeBetween(column="length", min_value=1)])
+    "length",
+    "length positive",
+    blocking=False,
+    expectations=lambda gx: [gx.expectations.ExpectColumnValuesToBeBetween(column="length", min_value=1)],
+)
 
 
 def test_failing_expectation_gives_readable_metadata() -> None:
@@ -47,8 +52,12 @@ def test_blocking_failure_fails_the_step_and_skips_downstream(tmp_path) -> None:
 
     from utr_assets.platform.io_managers import ParquetIOManagerFactory
 
-    result = materialize([seqs, consumer], instance=DagsterInstance.ephemeral(), raise_on_error=False,
-                         resources={"io_manager": ParquetIOManagerFactory(root=str(tmp_path))})
+    result = materialize(
+        [seqs, consumer],
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        resources={"io_manager": ParquetIOManagerFactory(root=str(tmp_path))},
+    )
     assert not result.success
     evaluations = result.get_asset_check_evaluations()
     assert [(e.check_name, e.passed) for e in evaluations] == [("alphabet", False)]

@@ -12,21 +12,32 @@ from utr_assets.settings import SettingsError
 
 def test_bundled_registry_holds_the_study_models() -> None:
     registry = load_registry()
-    assert {"dnabert-3utr", "dnabert2-3utr", "nt-3utr", "stsp-3utr", "stsp-3utr-sa", "zoo-al"} <= set(registry)
+    assert {"dnabert-3utr", "dnabert2-3utr", "nt-3utr", "stsp-3utr", "stsp-3utr-sa", "zoo-al"} <= set(
+        registry
+    )
     assert registry["stsp-3utr-sa"].species_aware and registry["stsp-3utr-dna"].orientation == "dna"
     assert registry["nt-3utr"].preset("sample") == "tiny" and registry["nt-3utr"].preset("paper") == "paper"
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ("{slug: Bad/Slug, kind: baseline, family: kmer}", r"'Bad/Slug'.*invalid model slug"),
-    ("{slug: ../x, kind: baseline, family: kmer}", r"invalid model slug"),
-    ("{slug: x, kind: baseline, family: gpt}", r"model 'x': family"),
-    ("{slug: x, kind: pretrained, family: nt, source: InstaDeepAI/nt}", r"needs `revision` pinned"),
-    ("{slug: x, kind: trained, family: dnabert}", r"needs `presets`"),
-    ("{slug: x, kind: baseline, family: kmer, trust_remote_code: true}", r"trust_remote_code only applies"),
-    ("{slug: x, kind: trained, family: nt, presets: {sample: tiny}, species_aware: true}", r"only the dss family"),
-    ("{slug: x, kind: baseline, family: kmer, colour: red}", r"colour: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{slug: Bad/Slug, kind: baseline, family: kmer}", r"'Bad/Slug'.*invalid model slug"),
+        ("{slug: ../x, kind: baseline, family: kmer}", r"invalid model slug"),
+        ("{slug: x, kind: baseline, family: gpt}", r"model 'x': family"),
+        ("{slug: x, kind: pretrained, family: nt, source: InstaDeepAI/nt}", r"needs `revision` pinned"),
+        ("{slug: x, kind: trained, family: dnabert}", r"needs `presets`"),
+        (
+            "{slug: x, kind: baseline, family: kmer, trust_remote_code: true}",
+            r"trust_remote_code only applies",
+        ),
+        (
+            "{slug: x, kind: trained, family: nt, presets: {sample: tiny}, species_aware: true}",
+            r"only the dss family",
+        ),
+        ("{slug: x, kind: baseline, family: kmer, colour: red}", r"colour: Extra inputs are not permitted"),
+    ],
+)
 def test_bad_entries(tmp_path: Path, entry: str, message: str) -> None:
     path = tmp_path / "models.yaml"
     path.write_text(f"models:\n  - {entry}\n")
@@ -37,11 +48,15 @@ def test_bad_entries(tmp_path: Path, entry: str, message: str) -> None:
 
 def test_duplicates_and_pinned_hub_models(tmp_path: Path) -> None:
     path = tmp_path / "models.yaml"
-    path.write_text("models:\n  - {slug: a, kind: baseline, family: kmer}\n  - {slug: a, kind: baseline, family: kmer}\n")
+    path.write_text(
+        "models:\n  - {slug: a, kind: baseline, family: kmer}\n  - {slug: a, kind: baseline, family: kmer}\n"
+    )
     with pytest.raises(SettingsError, match="listed twice"):
         load_registry(path)
-    path.write_text("models:\n  - {slug: nt-ms, kind: pretrained, family: nt, source: org/nt-v2,"
-                    f" revision: '{'a' * 40}'}}\n  - {{slug: local, kind: pretrained, family: nt, source: ./ckpt}}\n")
+    path.write_text(
+        "models:\n  - {slug: nt-ms, kind: pretrained, family: nt, source: org/nt-v2,"
+        f" revision: '{'a' * 40}'}}\n  - {{slug: local, kind: pretrained, family: nt, source: ./ckpt}}\n"
+    )
     assert set(load_registry(path)) == {"nt-ms", "local"}
 
 
@@ -72,5 +87,9 @@ def test_paper_registry_adds_the_pinned_pretrained_comparators() -> None:
     assert set(pretrained) == {"dnabert-6", "dnabert2-117m", "nt-v2-100m-ms"}
     assert all(len(e.revision or "") == 40 for e in pretrained.values())
     assert not pretrained["dnabert-6"].trust_remote_code  # off unless the entry opts in
-    for slug in ("dnabert-6", "dnabert2-117m", "nt-v2-100m-ms"):  # written by `utr-assets models import`: no remote code
+    for slug in (
+        "dnabert-6",
+        "dnabert2-117m",
+        "nt-v2-100m-ms",
+    ):  # written by `utr-assets models import`: no remote code
         assert pretrained[slug].source == f"./data/imported/{slug}" and not pretrained[slug].trust_remote_code

@@ -26,7 +26,9 @@ from transformers import PreTrainedTokenizerFast as EvilTokenizer  # noqa: E402
 
 LOADERS = {
     "bare": "from transformers import AutoTokenizer; AutoTokenizer.from_pretrained(path)",
-    "pretrained": ("load_scorer(ModelEntry(slug='x', kind='pretrained', family='nt', source=path), None, 'cpu')"),
+    "pretrained": (
+        "load_scorer(ModelEntry(slug='x', kind='pretrained', family='nt', source=path), None, 'cpu')"
+    ),
     "trained": "load_scorer(ModelEntry(slug='x', kind='trained', family='nt', presets={'sample': 'tiny'}), Path(path))",
     "tokeniser": "load_tokeniser(path)",
     "tokeniser_for": "load_tokeniser_for(path, 'nt')",
@@ -46,8 +48,12 @@ for loader, path in json.loads(sys.argv[1]).items():
         results[loader] = f"{type(exc).__name__}: {exc}"
 print(json.dumps(results))
 """
-CASES = {"tokeniser": (True, False), "tokeniser_for": (False, False), "pretrained": (False, True),
-         "trained": (True, True)}  # loader -> (keep utr_tokeniser.json, keep the model)
+CASES = {
+    "tokeniser": (True, False),
+    "tokeniser_for": (False, False),
+    "pretrained": (False, True),
+    "trained": (True, True),
+}  # loader -> (keep utr_tokeniser.json, keep the model)
 
 
 def _plant(directory: Path, marker: Path) -> None:
@@ -65,10 +71,26 @@ def _plant(directory: Path, marker: Path) -> None:
 
 
 def _run(code: str, paths: dict[str, Path], tmp: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_MODULES_CACHE": str(tmp / "modules")}
-    return subprocess.run([sys.executable, "-c", code, json.dumps({k: str(v) for k, v in paths.items()}),
-                           *(LOADERS[k] for k in paths)],
-                          input="y\ny\ny\ny\ny\n", capture_output=True, text=True, env=env, timeout=300)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_MODULES_CACHE": str(tmp / "modules"),
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            json.dumps({k: str(v) for k, v in paths.items()}),
+            *(LOADERS[k] for k in paths),
+        ],
+        input="y\ny\ny\ny\ny\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,14 +119,19 @@ def _copy(checkpoint: Path, directory: Path, *, ours: bool, model: bool) -> tupl
 
 def test_control_bare_autotokenizer_runs_the_planted_code(checkpoint, tmp_path):
     directory, marker = _copy(checkpoint, tmp_path / "bare", ours=True, model=False)
-    done = _run("import json, sys\npath = json.loads(sys.argv[1])['bare']\nexec(sys.argv[2])", {"bare": directory},
-                tmp_path)
+    done = _run(
+        "import json, sys\npath = json.loads(sys.argv[1])['bare']\nexec(sys.argv[2])",
+        {"bare": directory},
+        tmp_path,
+    )
     assert marker.exists(), done.stderr[-2000:]  # the fixture is dangerous: the prompt read "y" from stdin
 
 
 def test_our_loaders_never_run_a_tokenizer_auto_map(checkpoint, tmp_path):
-    planted = {loader: _copy(checkpoint, tmp_path / loader, ours=ours, model=model)
-               for loader, (ours, model) in CASES.items()}
+    planted = {
+        loader: _copy(checkpoint, tmp_path / loader, ours=ours, model=model)
+        for loader, (ours, model) in CASES.items()
+    }
     done = _run(CHILD, {loader: directory for loader, (directory, _) in planted.items()}, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
@@ -112,4 +139,7 @@ def test_our_loaders_never_run_a_tokenizer_auto_map(checkpoint, tmp_path):
         assert not marker.exists(), f"{loader}: remote code ran ({results[loader]})"
         outcome = results[loader]
         if outcome != "LOADED":  # refused: our error, naming the checkpoint and the custom code not run
-            assert str(directory) in outcome and "custom code" in outcome and "not run" in outcome, (loader, outcome)
+            assert str(directory) in outcome and "custom code" in outcome and "not run" in outcome, (
+                loader,
+                outcome,
+            )

@@ -28,8 +28,22 @@ def row(contig: str, text: str, sp_start: int, strand: str = "+", src_size: int 
     aligned = _arr(text)
     n = sum(c != "-" for c in text)
     r = SpeciesRow(contig, strand, aligned)
-    r.add(Fragment("mm10", contig, strand, src_size, sp_start, sp_start + n, 0, len(text), 0, len(text), aligned,
-                   aligned))
+    r.add(
+        Fragment(
+            "mm10",
+            contig,
+            strand,
+            src_size,
+            sp_start,
+            sp_start + n,
+            0,
+            len(text),
+            0,
+            len(text),
+            aligned,
+            aligned,
+        )
+    )
     return r
 
 
@@ -83,12 +97,26 @@ def test_equal_distance_goes_to_the_smaller_contig_name() -> None:
 
 def test_maf_rows_on_two_contigs_sharing_columns_fill_the_utr(tmp_path: Path) -> None:
     maf = tmp_path / "two.maf"
-    maf.write_text("##maf version=1\na score=1\n"
-                   f"s hg38.chr1 100 20 + 1000 {HUMAN}\n"
-                   "s mm10.chrA 0 12 + 500 ACGTACGTACGT--------\n"
-                   "s mm10.chrB 500 10 + 900 ----------GTACGTACGT\n\n")
-    region = dict(utr_id="u", gene_id="u", gene_name="u", transcript_id="u", chrom="chr1", start=100, end=120,
-                  strand="+", blocks="100-120", length=20, stop_codon_start=97, sequence=HUMAN)
+    maf.write_text(
+        "##maf version=1\na score=1\n"
+        f"s hg38.chr1 100 20 + 1000 {HUMAN}\n"
+        "s mm10.chrA 0 12 + 500 ACGTACGTACGT--------\n"
+        "s mm10.chrB 500 10 + 900 ----------GTACGTACGT\n\n"
+    )
+    region = dict(
+        utr_id="u",
+        gene_id="u",
+        gene_name="u",
+        transcript_id="u",
+        chrom="chr1",
+        start=100,
+        end=120,
+        strand="+",
+        blocks="100-120",
+        length=20,
+        stop_codon_start=97,
+        sequence=HUMAN,
+    )
     aln, _, _ = extract_utrs(maf, pd.DataFrame([region]), "hg38", orthologs=False)
     mm = aln.set_index("species").loc["mm10"]
     assert (mm.aligned, mm.n_bases, mm.hamming, mm.n_rows, mm.contig) == (HUMAN, 20, 8, 2, "chrA")
@@ -97,8 +125,20 @@ def test_maf_rows_on_two_contigs_sharing_columns_fill_the_utr(tmp_path: Path) ->
 def _frag(text: str, sp_start: int, h0: int, contig: str = "chrA") -> Fragment:
     aligned = _arr(text)
     n = sum(c != "-" for c in text)
-    return Fragment("mm10", contig, "+", 1000, sp_start, sp_start + n, h0, h0 + len(text), 100 + h0,
-                    100 + h0 + len(text), aligned, aligned)
+    return Fragment(
+        "mm10",
+        contig,
+        "+",
+        1000,
+        sp_start,
+        sp_start + n,
+        h0,
+        h0 + len(text),
+        100 + h0,
+        100 + h0 + len(text),
+        aligned,
+        aligned,
+    )
 
 
 def test_fragments_of_a_block_take_the_rows_with_the_smallest_gap_first() -> None:

@@ -28,7 +28,7 @@ def test_embedding_is_the_mean_over_content_tokens_and_ignores_padding(family):
     content = [int(x) for x in tok.encode_batch([short]).ids]
     h, _ = _manual_chunk_mean(scorer, [*tok.prefix_ids, *content, *tok.suffix_ids])
     n_pre = len(tok.prefix_ids)
-    np.testing.assert_allclose(alone[0], h[n_pre:n_pre + len(content)].mean(0).numpy(), atol=1e-5)
+    np.testing.assert_allclose(alone[0], h[n_pre : n_pre + len(content)].mean(0).numpy(), atol=1e-5)
 
 
 def test_long_sequences_average_chunks_or_truncate():

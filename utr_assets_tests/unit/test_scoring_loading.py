@@ -24,7 +24,9 @@ def test_saved_checkpoint_scores_like_the_model_it_was_saved_from(tmp_path, fami
     entry = ModelEntry(slug="m", kind="trained", family=family, presets={"sample": "tiny"})
     loaded = load_scorer(entry, tmp_path / "ckpt", "cpu")
     seqs = random_sequences((25,))
-    np.testing.assert_allclose(loaded.base_probabilities(seqs)[0], original.base_probabilities(seqs)[0], atol=1e-6)
+    np.testing.assert_allclose(
+        loaded.base_probabilities(seqs)[0], original.base_probabilities(seqs)[0], atol=1e-6
+    )
     assert loaded.hidden_size == original.hidden_size
 
 

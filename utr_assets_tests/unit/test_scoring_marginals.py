@@ -14,19 +14,30 @@ from utr_assets.scoring.naive import naive_base_probabilities
 SMALL = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
 
 
-def tiny_scorer(family: str, *, context: int = 24, overlap: int = 8, seed: int = 0, species: bool = False,
-                **options) -> LanguageModelScorer:
+def tiny_scorer(
+    family: str, *, context: int = 24, overlap: int = 8, seed: int = 0, species: bool = False, **options
+) -> LanguageModelScorer:
     """A random tiny model of ``family`` with a small context, so test sequences span several chunks."""
     torch.manual_seed(seed)
     from utr_assets.corpus import SpeciesVocabulary
 
     vocab = SpeciesVocabulary.from_names(["Homo_sapiens", "Mus_musculus"]) if species else None
-    tok = build_tokeniser(family, species=vocab, sequences=["ACGTACGGTTAC" * 20] if family == "dnabert2" else None,
-                          vocab_size=40)
+    tok = build_tokeniser(
+        family,
+        species=vocab,
+        sequences=["ACGTACGGTTAC" * 20] if family == "dnabert2" else None,
+        vocab_size=40,
+    )
     module = family_for(family)
     if family == "dss":
-        cfg = module.build_config("tiny", chunk_length=context, d_model=16, n_states=8, n_dss_layers=1,
-                                  n_species=vocab.size if vocab else 0)
+        cfg = module.build_config(
+            "tiny",
+            chunk_length=context,
+            d_model=16,
+            n_states=8,
+            n_dss_layers=1,
+            n_species=vocab.size if vocab else 0,
+        )
     else:
         cfg = module.build_config("tiny", vocab_size=tok.vocab_size, max_position_embeddings=context, **SMALL)
     if species:  # the species the sequences are scored as: the reference's name in the species list
@@ -39,7 +50,7 @@ def random_sequences(lengths, seed=1, n_at=None):
     seqs = ["".join(rng.choice(list("ACGT"), n)) for n in lengths]
     if n_at is not None:
         i, j = n_at
-        seqs[i] = seqs[i][:j] + "N" + seqs[i][j + 1:]
+        seqs[i] = seqs[i][:j] + "N" + seqs[i][j + 1 :]
     return seqs
 
 
@@ -54,8 +65,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("family", "options", "lengths"), CASES, ids=["dnabert", "nt", "nt_reference", "dss",
-                                                                       "dnabert_unmasked", "nt_unmasked", "dss_unmasked"])
+@pytest.mark.parametrize(
+    ("family", "options", "lengths"),
+    CASES,
+    ids=["dnabert", "nt", "nt_reference", "dss", "dnabert_unmasked", "nt_unmasked", "dss_unmasked"],
+)
 def test_batched_marginals_equal_the_reference_loop(family, options, lengths):
     ctx = 24 if family != "dss" else 24
     scorer = tiny_scorer(family, context=ctx, overlap=8, **options)
@@ -120,8 +134,9 @@ def test_species_aware_dss_scores_as_human():
     scorer = tiny_scorer("dss", species=True, rolling_stride=5)
     assert scorer.io.species_index == scorer.tokeniser.species.index("Homo_sapiens")
     seq = random_sequences((30,))[0]
-    np.testing.assert_allclose(scorer.base_probabilities([seq])[0],
-                               naive_base_probabilities(scorer, seq, stride=5), atol=2e-6)
+    np.testing.assert_allclose(
+        scorer.base_probabilities([seq])[0], naive_base_probabilities(scorer, seq, stride=5), atol=2e-6
+    )
 
 
 def test_marginal_is_the_sum_over_k_mers_with_the_base_at_the_offset():

@@ -17,8 +17,11 @@ from utr_assets.scoring.storage import (
 
 
 def test_per_base_round_trip_keeps_ragged_arrays_and_nan():
-    arrays = [np.random.default_rng(0).random((7, 4), dtype=np.float32), np.full((3, 4), np.nan, np.float32),
-              np.zeros((0, 4), np.float32)]
+    arrays = [
+        np.random.default_rng(0).random((7, 4), dtype=np.float32),
+        np.full((3, 4), np.nan, np.float32),
+        np.zeros((0, 4), np.float32),
+    ]
     back = read_per_base(per_base_bytes(["a", "b", "c"], arrays))
     assert list(back) == ["a", "b", "c"]
     np.testing.assert_array_equal(back["a"], arrays[0])

@@ -24,8 +24,10 @@ def test_paper_profile_validates() -> None:
 
 def test_override_merges_and_resolves_relative_to_its_folder(tmp_path: Path) -> None:
     override = tmp_path / "mine.yaml"
-    override.write_text("reference:\n  genome: genomes/hg.fa\n  spliced_utrs: true\n"
-                        "storage:\n  root: s3://bucket/utr\n  options: {endpoint_url: 'http://127.0.0.1:9000'}\n")
+    override.write_text(
+        "reference:\n  genome: genomes/hg.fa\n  spliced_utrs: true\n"
+        "storage:\n  root: s3://bucket/utr\n  options: {endpoint_url: 'http://127.0.0.1:9000'}\n"
+    )
     settings = load_settings("sample", override)
     assert settings.reference.genome == str(tmp_path / "genomes/hg.fa")
     assert settings.reference.spliced_utrs is True
@@ -41,16 +43,22 @@ def test_override_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert load_settings().compute.device == "cpu"
 
 
-@pytest.mark.parametrize(("yaml_text", "message"), [
-    ("reference:\n  genom: x.fa\n", r"reference\.genom: Extra inputs are not permitted"),
-    ("compute:\n  device: tpu\n", r"compute\.device: Input should be 'auto', 'cpu', 'cuda' or 'mps'"),
-    ("storage:\n  options: {secret: abc}\n", r"credentials must come from the environment"),
-    ("alignments:\n  min_species_coverage: 2\n", r"alignments\.min_species_coverage"),
-    ("reference: [1, 2\n", r"bad\.yaml:\d+: invalid YAML"),
-    ("- a list\n", r"bad\.yaml: settings must be a mapping"),
-    ("training:\n  families: {bert: {max_steps: 5}}\n", r"training\.families: .*unknown model families \['bert'\]"),
-    ("training:\n  families: {nt: {max_step: 5}}\n", r"training\.families\.nt\.max_step: Extra inputs"),
-])
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("reference:\n  genom: x.fa\n", r"reference\.genom: Extra inputs are not permitted"),
+        ("compute:\n  device: tpu\n", r"compute\.device: Input should be 'auto', 'cpu', 'cuda' or 'mps'"),
+        ("storage:\n  options: {secret: abc}\n", r"credentials must come from the environment"),
+        ("alignments:\n  min_species_coverage: 2\n", r"alignments\.min_species_coverage"),
+        ("reference: [1, 2\n", r"bad\.yaml:\d+: invalid YAML"),
+        ("- a list\n", r"bad\.yaml: settings must be a mapping"),
+        (
+            "training:\n  families: {bert: {max_steps: 5}}\n",
+            r"training\.families: .*unknown model families \['bert'\]",
+        ),
+        ("training:\n  families: {nt: {max_step: 5}}\n", r"training\.families\.nt\.max_step: Extra inputs"),
+    ],
+)
 def test_bad_overrides_name_the_file_and_key(tmp_path: Path, yaml_text: str, message: str) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml_text)
@@ -70,7 +78,9 @@ def test_per_family_training_overrides_win_over_the_profile_wide_ones(tmp_path: 
 
     assert set(TRAINABLE_FAMILIES) == set(FAMILIES)
     override = tmp_path / "t.yaml"
-    override.write_text("training:\n  max_steps: 40\n  micro_batch_size: 8\n  families: {nt: {max_steps: 90}}\n")
+    override.write_text(
+        "training:\n  max_steps: 40\n  micro_batch_size: 8\n  families: {nt: {max_steps: 90}}\n"
+    )
     training = load_settings("sample", override).training
     assert (training.for_family("nt").max_steps, training.for_family("nt").micro_batch_size) == (90, 8)
     assert training.for_family("dss").max_steps == 40

@@ -28,7 +28,7 @@ def test_tree_keeps_zoonomia_names_verbatim_and_round_trips() -> None:
     again = parse_newick(to_newick(root))
     assert [leaf.name for leaf in again.leaves()] == names
     big = [leaf.name for leaf in build_tree(97).leaves()]
-    assert len(set(big)) == 97 and "Ceratotherium_simum" in big     # a name that prefixes another
+    assert len(set(big)) == 97 and "Ceratotherium_simum" in big  # a name that prefixes another
 
 
 def test_walk_starts_at_human_with_plausible_distances() -> None:
@@ -42,9 +42,9 @@ def test_walk_starts_at_human_with_plausible_distances() -> None:
 def test_designed_utr_carries_its_instances() -> None:
     seq, instances, polya = biology.design_utr(_rng(), 500, 1 / 30, 0.5, 1.0)
     text = decode(seq)
-    assert instances and polya is not None and text[polya:polya + 6] == biology.POLYA_SIGNAL
+    assert instances and polya is not None and text[polya : polya + 6] == biology.POLYA_SIGNAL
     for inst in instances:
-        assert text[inst.offset:inst.offset + 5] == inst.kmer
+        assert text[inst.offset : inst.offset + 5] == inst.kmer
         assert inst.kmer in biology.RBPS[inst.rbp][0]
     assert {i.functional for i in instances} == {True, False}
 
@@ -56,13 +56,14 @@ def test_functional_sites_grow_clusters_in_a_motif_like_flank_and_neutral_ones_d
     assert set(plain_instances) <= set(instances)  # the main stream's draws did not move
     taken = np.zeros(len(seq), int)
     for inst in instances:
-        assert text[inst.offset:inst.offset + 5] == inst.kmer
-        taken[inst.offset:inst.offset + 5] += 1
-    assert taken.max() == 1 and text[polya:polya + 6] == biology.POLYA_SIGNAL  # copies overlap nothing
+        assert text[inst.offset : inst.offset + 5] == inst.kmer
+        taken[inst.offset : inst.offset + 5] += 1
+    assert taken.max() == 1 and text[polya : polya + 6] == biology.POLYA_SIGNAL  # copies overlap nothing
 
     def has_twin(inst) -> bool:
-        return any(o is not inst and o.kmer == inst.kmer and abs(o.offset - inst.offset) <= 5 + 2
-                   for o in instances)
+        return any(
+            o is not inst and o.kmer == inst.kmer and abs(o.offset - inst.offset) <= 5 + 2 for o in instances
+        )
 
     functional = [i for i in instances if i.functional]
     neutral = [i for i in instances if not i.functional]
@@ -70,11 +71,13 @@ def test_functional_sites_grow_clusters_in_a_motif_like_flank_and_neutral_ones_d
     assert np.mean([has_twin(i) for i in functional]) > 0.6 > 0.05 > np.mean([has_twin(i) for i in neutral])
 
     def motif_letters_in_flank(inst) -> float:
-        flank = text[max(0, inst.offset - 12):inst.offset] + text[inst.offset + 5:inst.offset + 17]
+        flank = text[max(0, inst.offset - 12) : inst.offset] + text[inst.offset + 5 : inst.offset + 17]
         return np.mean([c in inst.kmer for c in flank])
 
-    assert np.mean([motif_letters_in_flank(i) for i in functional]) > \
-        np.mean([motif_letters_in_flank(i) for i in neutral]) + 0.05
+    assert (
+        np.mean([motif_letters_in_flank(i) for i in functional])
+        > np.mean([motif_letters_in_flank(i) for i in neutral]) + 0.05
+    )
 
 
 def test_motif_score_counts_overlapping_matches() -> None:
@@ -91,7 +94,7 @@ def test_codes_round_trip_and_reverse_complement() -> None:
 
 def test_random_codons_have_no_stop() -> None:
     codons = decode(biology.random_codons(_rng(), 2_000))
-    triplets = {codons[i:i + 3] for i in range(0, len(codons), 3)}
+    triplets = {codons[i : i + 3] for i in range(0, len(codons), 3)}
     assert not triplets & set(biology.STOP_CODONS)
 
 
@@ -109,13 +112,13 @@ def test_evolution_keeps_human_and_slows_functional_sites() -> None:
     for _ in range(10):
         aln = evolver.evolve(human, rates, protect)
         assert (aln.rows[0, aln.core_cols] == human).all()
-        assert (np.delete(aln.rows[0], aln.core_cols) == GAP).all()        # inserted columns: human gap
+        assert (np.delete(aln.rows[0], aln.core_cols) == GAP).all()  # inserted columns: human gap
         species = aln.rows[1:, aln.core_cols]
         valid = species < 4
         differs = (species != human) & valid
         slow.append(differs[:, :100].sum() / valid[:, :100].sum())
         fast.append(differs[:, 100:].sum() / valid[:, 100:].sum())
-        assert (species[:, :100] != GAP).all()                              # protected: no deletions
+        assert (species[:, :100] != GAP).all()  # protected: no deletions
     assert np.mean(slow) < 0.2 * np.mean(fast)
 
 

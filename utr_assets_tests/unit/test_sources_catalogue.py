@@ -34,19 +34,22 @@ def test_every_bundled_url_names_where_it_was_confirmed():
     urls = [i for i, line in enumerate(lines) if line.strip().startswith("url:")]
     assert len(urls) >= 15
     for i in urls:
-        before = lines[max(0, i - 4):i]
+        before = lines[max(0, i - 4) : i]
         assert any("# confirmed:" in line for line in before), f"line {i + 1}: {lines[i].strip()}"
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"url": "gopher://x/y"}, "unsupported URL scheme"),
-    ({"url": "https://x/{chrom}.vcf.gz", "size": 10}, "per-chromosome URL cannot pin"),
-    ({"url": "https://x/{sample}.vcf.gz"}, "only the {chrom} placeholder"),
-    ({"url": "https://x/a", "sha256": "abc"}, "64 lower-case hex"),
-    ({"url": "s3://b/k", "storage_options": {"secret": "s"}}, "credentials come from the environment"),
-    ({}, "needs `notes`"),
-    ({"derive": "hal2maf"}, "needs `derived_from`"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"url": "gopher://x/y"}, "unsupported URL scheme"),
+        ({"url": "https://x/{chrom}.vcf.gz", "size": 10}, "per-chromosome URL cannot pin"),
+        ({"url": "https://x/{sample}.vcf.gz"}, "only the {chrom} placeholder"),
+        ({"url": "https://x/a", "sha256": "abc"}, "64 lower-case hex"),
+        ({"url": "s3://b/k", "storage_options": {"secret": "s"}}, "credentials come from the environment"),
+        ({}, "needs `notes`"),
+        ({"derive": "hal2maf"}, "needs `derived_from`"),
+    ],
+)
 def test_entry_rules(bad, message):
     with pytest.raises(ValueError, match=message):
         SourceEntry.model_validate({"name": "x", "title": "t", **bad})
@@ -54,14 +57,19 @@ def test_entry_rules(bad, message):
 
 def test_catalogue_errors_name_the_file_and_entry(tmp_path):
     path = tmp_path / "sources.yaml"
-    path.write_text(yaml.safe_dump({"sources": [{"name": "a", "title": "t", "url": "https://x/a", "md5": "zz"}]}))
+    path.write_text(
+        yaml.safe_dump({"sources": [{"name": "a", "title": "t", "url": "https://x/a", "md5": "zz"}]})
+    )
     with pytest.raises(CatalogueError, match=r"sources\.yaml: source 'a': md5"):
         load_catalogue(path)
     path.write_text(yaml.safe_dump({"sources": [{"name": "a", "title": "t", "url": "https://x/a"}] * 2}))
     with pytest.raises(CatalogueError, match="listed twice"):
         load_catalogue(path)
-    path.write_text(yaml.safe_dump({"sources": [{"name": "m", "title": "t", "derive": "hal2maf",
-                                                 "derived_from": "nope"}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {"sources": [{"name": "m", "title": "t", "derive": "hal2maf", "derived_from": "nope"}]}
+        )
+    )
     with pytest.raises(CatalogueError, match="unknown 'nope'"):
         load_catalogue(path)
 
@@ -69,8 +77,10 @@ def test_catalogue_errors_name_the_file_and_entry(tmp_path):
 def test_per_chromosome_expansion():
     catalogue = load_catalogue()
     files = catalogue.files("gnomad_genomes", ["chr21", "chrX"])
-    assert [f.filename for f in files] == ["gnomad.genomes.v4.1.sites.chr21.vcf.bgz",
-                                           "gnomad.genomes.v4.1.sites.chrX.vcf.bgz"]
+    assert [f.filename for f in files] == [
+        "gnomad.genomes.v4.1.sites.chr21.vcf.bgz",
+        "gnomad.genomes.v4.1.sites.chrX.vcf.bgz",
+    ]
     assert catalogue.files("griesemer2021_oligos") == [] and catalogue["zoonomia_maf"].kind == "derived"
 
 
@@ -80,7 +90,7 @@ def test_checksum_listings():
     assert find_checksum(f"{md5}  ./data/hg38.fa.gz\n{'2' * 32}  other.gz\n", "hg38.fa.gz") == md5
     assert find_checksum(f"{sha} *file.bin\n", "file.bin") == sha
     assert find_checksum(f"MD5 (clinvar.vcf.gz) = {md5}\n", "clinvar.vcf.gz") == md5
-    assert find_checksum(f"{md5}\n", "anything") == md5          # a bare .md5 sidecar
+    assert find_checksum(f"{md5}\n", "anything") == md5  # a bare .md5 sidecar
     assert find_checksum(f"{md5}  other.gz\n", "hg38.fa.gz") is None
 
 
@@ -127,9 +137,13 @@ def test_hal2maf_exports_only_the_3utr_intervals_with_ref_targets(tmp_path, monk
     tool.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
     (tmp_path / "z.hal").write_bytes(b"HDF")
-    regions = pd.DataFrame({"chrom": ["chr22", "chr22", "chr1"], "start": [500, 100, 7], "end": [900, 600, 9]})
+    regions = pd.DataFrame(
+        {"chrom": ["chr22", "chr22", "chr1"], "start": [500, 100, 7], "end": [900, 600, 9]}
+    )
     bed = write_bed(merged_intervals(regions, "chr22"), tmp_path / "chr22.utr3.bed")
     out = hal.export_maf(tmp_path / "z.hal", "chr22", tmp_path / "chr22.maf.gz", targets=bed)
     text = gzip.decompress(out.read_bytes()).decode()
-    assert f"--refGenome Homo_sapiens --refTargets {bed} --noAncestors" in text and "--refSequence" not in text
+    assert (
+        f"--refGenome Homo_sapiens --refTargets {bed} --noAncestors" in text and "--refSequence" not in text
+    )
     assert text.endswith("chr22\t100\t900\n")  # overlapping 3'UTRs merged; other chromosomes left out

@@ -26,22 +26,41 @@ UTR = "".join(RNG.choice(list("ACGT"), 600))
 
 
 def _mutate(seq: str, at: int) -> str:
-    return seq[:at] + {"A": "C", "C": "G", "G": "T", "T": "A"}[seq[at]] + seq[at + 1:]
+    return seq[:at] + {"A": "C", "C": "G", "G": "T", "T": "A"}[seq[at]] + seq[at + 1 :]
 
 
 def _siegel(rows: list[tuple[str, str]]) -> pd.DataFrame:
     """The Saluki export's shape: no chromosome, no strand."""
-    return pd.DataFrame({"oligo_id": [r[0] for r in rows], "sequence": [r[1] for r in rows], "cell_line": "Beas2B",
-                         "target": "activity", "value": np.arange(len(rows), dtype=float), "gene_id": None,
-                         "chrom": None, "start": pd.NA, "end": pd.NA, "variant_id": None, "allele": None})
+    return pd.DataFrame(
+        {
+            "oligo_id": [r[0] for r in rows],
+            "sequence": [r[1] for r in rows],
+            "cell_line": "Beas2B",
+            "target": "activity",
+            "value": np.arange(len(rows), dtype=float),
+            "gene_id": None,
+            "chrom": None,
+            "start": pd.NA,
+            "end": pd.NA,
+            "variant_id": None,
+            "allele": None,
+        }
+    )
 
 
 def test_siegel_wild_type_mutants_and_tiles_share_the_chromosome_group():
     regions = pd.DataFrame({"utr_id": ["U1"], "chrom": ["chr5"], "strand": ["-"], "sequence": [UTR]})
     wild = UTR[100:300]
     other = "".join(np.random.default_rng(8).choice(list("ACGT"), 200))
-    table = _siegel([("wt", wild), ("snv", _mutate(wild, 100)), ("double", _mutate(_mutate(wild, 40), 160)),
-                     ("tile", UTR[250:450]), ("elsewhere", other)])
+    table = _siegel(
+        [
+            ("wt", wild),
+            ("snv", _mutate(wild, 100)),
+            ("double", _mutate(_mutate(wild, 40), 160)),
+            ("tile", UTR[250:450]),
+            ("elsewhere", other),
+        ]
+    )
     data = build_mpra_dataset(table, "chromosome", regions).set_index("oligo_id")
     # the old rule placed only exact matches (wt, tile) on chr5 and sent the mutants to seq: groups
     assert data.loc[["wt", "snv", "double", "tile"], "group"].tolist() == ["chr5"] * 4
@@ -53,21 +72,45 @@ def test_siegel_wild_type_mutants_and_tiles_share_the_chromosome_group():
 
 
 def test_siegel_oligo_in_two_utrs_takes_the_longest():
-    regions = pd.DataFrame({"utr_id": ["A", "B"], "chrom": ["chr2", "chr9"], "strand": ["+", "-"],
-                            "sequence": [UTR[100:320], UTR]})
+    regions = pd.DataFrame(
+        {
+            "utr_id": ["A", "B"],
+            "chrom": ["chr2", "chr9"],
+            "strand": ["+", "-"],
+            "sequence": [UTR[100:320], UTR],
+        }
+    )
     data = build_mpra_dataset(_siegel([("wt", UTR[150:300])]), "chromosome", regions)
     assert (data.loc[0, "group"], data.loc[0, "strand"]) == ("chr9", "-")  # old: the first utr_id, chr2
 
 
 def test_griesemer_groups_by_gene_then_merges_overlapping_oligos():
     def oligo(name, gene, start):
-        return [{"oligo_id": f"{name}:{a}", "sequence": UTR[start % 400:start % 400 + 60], "cell_line": "HMEC",
-                 "target": "log2fc", "value": 0.0, "gene_id": gene, "chrom": "chr1", "start": start,
-                 "end": start + 59, "variant_id": name, "allele": a, "strand": "+"} for a in ("ref", "alt")]
+        return [
+            {
+                "oligo_id": f"{name}:{a}",
+                "sequence": UTR[start % 400 : start % 400 + 60],
+                "cell_line": "HMEC",
+                "target": "log2fc",
+                "value": 0.0,
+                "gene_id": gene,
+                "chrom": "chr1",
+                "start": start,
+                "end": start + 59,
+                "variant_id": name,
+                "allele": a,
+                "strand": "+",
+            }
+            for a in ("ref", "alt")
+        ]
 
     # gene A at two distant loci; gene B overlaps A's second oligo; gene C alone
-    table = pd.DataFrame(oligo("a1", "A", 1000) + oligo("a2", "A", 50_000) + oligo("b1", "B", 50_030)
-                         + oligo("c1", "C", 90_000))
+    table = pd.DataFrame(
+        oligo("a1", "A", 1000)
+        + oligo("a2", "A", 50_000)
+        + oligo("b1", "B", 50_030)
+        + oligo("c1", "C", 90_000)
+    )
     group = build_mpra_dataset(table, "gene").drop_duplicates("oligo_id").set_index("oligo_id")["group"]
     # the old overlap-only rule put a1 and a2 in different groups (a gene's oligos in two folds)
     assert group["a1:ref"] == group["a1:alt"] == group["a2:ref"] == group["b1:ref"] == "gene:A"
@@ -75,8 +118,10 @@ def test_griesemer_groups_by_gene_then_merges_overlapping_oligos():
 
 
 def test_griesemer_strand_is_carried_from_the_oligo_table(tmp_path):
-    (tmp_path / "info.tsv").write_text("oligo_id\tgene_id\tchrom\tstrand\toligo_start\toligo_end\tref_sequence\t"
-                                       "alt_sequence\no1\tG1\tchr1\t-\t100\t159\tACGTACGT\tACGAACGT\n")
+    (tmp_path / "info.tsv").write_text(
+        "oligo_id\tgene_id\tchrom\tstrand\toligo_start\toligo_end\tref_sequence\t"
+        "alt_sequence\no1\tG1\tchr1\t-\t100\t159\tACGTACGT\tACGAACGT\n"
+    )
     (tmp_path / "HMEC.tsv").write_text("oligo_id\tlog2FoldChange_ref\tlog2FoldChange_alt\no1\t0.5\t-0.2\n")
     table = read_griesemer(tmp_path / "info.tsv", {"HMEC": tmp_path / "HMEC.tsv"})
     data = build_mpra_dataset(table, "gene")

@@ -18,9 +18,25 @@ from utr_assets_tests.unit.test_task_rbp_variants import MOTIFS, make_world
 
 
 def peaks_table(rows: list[tuple], idr: bool = True) -> pd.DataFrame:
-    return pd.DataFrame([{"rbp": r, "chrom": c, "start": s, "end": e, "name": ".", "score": 1000.0, "strand": st,
-                          "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1, "idr": idr}
-                         for r, c, s, e, st in rows])
+    return pd.DataFrame(
+        [
+            {
+                "rbp": r,
+                "chrom": c,
+                "start": s,
+                "end": e,
+                "name": ".",
+                "score": 1000.0,
+                "strand": st,
+                "signal_value": 1.0,
+                "p_value": 1.0,
+                "q_value": 1.0,
+                "peak": -1,
+                "idr": idr,
+            }
+            for r, c, s, e, st in rows
+        ]
+    )
 
 
 def test_positives_come_from_idr_peaks_and_negatives_avoid_every_peak_on_both_strands():
@@ -31,9 +47,14 @@ def test_positives_come_from_idr_peaks_and_negatives_avoid_every_peak_on_both_st
     # the study takes positives from IDR peaks only and excludes these from the negatives.
     # A QKI peak on the other strand [378, 390) - -> [378, 440) touches 380: the old same-strand rule kept it
     # as a negative; the study's bedtools subtract has no -s.
-    peaks = pd.concat([peaks_table([("PUM2", "chr1", 170, 200, "+")], idr=True),
-                       peaks_table([("PUM2", "chr1", 345, 360, "+")], idr=False),
-                       peaks_table([("QKI", "chr1", 378, 390, "-")], idr=True)], ignore_index=True)
+    peaks = pd.concat(
+        [
+            peaks_table([("PUM2", "chr1", 170, 200, "+")], idr=True),
+            peaks_table([("PUM2", "chr1", 345, 360, "+")], idr=False),
+            peaks_table([("QKI", "chr1", 378, 390, "-")], idr=True),
+        ],
+        ignore_index=True,
+    )
     inst, summary = build_motif_instances(regions, peaks, MOTIFS, seed=0)
     pos = inst[inst["label"] == 1]
     assert sorted(zip(pos["utr_id"], pos["offset"], strict=True)) == [("U1", 60), ("U1", 90)]
@@ -66,18 +87,24 @@ def test_idr_flag_from_output_type_file_name_or_peak_name(tmp_path):
     (tmp_path / "metadata.tsv").write_text(
         "File accession\tFile format\tOutput type\tExperiment target\tBiosample term name\n"
         "ENCFF001AAA\tbed narrowPeak\tpeaks\tRBFOX2-human\tHepG2\n"
-        "ENCFF002BBB\tbed narrowPeak\tconservative IDR thresholded peaks\tRBFOX2-human\tHepG2\n")
+        "ENCFF002BBB\tbed narrowPeak\tconservative IDR thresholded peaks\tRBFOX2-human\tHepG2\n"
+    )
     peaks = sr.read_eclip_peaks(tmp_path / "metadata.tsv")
     assert peaks["idr"].tolist() == [False, True]
     # our layout without an output type: the file name says IDR, or a peak name does (the study's grep "_IDR")
     (tmp_path / "eclip").mkdir()
     _peak_file(tmp_path / "eclip" / "PUM2_K562.IDR.narrowPeak.gz", [("chr1", 1, 4, ".", "+")])
-    _peak_file(tmp_path / "eclip" / "PUM2_K562.pooled.bed.gz", [("chr1", 1, 4, "PUM2_K562_rep02", "+"),
-                                                                ("chr1", 7, 9, "PUM2_K562_IDR", "-")])
-    (tmp_path / "ours.tsv").write_text("rbp\tfile\nPUM2\teclip/PUM2_K562.IDR.narrowPeak.gz\n"
-                                       "PUM2\teclip/PUM2_K562.pooled.bed.gz\n")
+    _peak_file(
+        tmp_path / "eclip" / "PUM2_K562.pooled.bed.gz",
+        [("chr1", 1, 4, "PUM2_K562_rep02", "+"), ("chr1", 7, 9, "PUM2_K562_IDR", "-")],
+    )
+    (tmp_path / "ours.tsv").write_text(
+        "rbp\tfile\nPUM2\teclip/PUM2_K562.IDR.narrowPeak.gz\nPUM2\teclip/PUM2_K562.pooled.bed.gz\n"
+    )
     assert sr.read_eclip_peaks(tmp_path / "ours.tsv")["idr"].tolist() == [True, False, True]
-    (tmp_path / "typed.tsv").write_text("rbp\tfile\toutput_type\nPUM2\teclip/PUM2_K562.IDR.narrowPeak.gz\tpeaks\n")
+    (tmp_path / "typed.tsv").write_text(
+        "rbp\tfile\toutput_type\nPUM2\teclip/PUM2_K562.IDR.narrowPeak.gz\tpeaks\n"
+    )
     assert sr.read_eclip_peaks(tmp_path / "typed.tsv")["idr"].tolist() == [False]
 
 

@@ -16,23 +16,49 @@ from utr_assets.scoring.variants import score_variants
 
 def _regions() -> pd.DataFrame:
     # plus: chr1 [10, 15) "ACGTA"; minus: chr1 blocks [100, 102) + [104, 106), RNA "ACGT" (genome 105, 104, 101, 100)
-    return pd.DataFrame({"utr_id": ["plus", "minus"], "gene_id": ["g1", "g2"], "chrom": ["chr1", "chr1"],
-                         "start": [10, 100], "end": [15, 106], "strand": ["+", "-"], "length": [5, 4],
-                         "blocks": ["", "100-102,104-106"], "sequence": ["ACGTA", "ACGT"]})
+    return pd.DataFrame(
+        {
+            "utr_id": ["plus", "minus"],
+            "gene_id": ["g1", "g2"],
+            "chrom": ["chr1", "chr1"],
+            "start": [10, 100],
+            "end": [15, 106],
+            "strand": ["+", "-"],
+            "length": [5, 4],
+            "blocks": ["", "100-102,104-106"],
+            "sequence": ["ACGTA", "ACGT"],
+        }
+    )
 
 
 def test_cadd_variant_score_is_the_alleles_own_raw_score() -> None:
     # study: variant_effect/analysis/add_model_scores.ipynb, utr_variants.merge(cadd_res) on chrom, pos, ref, alt
-    cadd = pd.DataFrame({"chrom": ["1"] * 6, "pos": [11, 11, 11, 106, 106, 106], "ref": ["A", "A", "A", "T", "T", "T"],
-                         "alt": ["C", "G", "T", "A", "C", "G"], "raw_score": [0.1, 0.7, 0.3, 0.9, 0.2, 0.5],
-                         "phred": [1.0] * 6})
+    cadd = pd.DataFrame(
+        {
+            "chrom": ["1"] * 6,
+            "pos": [11, 11, 11, 106, 106, 106],
+            "ref": ["A", "A", "A", "T", "T", "T"],
+            "alt": ["C", "G", "T", "A", "C", "G"],
+            "raw_score": [0.1, 0.7, 0.3, 0.9, 0.2, 0.5],
+            "phred": [1.0] * 6,
+        }
+    )
     scorer = baseline_scorer("cadd", regions=_regions(), cadd=cadd)
     assert ALLELE_SCORES in scorer.capabilities
     # RNA orientation: plus offset 0 A>C = genome 11 A>C; minus offset 0 A>G = genome 106 T>C; plus offset 1 (no row)
-    variants = pd.DataFrame({"variant_id": ["v1", "v2", "v3", "v4"], "utr_id": ["plus", "minus", "plus", "plus"],
-                             "pos": [0, 0, 1, 0], "ref": ["A", "A", "C", "A"], "alt": ["C", "G", "T", "T"]})
+    variants = pd.DataFrame(
+        {
+            "variant_id": ["v1", "v2", "v3", "v4"],
+            "utr_id": ["plus", "minus", "plus", "plus"],
+            "pos": [0, 0, 1, 0],
+            "ref": ["A", "A", "C", "A"],
+            "alt": ["C", "G", "T", "T"],
+        }
+    )
     got = score_variants(scorer, variants, {"plus": "ACGTA", "minus": "ACGT"})["site_score"].to_numpy()
-    np.testing.assert_allclose(got, [0.1, 0.2, np.nan, 0.3])  # per-position maxima would be 0.7, 0.9, nan, 0.7
+    np.testing.assert_allclose(
+        got, [0.1, 0.2, np.nan, 0.3]
+    )  # per-position maxima would be 0.7, 0.9, nan, 0.7
     # the RBP task keeps the per-position maximum
     np.testing.assert_allclose(scorer.site_scores(["ACGT"], ["minus"])[0], [0.9, np.nan, np.nan, np.nan])
 
@@ -43,9 +69,20 @@ def test_a_variant_inside_several_utrs_belongs_to_the_longest() -> None:
     from utr_assets.benchmarks.utr_coords import UtrIndex
 
     genome = "ACGTTGCAACGGTACCATGGATCCAAGCTT"  # chr1, 0-based
+
     def utr(uid: str, s: int, e: int) -> dict:
-        return dict(utr_id=uid, gene_id=uid, chrom="chr1", start=s, end=e, strand="+", length=e - s, blocks="",
-                    sequence=genome[s:e])
+        return dict(
+            utr_id=uid,
+            gene_id=uid,
+            chrom="chr1",
+            start=s,
+            end=e,
+            strand="+",
+            length=e - s,
+            blocks="",
+            sequence=genome[s:e],
+        )
+
     # "a_short" sorts first by utr_id; "b_long" contains it
     index = UtrIndex(pd.DataFrame([utr("a_short", 10, 15), utr("b_long", 5, 25)]))
     snv = pd.DataFrame({"chrom": ["chr1"], "pos": [13], "ref": [genome[12]], "alt": ["A"]})  # 1-based 13
@@ -60,12 +97,37 @@ def test_rbp_instances_are_one_per_utr_offset_and_motif() -> None:
 
     seq = list("C" * 60)
     for at in (5, 25, 45):
-        seq[at:at + 5] = list("TGTAA")
-    region = dict(utr_id="U", gene_id="G", chrom="chr1", start=0, end=60, strand="+", length=60, blocks="",
-                  sequence="".join(seq))
-    peaks = pd.DataFrame([{"rbp": r, "chrom": "chr1", "start": s, "end": e, "name": ".", "score": 1.0, "strand": "+",
-                           "signal_value": 1.0, "p_value": 1.0, "q_value": 1.0, "peak": -1, "idr": True}
-                          for r, s, e in [("PUM2", 0, 15), ("QKI", 3, 12)]])
+        seq[at : at + 5] = list("TGTAA")
+    region = dict(
+        utr_id="U",
+        gene_id="G",
+        chrom="chr1",
+        start=0,
+        end=60,
+        strand="+",
+        length=60,
+        blocks="",
+        sequence="".join(seq),
+    )
+    peaks = pd.DataFrame(
+        [
+            {
+                "rbp": r,
+                "chrom": "chr1",
+                "start": s,
+                "end": e,
+                "name": ".",
+                "score": 1.0,
+                "strand": "+",
+                "signal_value": 1.0,
+                "p_value": 1.0,
+                "q_value": 1.0,
+                "peak": -1,
+                "idr": True,
+            }
+            for r, s, e in [("PUM2", 0, 15), ("QKI", 3, 12)]
+        ]
+    )
     motifs = pd.DataFrame({"rbp": ["PUM2", "QKI"], "kmer": ["TGTAA", "TGTAA"]})
     inst, summary = build_motif_instances(pd.DataFrame([region]), peaks, motifs, extend_5p=0, seed=0)
     # offset 5 lies in both RBPs' peaks: one positive for both; 25 and 45 are negative candidates, one is kept.
@@ -75,7 +137,8 @@ def test_rbp_instances_are_one_per_utr_offset_and_motif() -> None:
     assert pos[["offset", "rbp", "rbp_motif"]].values.tolist() == [[5, "PUM2,QKI", "PUM2_TGTAA,QKI_TGTAA"]]
     assert inst.loc[inst["label"] == 0, "offset"].iloc[0] in (25, 45)
     assert summary[["rbp", "kmer", "n_pos", "n_neg_candidates", "n_neg"]].values.tolist() == [
-        ["PUM2,QKI", "TGTAA", 1, 2, 1]]
+        ["PUM2,QKI", "TGTAA", 1, 2, 1]
+    ]
 
 
 def _species_aware_dss(names: list[str], unknown: bool = False, **options):
@@ -88,9 +151,12 @@ def _species_aware_dss(names: list[str], unknown: bool = False, **options):
     torch.manual_seed(0)
     vocab = SpeciesVocabulary.from_names(names, unknown=unknown)
     module = family_for("dss")
-    cfg = module.build_config("tiny", chunk_length=24, d_model=16, n_states=8, n_dss_layers=1, n_species=vocab.size)
-    return LanguageModelScorer(module.build_model(cfg), build_tokeniser("dss", species=vocab), name="stsp-sa",
-                               **options)
+    cfg = module.build_config(
+        "tiny", chunk_length=24, d_model=16, n_states=8, n_dss_layers=1, n_species=vocab.size
+    )
+    return LanguageModelScorer(
+        module.build_model(cfg), build_tokeniser("dss", species=vocab), name="stsp-sa", **options
+    )
 
 
 def test_species_aware_scoring_uses_the_named_reference_species() -> None:
@@ -106,7 +172,9 @@ def test_species_aware_scoring_uses_the_named_reference_species() -> None:
     # a UCSC-named MAF calls human hg38: the corpus and the model's species list say hg38
     assert _species_aware_dss(["hg38", "mm10"], species="hg38").io.species_index == 0
     tok = SimpleNamespace(species=SpeciesVocabulary.from_names(["hg38", "mm10"]))
-    with pytest.raises(ScoringError, match=r"'Homo_sapiens' is not in the model's species list \(2: hg38, mm10\)"):
+    with pytest.raises(
+        ScoringError, match=r"'Homo_sapiens' is not in the model's species list \(2: hg38, mm10\)"
+    ):
         reference_species_index("stsp-sa", tok, "Homo_sapiens")
     # a vocabulary with an unknown index must not score human as "unknown"
     tok_unknown = SimpleNamespace(species=SpeciesVocabulary.from_names(["hg38", "mm10"], unknown=True))
@@ -124,15 +192,25 @@ def test_scoring_assets_pass_the_reference_species_setting(monkeypatch) -> None:
     from utr_assets.settings import load_settings
 
     cfg = load_settings("sample", override="")
-    cfg = cfg.model_copy(update={"alignments": cfg.alignments.model_copy(update={"reference_species": "hg38"})})
+    cfg = cfg.model_copy(
+        update={"alignments": cfg.alignments.model_copy(update={"reference_species": "hg38"})}
+    )
     seen: dict = {}
     monkeypatch.setattr(assets, "load_scorer", lambda entry, *a, **kw: seen.update(kw))
-    entry = ModelEntry(slug="stsp-sa", kind="trained", family="dss", species_aware=True, presets={"sample": "tiny"})
+    entry = ModelEntry(
+        slug="stsp-sa", kind="trained", family="dss", species_aware=True, presets={"sample": "tiny"}
+    )
     assets._scorer(SimpleNamespace(get=lambda: cfg), None, "cpu", entry, {}, None)
     assert seen["species"] == "hg38"
     seen.clear()
-    assets._scorer(SimpleNamespace(get=lambda: cfg), None, "cpu", entry.model_copy(update={"species_aware": False}),
-                   {}, None)
+    assets._scorer(
+        SimpleNamespace(get=lambda: cfg),
+        None,
+        "cpu",
+        entry.model_copy(update={"species_aware": False}),
+        {},
+        None,
+    )
     assert "species" not in seen
 
 
@@ -153,14 +231,25 @@ def test_a_stop_codon_split_by_an_intron_is_read_from_its_exons(tmp_path) -> Non
     fa.write_text(f">chr1\n{chrom}\n")
     pysam.faidx(str(fa))
     attrs = 'gene_id "G"; transcript_id "T"; transcript_type "protein_coding"; tag "Ensembl_canonical";'
-    rows = [("exon", 91, 110), ("exon", 121, 140), ("CDS", 91, 108), ("stop_codon", 109, 110), ("stop_codon", 121, 121)]
+    rows = [
+        ("exon", 91, 110),
+        ("exon", 121, 140),
+        ("CDS", 91, 108),
+        ("stop_codon", 109, 110),
+        ("stop_codon", 121, 121),
+    ]
     gtf = tmp_path / "a.gtf"
     gtf.write_text("".join(f"chr1\tt\t{f}\t{s}\t{e}\t.\t+\t.\t{attrs}\n" for f, s, e in rows))
     regions, excluded = select_utr3_regions(read_annotation(gtf), Genome(fa), Utr3Selection(), gtf)
     assert excluded.empty
     r = regions.iloc[0]
     assert (r.stop_codon, r.stop_codon_start, r.stop_codon_blocks, r.blocks, r.sequence) == (
-        "TAA", 108, "108-110,120-121", "121-140", utr)
+        "TAA",
+        108,
+        "108-110,120-121",
+        "121-140",
+        utr,
+    )
     # mouse keeps the stop TA|A but not the intron's first base (G -> C); rat keeps the intron base but its
     # exon-2 base differs (TA|G): read from the exons, mouse is an ortholog and rat is not ([108, 111) = TAG
     # would say the opposite)
@@ -168,7 +257,9 @@ def test_a_stop_codon_split_by_an_intron_is_read_from_its_exons(tmp_path) -> Non
     mouse = human[:20] + "C" + human[21:]
     rat = human[:30] + "G" + human[31:]
     maf = tmp_path / "s.maf"
-    maf.write_text(f"##maf version=1\na score=1\ns hg38.chr1 90 60 + 150 {human}\n"
-                   f"s mm10.chr5 40 60 + 500 {mouse}\ns rn6.chr2 10 60 + 400 {rat}\n\n")
+    maf.write_text(
+        f"##maf version=1\na score=1\ns hg38.chr1 90 60 + 150 {human}\n"
+        f"s mm10.chr5 40 60 + 500 {mouse}\ns rn6.chr2 10 60 + 400 {rat}\n\n"
+    )
     orth, _ = extract_utr_orthologs(maf, regions, "hg38")
     assert orth[["species", "sequence"]].values.tolist() == [["hg38", utr], ["mm10", utr]]

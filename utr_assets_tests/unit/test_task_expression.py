@@ -17,7 +17,9 @@ from utr_assets.benchmarks.task_expression import (
 
 
 def test_interval_and_sequence_overlap_groups():
-    g = interval_overlap_groups(["chr1", "chr1", "chr1", "chr2", "chr1"], [10, 50, 200, 10, 100], [60, 120, 260, 60, 150])
+    g = interval_overlap_groups(
+        ["chr1", "chr1", "chr1", "chr2", "chr1"], [10, 50, 200, 10, 100], [60, 120, 260, 60, 150]
+    )
     assert g[0] == g[1] == g[4] and g[2] != g[0] and g[3] not in (g[0], g[2])
     rng = np.random.default_rng(0)
     base = "".join(rng.choice(list("ACGT"), 200))
@@ -34,16 +36,28 @@ def _mpra_long(n: int = 60, seed: int = 0) -> pd.DataFrame:
         value = seq.count("TATTT") * -1.0 + seq.count("GC") * 0.2 + rng.normal(0, 0.2)
         chrom = f"chr{i % 4 + 1}"
         for allele in ("ref", "alt"):
-            rows.append({"oligo_id": f"o{i}:{allele}", "sequence": seq, "cell_line": "HMEC", "target": "log2fc",
-                         "value": value, "gene_id": f"G{i}", "chrom": chrom, "start": 1000 * i, "end": 1000 * i + 59,
-                         "variant_id": f"v{i}", "allele": allele})
+            rows.append(
+                {
+                    "oligo_id": f"o{i}:{allele}",
+                    "sequence": seq,
+                    "cell_line": "HMEC",
+                    "target": "log2fc",
+                    "value": value,
+                    "gene_id": f"G{i}",
+                    "chrom": chrom,
+                    "start": 1000 * i,
+                    "end": 1000 * i + 59,
+                    "variant_id": f"v{i}",
+                    "allele": allele,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def test_mpra_groups_keep_alleles_together_and_use_chromosomes():
     table = _mpra_long()
     o1 = table["oligo_id"].str.startswith("o1:")
-    table.loc[o1, "start"], table.loc[o1, "chrom"] = 10, "chr1"        # o1 now overlaps o0
+    table.loc[o1, "start"], table.loc[o1, "chrom"] = 10, "chr1"  # o1 now overlaps o0
     data = build_mpra_dataset(table, "gene").set_index("oligo_id")
     assert data.loc["o0:ref", "group"] == data.loc["o0:alt", "group"] == data.loc["o1:ref", "group"]
     assert data.loc["o2:ref", "group"] != data.loc["o0:ref", "group"]
@@ -57,16 +71,34 @@ def test_siegel_without_chromosome_is_placed_in_utrs():
     rng = np.random.default_rng(1)
     utr = "".join(rng.choice(list("ACGT"), 400))
     regions = pd.DataFrame({"utr_id": ["U1"], "chrom": ["chr7"], "strand": ["-"], "sequence": [utr]})
-    table = pd.DataFrame({"oligo_id": ["a", "b"], "sequence": [utr[100:200], "".join(rng.choice(list("ACGT"), 100))],
-                          "cell_line": "Beas2B", "target": "activity", "value": [0.1, 0.2], "gene_id": None,
-                          "chrom": None, "start": pd.NA, "end": pd.NA, "variant_id": None, "allele": None})
+    table = pd.DataFrame(
+        {
+            "oligo_id": ["a", "b"],
+            "sequence": [utr[100:200], "".join(rng.choice(list("ACGT"), 100))],
+            "cell_line": "Beas2B",
+            "target": "activity",
+            "value": [0.1, 0.2],
+            "gene_id": None,
+            "chrom": None,
+            "start": pd.NA,
+            "end": pd.NA,
+            "variant_id": None,
+            "allele": None,
+        }
+    )
     groups = build_mpra_dataset(table, "chromosome", regions).set_index("oligo_id")["group"]
     assert groups["a"] == "chr7" and groups["b"].startswith("seq:")
 
 
 def test_half_life_join_strips_versions():
-    hl = pd.DataFrame({"gene_id": ["ENSG1", "ENSG2", "ENSG9"], "gene_name": ["A", "B", "Z"], "value": [1.0, 2.0, 3.0],
-                       "fold": [0, 1, 2]})
+    hl = pd.DataFrame(
+        {
+            "gene_id": ["ENSG1", "ENSG2", "ENSG9"],
+            "gene_name": ["A", "B", "Z"],
+            "value": [1.0, 2.0, 3.0],
+            "fold": [0, 1, 2],
+        }
+    )
     regions = pd.DataFrame({"utr_id": ["U1", "U2"], "gene_id": ["ENSG1.4", "ENSG2.1"]})
     out = build_half_life_dataset(hl, regions)
     assert out[["gene_id", "utr_id", "fold"]].values.tolist() == [["ENSG1", "U1", 0], ["ENSG2", "U2", 1]]
@@ -77,19 +109,34 @@ def test_regression_evaluation_on_kmer_features_has_positive_r():
     data = build_mpra_dataset(_mpra_long(n=120), "gene")
     ids = data.drop_duplicates("oligo_id")
     X = kmer_count_features(ids["sequence"].tolist(), 2)
-    rows, preds = evaluate_regression(data, ids["oligo_id"].tolist(), X, model="kmer-counts", task="mpra",
-                                      id_column="oligo_id", probes=("ridge",), n_outer=5,
-                                      alphas=np.logspace(-1, 3, 9))
+    rows, preds = evaluate_regression(
+        data,
+        ids["oligo_id"].tolist(),
+        X,
+        model="kmer-counts",
+        task="mpra",
+        id_column="oligo_id",
+        probes=("ridge",),
+        n_outer=5,
+        alphas=np.logspace(-1, 3, 9),
+    )
     assert [r["split"] for r in rows] == ["HMEC/log2fc"]
     assert rows[0]["value"] > 0.3 and rows[0]["ci_low"] < rows[0]["value"] < rows[0]["ci_high"]
     assert preds["prediction"].notna().all() and len(preds) == len(data)
     # half-life layout: given folds, one split "all"
     rng = np.random.default_rng(2)
     X = rng.normal(size=(80, 5))
-    hl = pd.DataFrame({"gene_id": [f"g{i}" for i in range(80)], "utr_id": [f"u{i}" for i in range(80)],
-                       "value": X[:, 0] + rng.normal(0, 0.3, 80), "fold": np.arange(80) % 10})
-    rows, _ = evaluate_regression(hl, hl["utr_id"].tolist(), X, model="m", task="half_life", id_column="utr_id",
-                                  probes=("ridge",))
+    hl = pd.DataFrame(
+        {
+            "gene_id": [f"g{i}" for i in range(80)],
+            "utr_id": [f"u{i}" for i in range(80)],
+            "value": X[:, 0] + rng.normal(0, 0.3, 80),
+            "fold": np.arange(80) % 10,
+        }
+    )
+    rows, _ = evaluate_regression(
+        hl, hl["utr_id"].tolist(), X, model="m", task="half_life", id_column="utr_id", probes=("ridge",)
+    )
     assert rows[0]["split"] == "all" and rows[0]["value"] > 0.8
 
 
@@ -99,8 +146,8 @@ def test_sequence_features():
     feats = griesemer_features(["AAAACGCGTT", "ACGT"])
     assert feats.shape == (2, 58)
     first = feats[0]
-    assert first[:4].tolist() == [40.0, 20.0, 20.0, 20.0]                   # nucleotide %
-    assert first[4] == 3                                                    # AA count (overlapping)
-    assert first[36:41].tolist() == [4, 1, 1, 2, 4]                         # homopolymers A C G T, overall
-    assert first[41 + 6] == 2                                               # CG repeated twice (CGCG)
-    assert first[57] == 4                                                   # positions equal to the previous
+    assert first[:4].tolist() == [40.0, 20.0, 20.0, 20.0]  # nucleotide %
+    assert first[4] == 3  # AA count (overlapping)
+    assert first[36:41].tolist() == [4, 1, 1, 2, 4]  # homopolymers A C G T, overall
+    assert first[41 + 6] == 2  # CG repeated twice (CGCG)
+    assert first[57] == 4  # positions equal to the previous

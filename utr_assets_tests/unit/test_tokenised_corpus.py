@@ -36,15 +36,26 @@ def corpus() -> pd.DataFrame:
         length = int(rng.integers(3, 900))
         for species in SPECIES:
             seq = "".join(rng.choice(list("ACGTACGTACGTN"), length))
-            rows.append({"utr_id": f"ENST{g}", "gene_id": f"ENSG{g}", "species": species, "chrom": "chr1",
-                         "strand": "+", "sequence": seq})
+            rows.append(
+                {
+                    "utr_id": f"ENST{g}",
+                    "gene_id": f"ENSG{g}",
+                    "species": species,
+                    "chrom": "chr1",
+                    "strand": "+",
+                    "sequence": seq,
+                }
+            )
     return prepare_corpus(pd.DataFrame(rows), validation_fraction=0.2, seed=0).train
 
 
 @pytest.mark.parametrize("family", ["dnabert", "nt", "dss", "dnabert2"])
 def test_tokenised_corpus_passes_its_checks(corpus, family):
-    tok = (build_tokeniser("dnabert2", sequences=corpus.sequence, vocab_size=256) if family == "dnabert2"
-           else build_tokeniser(family))
+    tok = (
+        build_tokeniser("dnabert2", sequences=corpus.sequence, vocab_size=256)
+        if family == "dnabert2"
+        else build_tokeniser(family)
+    )
     spec = ChunkSpec(64, 8)
     species = SpeciesVocabulary.from_names(corpus.species) if family == "dss" else None
     stats = TokenisationStats()
@@ -66,8 +77,14 @@ def test_tokenised_corpus_passes_its_checks(corpus, family):
 
 
 def test_short_sequences_counted_not_emitted():
-    df = pd.DataFrame({"utr_id": ["a", "b"], "gene_id": ["g", "g"], "species": ["Homo_sapiens"] * 2,
-                       "sequence": ["ACGT", "ACGTACG"]})
+    df = pd.DataFrame(
+        {
+            "utr_id": ["a", "b"],
+            "gene_id": ["g", "g"],
+            "species": ["Homo_sapiens"] * 2,
+            "sequence": ["ACGT", "ACGTACG"],
+        }
+    )
     stats = TokenisationStats()
     table = tokenise_frame(df, build_tokeniser("dnabert"), ChunkSpec(16, 2), stats=stats)
     assert table["utr_id"].to_pylist() == ["b"] and stats.sequences_without_tokens == 1

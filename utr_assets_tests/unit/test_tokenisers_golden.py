@@ -40,7 +40,17 @@ def dss():
 def test_dnabert_vocabulary_matches_the_published_layout(dnabert):
     assert dnabert.vocab_size == 4101
     assert dnabert.hf.convert_ids_to_tokens(list(range(10))) == [
-        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "AAAAAA", "AAAAAT", "AAAAAC", "AAAAAG", "AAAATA"]
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        "AAAAAA",
+        "AAAAAT",
+        "AAAAAC",
+        "AAAAAG",
+        "AAAATA",
+    ]
     assert dnabert.hf.convert_ids_to_tokens([12, 4100]) == ["AAAATG", "GGGGGG"]
 
 
@@ -69,11 +79,37 @@ def test_nt_vocabulary_matches_the_published_layout(nt):
 def test_nt_golden_ids_spans_n_and_short(nt):
     seqs = ["ACGTACGTANGGCGATGCACC", "ACG", "NNACGTAC", ""]
     batch = nt.encode_batch(seqs)
-    assert batch.sequence(0)[0].tolist() == [6 + ACGTAC, 4105, 4103, 4102, 4106, 6 + GGCGAT,
-                                             4105, 4104, 4102, 4104, 4104]
-    assert _spans(batch, 0) == [(0, 6), (6, 7), (7, 8), (8, 9), (9, 10), (10, 16), (16, 17), (17, 18),
-                                (18, 19), (19, 20), (20, 21)]
-    assert batch.sequence(1)[0].tolist() == [4102, 4104, 4105] and _spans(batch, 1) == [(0, 1), (1, 2), (2, 3)]
+    assert batch.sequence(0)[0].tolist() == [
+        6 + ACGTAC,
+        4105,
+        4103,
+        4102,
+        4106,
+        6 + GGCGAT,
+        4105,
+        4104,
+        4102,
+        4104,
+        4104,
+    ]
+    assert _spans(batch, 0) == [
+        (0, 6),
+        (6, 7),
+        (7, 8),
+        (8, 9),
+        (9, 10),
+        (10, 16),
+        (16, 17),
+        (17, 18),
+        (18, 19),
+        (19, 20),
+        (20, 21),
+    ]
+    assert batch.sequence(1)[0].tolist() == [4102, 4104, 4105] and _spans(batch, 1) == [
+        (0, 1),
+        (1, 2),
+        (2, 3),
+    ]
     assert batch.sequence(2)[0].tolist() == [4106, 4106, 6 + ACGTAC]  # N restarts the 6-mer frame
     assert _spans(batch, 2) == [(0, 1), (1, 2), (2, 8)]
     assert batch.sequence(3)[0].tolist() == []
@@ -114,7 +150,11 @@ def _random_sequences(n: int, seed: int) -> list[str]:
 @pytest.mark.parametrize("family", ["dnabert", "nt", "dss", "dnabert2"])
 def test_fast_path_equals_hf_tokenizer(family):
     seqs = _random_sequences(150, seed=11)
-    tok = build_tokeniser(family, sequences=seqs, vocab_size=300) if family == "dnabert2" else build_tokeniser(family)
+    tok = (
+        build_tokeniser(family, sequences=seqs, vocab_size=300)
+        if family == "dnabert2"
+        else build_tokeniser(family)
+    )
     batch = tok.encode_batch(seqs)
     for i, seq in enumerate(seqs):
         ids, starts, ends = batch.sequence(i)

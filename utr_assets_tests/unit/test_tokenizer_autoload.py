@@ -43,12 +43,20 @@ def test_fresh_process_autotokenizer_gives_identical_ids(saved):
     toks, paths = saved
     texts = {family: [tok.hf_text(s) for s in SEQUENCES] for family, tok in toks.items()}
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(paths), json.dumps(texts)],
-                          capture_output=True, text=True, env=env, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(paths), json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
     child = json.loads(done.stdout.strip().splitlines()[-1])
     for family, tok in toks.items():
         batch = tok.encode_batch(SEQUENCES)
-        expected = [[*tok.prefix_ids, *batch.sequence(i)[0].tolist(), *tok.suffix_ids] for i in range(len(SEQUENCES))]
+        expected = [
+            [*tok.prefix_ids, *batch.sequence(i)[0].tolist(), *tok.suffix_ids] for i in range(len(SEQUENCES))
+        ]
         assert child[family]["ids"] == expected, family
         assert child[family]["class"] in ("TokenizersBackend", "PreTrainedTokenizerFast")
 
@@ -58,7 +66,9 @@ def test_load_tokeniser_restores_family_and_species(saved):
     for family, path in paths.items():
         loaded = load_tokeniser(path)
         assert loaded.family == family and loaded.vocab_size == toks[family].vocab_size
-        assert loaded.encode_batch(SEQUENCES).ids.tolist() == toks[family].encode_batch(SEQUENCES).ids.tolist()
+        assert (
+            loaded.encode_batch(SEQUENCES).ids.tolist() == toks[family].encode_batch(SEQUENCES).ids.tolist()
+        )
     species = load_tokeniser(paths["dss"]).species
     assert species.species == ("Canis_lupus_familiaris", "Homo_sapiens")
     assert species.indices(["Homo_sapiens", "Canis_lupus_familiaris"]).tolist() == [1, 0]

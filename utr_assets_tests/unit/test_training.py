@@ -70,9 +70,11 @@ def test_tiny_preset_learns_and_checkpoint_reloads(family, tmp_path):
     t0 = time.perf_counter()
     result = train(model, tok, tr, va, cfg, tmp_path / "run")
     elapsed = time.perf_counter() - t0
-    print(f"{family}: {elapsed:.1f}s {result.steps} steps, val {result.best_val_loss:.3f} "
-          f"vs uniform {result.uniform_baseline:.3f}, acc {result.best_val_accuracy:.3f}, "
-          f"{result.tokens_per_second:.0f} tok/s")
+    print(
+        f"{family}: {elapsed:.1f}s {result.steps} steps, val {result.best_val_loss:.3f} "
+        f"vs uniform {result.uniform_baseline:.3f}, acc {result.best_val_accuracy:.3f}, "
+        f"{result.tokens_per_second:.0f} tok/s"
+    )
     assert result.best_val_loss < result.uniform_baseline
     assert summary(result)["losses_finite"] and summary(result)["beats_uniform_baseline"]
     best = result.best_checkpoint
@@ -95,7 +97,9 @@ def test_interrupted_run_resumes_to_the_same_result(family, tmp_path):
     tok, model, tr, va = setup(family)
     full = train(model, tok, tr, va, cfg, tmp_path / "full")
     tok, model, tr, va = setup(family)
-    killed = train(model, tok, tr, va, cfg.__class__(**{**cfg.__dict__, "stop_after_steps": 7}), tmp_path / "cut")
+    killed = train(
+        model, tok, tr, va, cfg.__class__(**{**cfg.__dict__, "stop_after_steps": 7}), tmp_path / "cut"
+    )
     assert killed.stopped_by == "interrupted" and killed.steps == 7
     tok, model, tr, va = setup(family)  # a fresh process: new model object, state from disk (step 4)
     resumed = train(model, tok, tr, va, cfg, tmp_path / "cut")
@@ -117,8 +121,9 @@ def test_resume_refuses_a_different_config(tmp_path):
 def run_dss(out: str | Path, accum: int = 1):
     """The run the subprocess tests compare: tiny DSS, 2 epochs, a state every 2 steps."""
     tok, model, tr, va = setup("dss", n=96)
-    cfg = train_config_for("dss", "tiny", max_epochs=2, micro_batch_size=4, grad_accum_steps=accum,
-                           checkpoint_every=2)
+    cfg = train_config_for(
+        "dss", "tiny", max_epochs=2, micro_batch_size=4, grad_accum_steps=accum, checkpoint_every=2
+    )
     return train(model, tok, tr, va, cfg, out)
 
 
@@ -144,8 +149,9 @@ def _same_weights(a: Path, b: Path, atol: float) -> bool:
 
 def test_sigkill_mid_training_then_resume(tmp_path):
     run = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, str(_script(tmp_path)), str(run), "1"], env=ENV,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(_script(tmp_path)), str(run), "1"], env=ENV, start_new_session=True
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (run / "LATEST").exists() and proc.poll() is None:
         time.sleep(0.02)
@@ -165,8 +171,12 @@ def test_sigkill_mid_training_then_resume(tmp_path):
 
 def test_ddp_two_cpu_processes_equal_one_process_with_accumulation(tmp_path):
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    subprocess.run([*torchrun, str(_script(tmp_path)), str(tmp_path / "ddp"), "1"], env=ENV, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*torchrun, str(_script(tmp_path)), str(tmp_path / "ddp"), "1"],
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
     torch.set_num_threads(1)
     try:
         single = run_dss(tmp_path / "single", accum=2)
@@ -217,5 +227,7 @@ def test_plateau_stops_training(tmp_path):
     cfg = train_config_for("dss", "tiny", max_epochs=50, micro_batch_size=8, plateau_tolerance=0.5)
     result = train(model, tok, tr, va, cfg, tmp_path)
     assert result.stopped_by == "plateau" and result.epochs < 50
-    assert plateau_epoch(result.epoch_train_loss, 3, 0.5) == result.epochs - 1  # stopped at the first such epoch
+    assert (
+        plateau_epoch(result.epoch_train_loss, 3, 0.5) == result.epochs - 1
+    )  # stopped at the first such epoch
     assert result.best_step in [s for s, _ in result.val_loss]

@@ -19,7 +19,7 @@ def _write_fasta(path: Path, contigs: dict[str, str]) -> Path:
         for name, seq in contigs.items():
             out.write(f">{name}\n")
             for i in range(0, len(seq), 60):
-                out.write(seq[i:i + 60] + "\n")
+                out.write(seq[i : i + 60] + "\n")
     return path
 
 
@@ -49,10 +49,13 @@ def test_phast_uc002zlh_spliced_minus_strand_utr(phast_slice: dict[str, Path]) -
     assert row.end - row.start == 1854  # the 3'UTR's genomic span; 347 nt of it are exonic
     assert row.length == 347 and row.blocks.count(",") == 1
     plain = "".join(line.strip() for line in phast_slice["genome"].read_text().splitlines()[1:]).upper()
-    blocks = [(14636331 + PHAST_OFFSET, 14636677 + PHAST_OFFSET), (14638184 + PHAST_OFFSET, 14638185 + PHAST_OFFSET)]
+    blocks = [
+        (14636331 + PHAST_OFFSET, 14636677 + PHAST_OFFSET),
+        (14638184 + PHAST_OFFSET, 14638185 + PHAST_OFFSET),
+    ]
     expected = reverse_complement("".join(plain[s:e] for s, e in blocks))
     assert row.sequence == expected
-    assert reverse_complement(plain[row.end:row.end + 3]) == "TGA"
+    assert reverse_complement(plain[row.end : row.end + 3]) == "TGA"
     # the study's default keeps single-exon 3'UTRs only: this one is reported as spliced, not lost
     table, excluded = select_utr3_regions(txs, genome, Utr3Selection("all"), "gp")
     assert "uc002zlh.1" not in set(table.utr_id)
@@ -60,11 +63,16 @@ def test_phast_uc002zlh_spliced_minus_strand_utr(phast_slice: dict[str, Path]) -
     assert excluded.reason.str.startswith("invalid_stop_codon").any()
 
 
-def test_fasta_missing_the_annotation_contig_names_both_files(phast_slice: dict[str, Path], tmp_path: Path) -> None:
+def test_fasta_missing_the_annotation_contig_names_both_files(
+    phast_slice: dict[str, Path], tmp_path: Path
+) -> None:
     txs = read_annotation(phast_slice["annotation"], coordinate_offset=PHAST_OFFSET)
     genome = Genome(_write_fasta(tmp_path / "other.fa", {"22": "ACGT" * 300_000}))
-    with pytest.raises(InputFormatError, match=r"other\.fa: contig 'chr22' of transcript \S+ \(annotation "
-                                               r"a\.gp line \d+\) is not in the FASTA \(the FASTA names it '22'"):
+    with pytest.raises(
+        InputFormatError,
+        match=r"other\.fa: contig 'chr22' of transcript \S+ \(annotation "
+        r"a\.gp line \d+\) is not in the FASTA \(the FASTA names it '22'",
+    ):
         select_utr3_regions(txs, genome, Utr3Selection("all"), "a.gp")
 
 
@@ -78,10 +86,15 @@ def test_canonical_and_longest_selection(tmp_path: Path) -> None:
     seq = "ATG" + "GCC" * 10 + "TAA" + "ACGT" * 10 + "AAAA"
     genome = Genome(_write_fasta(tmp_path / "g.fa", {"chr1": seq, "chr1_KI270706v1_random": seq}))
     lines = []
-    for tid, cds_end, tag, chrom in (("T1", 33, "Ensembl_canonical", "chr1"), ("T2", 30, "", "chr1"),
-                                     ("T3", 33, "Ensembl_canonical", "chr1_KI270706v1_random")):
-        attrs = f'gene_id "G{tid[-1] if chrom != "chr1" else ""}"; transcript_id "{tid}"; ' \
-                f'transcript_type "protein_coding";' + (f' tag "{tag}";' if tag else "")
+    for tid, cds_end, tag, chrom in (
+        ("T1", 33, "Ensembl_canonical", "chr1"),
+        ("T2", 30, "", "chr1"),
+        ("T3", 33, "Ensembl_canonical", "chr1_KI270706v1_random"),
+    ):
+        attrs = (
+            f'gene_id "G{tid[-1] if chrom != "chr1" else ""}"; transcript_id "{tid}"; '
+            f'transcript_type "protein_coding";' + (f' tag "{tag}";' if tag else "")
+        )
         lines.append(f"{chrom}\tt\texon\t1\t{len(seq)}\t.\t+\t.\t{attrs}\n")
         lines.append(f"{chrom}\tt\tCDS\t1\t{cds_end}\t.\t+\t0\t{attrs}\n")
     gtf = tmp_path / "a.gtf"
@@ -104,6 +117,7 @@ def test_bgzip_genome_and_refusals(tmp_path: Path) -> None:
     with Genome(tmp_path / "g.fa.gz") as genome:
         assert genome.contigs == {"chr1": 400} and genome.fetch("chr1", 2, 6) == "GTAC"
     import gzip
+
     (tmp_path / "plain.fa.gz").write_bytes(gzip.compress(plain.read_bytes()))
     with pytest.raises(InputFormatError, match=r"plain\.fa\.gz: FASTA is gzip-compressed but not bgzip"):
         Genome(tmp_path / "plain.fa.gz")

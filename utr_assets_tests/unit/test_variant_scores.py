@@ -60,10 +60,22 @@ def test_score_variants_with_a_model_matches_direct_computation():
     scorer = tiny_scorer("nt", context=32)
     seq = random_sequences((60,), seed=9)[0]
     v, alt = 30, "ACGT"[("ACGT".index(seq[30]) + 1) % 4]
-    variants = pd.DataFrame({"variant_id": ["x"], "utr_id": ["u"], "pos": [1234], "utr_offset": [v],
-                             "ref_rna": [seq[v]], "alt_rna": [alt]})
+    variants = pd.DataFrame(
+        {
+            "variant_id": ["x"],
+            "utr_id": ["u"],
+            "pos": [1234],
+            "utr_offset": [v],
+            "ref_rna": [seq[v]],
+            "alt_rna": [alt],
+        }
+    )
     out = score_variants(scorer, variants, {"u": seq}, window=20, radii=(4, 10, 64))
-    assert list(out.columns[:3]) == ["variant_id", "utr_id", "offset"] and "vis_r10" in out and "vis_r64" not in out
+    assert (
+        list(out.columns[:3]) == ["variant_id", "utr_id", "offset"]
+        and "vis_r10" in out
+        and "vis_r64" not in out
+    )
     ref_w, alt_w = seq[20:40], seq[20:30] + alt + seq[31:40]
     p_ref, p_alt = scorer.base_probabilities([ref_w, alt_w])
     row = out.iloc[0]
