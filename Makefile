@@ -29,7 +29,7 @@ demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/utr-assets demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check utr_assets utr_assets_tests benchmarks
+	$(BIN)/ruff check utr_assets utr_assets_tests speed_benchmarks scripts
 
 test: lint
 	$(BIN)/pytest

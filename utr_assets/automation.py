@@ -33,8 +33,8 @@ from dagster import (
     sensor,
 )
 
+from utr_assets.model_registry import load_registry
 from utr_assets.platform.partitions import model_partitions
-from utr_assets.platform.registry import load_registry
 from utr_assets.settings import Settings
 
 

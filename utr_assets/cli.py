@@ -25,7 +25,7 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
 def _cmd_extract_utrs(args: argparse.Namespace) -> int:
     """Annotation + genome -> 3'UTRs (docs/protocol.md §1); MAF -> their alignments and orthologs (docs/protocol.md §2)."""
     from utr_assets.alignments.command import extract_utrs_to_dir
-    from utr_assets.outputs import OutputSet
+    from utr_assets.common.outputs import OutputSet
     from utr_assets.reference.annotation import read_annotation
     from utr_assets.reference.fasta import Genome
     from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
@@ -63,7 +63,7 @@ def _cmd_extract_utrs(args: argparse.Namespace) -> int:
 
 
 def _cmd_models_list(args: argparse.Namespace) -> int:
-    from utr_assets.platform.registry import load_registry
+    from utr_assets.model_registry import load_registry
 
     registry = load_registry(args.registry or load_settings(args.profile).registry)
     print(f"{'slug':<24}{'kind':<12}{'family':<12}{'preset':<10}{'orientation':<13}source")
@@ -78,7 +78,7 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_models_add(args: argparse.Namespace) -> int:
-    from utr_assets.platform.registry import ModelEntry, add_model
+    from utr_assets.model_registry import ModelEntry, add_model
 
     bad = [item for item in args.preset if item.count("=") != 1 or not all(item.split("="))]
     if bad:
@@ -105,8 +105,8 @@ def _cmd_models_add(args: argparse.Namespace) -> int:
 
 def _cmd_models_import(args: argparse.Namespace) -> int:
     """A published checkpoint -> our native class, as a safetensors directory (models/importing.py)."""
+    from utr_assets.model_registry import ModelEntry, add_model, load_registry
     from utr_assets.models.importing import import_checkpoint
-    from utr_assets.platform.registry import ModelEntry, add_model, load_registry
 
     out = Path(args.out) if args.out else PROJECT_ROOT / "data" / "imported" / args.slug
     result = import_checkpoint(
@@ -175,7 +175,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.profile:
         os.environ["UTR_ASSETS_PROFILE"] = args.profile
     _dagster_home()
-    from utr_assets.platform.runner import materialise_everything
+    from utr_assets.platform.whole_graph import materialise_everything
 
     started = time.monotonic()
     timings: list[tuple[str, str, float]] = []
@@ -219,15 +219,15 @@ def _cmd_materialise(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    """The stored leaderboard as one self-contained HTML page (benchmarks/report.py)."""
+    """The stored leaderboard as one self-contained HTML page (speed_benchmarks/report.py)."""
     import io
 
     import pandas as pd
 
-    from utr_assets.benchmarks.report import build_report, write_report
+    from utr_assets.evaluation.report import build_report, write_report
+    from utr_assets.model_registry import load_registry
     from utr_assets.platform.artifacts import ArtifactStore
     from utr_assets.platform.provenance import package_versions
-    from utr_assets.platform.registry import load_registry
 
     settings = load_settings(args.profile)
     store = ArtifactStore(settings.storage.root, settings.storage.options)
@@ -266,7 +266,7 @@ def _print_leaderboard(settings) -> None:
 
     import pandas as pd
 
-    from utr_assets.benchmarks.leaderboard import headline_pivot
+    from utr_assets.evaluation.leaderboard import headline_pivot
     from utr_assets.platform.artifacts import ArtifactStore
 
     path = ArtifactStore(settings.storage.root, settings.storage.options).path(

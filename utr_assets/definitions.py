@@ -2,18 +2,18 @@
 
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
-from utr_assets.alignments import assets as alignment_assets
+from utr_assets.assets import alignments as alignment_assets
+from utr_assets.assets import corpus as corpus_assets
+from utr_assets.assets import evaluation as benchmark_assets
+from utr_assets.assets import models as model_assets
+from utr_assets.assets import reference as reference_assets
+from utr_assets.assets import scoring as scoring_assets
+from utr_assets.assets import sources as source_assets
+from utr_assets.assets.sources import wire_sources
 from utr_assets.automation import build_automation
-from utr_assets.benchmarks import assets as benchmark_assets
-from utr_assets.corpus import assets as corpus_assets
-from utr_assets.models import assets as model_assets
 from utr_assets.platform.executors import build_executor
 from utr_assets.platform.resources import build_resources
-from utr_assets.reference import assets as reference_assets
-from utr_assets.scoring import assets as scoring_assets
 from utr_assets.settings import Settings, current_settings
-from utr_assets.sources import assets as source_assets
-from utr_assets.sources.assets import wire_sources
 
 STATIC_DOMAINS = [reference_assets, model_assets, scoring_assets, benchmark_assets]
 SETTINGS_DOMAINS = [

@@ -6,7 +6,7 @@ downloaded (``probe=True`` only asks servers for sizes) and nothing is imported 
 
 Estimates, stated so they can be checked:
 - Training throughput: measured this project on one H100 80GB, bf16 autocast, AdamW, paper presets at
-  the study's context (benchmarks/training_throughput.py docstring, 2026-11-23, 20 steps).
+  the study's context (speed_benchmarks/training_throughput.py docstring, 2026-11-23, 20 steps).
 - Forward-only (scoring) throughput is taken as 3x the training throughput: a training step costs about
   one forward plus a backward of twice its FLOPs. This is an assumption, not a measurement.
 - Corpus: 6.6 Gbp in 3,783,714 orthologous 3'UTRs (docs/protocol.md §2); human: 18,134 UTRs of mean 1,792 nt (docs/protocol.md §1).
@@ -21,13 +21,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from utr_assets.evaluation_estimate import evaluation_estimate, format_evaluation
-from utr_assets.platform.registry import load_registry
+from utr_assets.evaluation.estimate import evaluation_estimate, format_evaluation
+from utr_assets.model_registry import load_registry
 from utr_assets.settings import Settings
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 
 THROUGHPUT_SOURCE = (
-    "benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
+    "speed_benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
 )
 TRAIN_THROUGHPUT = {
     "dnabert": 312_000,

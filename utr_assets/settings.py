@@ -204,7 +204,7 @@ class ScoringSettings(_Strict):
 
 
 class BenchmarkSettings(_Strict):
-    """The evaluation protocol of docs/protocol.md §5 (defaults: the study's); see benchmarks/evaluate.py."""
+    """The evaluation protocol of docs/protocol.md §5 (defaults: the study's); see speed_benchmarks/evaluate.py."""
 
     n_boot: int = Field(1000, ge=0, description="Bootstrap resamples of each ROC AUC CI.")
     mlp_outer_folds: int = Field(10, ge=2, description="Outer CV folds of the variant MLP probe.")
@@ -378,8 +378,8 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    from utr_assets.reference.errors import InputFormatError
-    from utr_assets.reference.textio import read_text
+    from utr_assets.common.errors import InputFormatError
+    from utr_assets.common.textio import read_text
 
     try:
         text = read_text(path)

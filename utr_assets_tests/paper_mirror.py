@@ -21,8 +21,8 @@ import pandas as pd
 import pysam
 import yaml
 
-from utr_assets.benchmarks.sources_tracks import read_wiggle
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE
+from utr_assets.tasks.readers.tracks import read_wiggle
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample"

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from utr_assets import progress
 from utr_assets.alignments.engine import (
     ExtractionStats,
     UtrQuery,
@@ -38,6 +37,7 @@ from utr_assets.alignments.index import MafIndex
 from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
 from utr_assets.alignments.projection import chain_rows, choose_row
 from utr_assets.alignments.reader import GAP
+from utr_assets.common import progress
 
 ALIGNMENT_COLUMNS = ["utr_id", "species", "aligned", "n_bases", "hamming", "n_rows", "contig", "strand"]
 

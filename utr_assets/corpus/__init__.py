@@ -54,7 +54,12 @@ from utr_assets.corpus.splits import (
     to_dna_orientation,
     validation_genes,
 )
-from utr_assets.corpus.tokenise import TOKENISED_SCHEMA, TokenisationStats, tokenise_batches, tokenise_frame
+from utr_assets.corpus.tokenised_table import (
+    TOKENISED_SCHEMA,
+    TokenisationStats,
+    tokenise_batches,
+    tokenise_frame,
+)
 from utr_assets.corpus.tokenisers import FAMILIES, Tokeniser, build_tokeniser, load_tokeniser
 
 __all__ = [

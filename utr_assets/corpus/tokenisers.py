@@ -21,7 +21,8 @@ from typing import ClassVar
 import numpy as np
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-from utr_assets.corpus import bpe, hf_tokenizers
+from utr_assets.corpus import bpe
+from utr_assets.corpus import tokenizer_json as hf_tokenizers
 from utr_assets.corpus.chunking import ChunkBatch, ChunkSpec, chunk_batch
 from utr_assets.corpus.kmers import (
     NtLayout,

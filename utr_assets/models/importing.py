@@ -43,7 +43,7 @@ from typing import Any
 
 import torch
 
-from utr_assets.outputs import file_sha256
+from utr_assets.common.outputs import file_sha256
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # platform.partitions' rule, without importing dagster

@@ -43,7 +43,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         attention_probs_dropout_prob=0.0,
     ),
 }
-PAPER_PARAMETERS = 97_889_132  # NT-v2-100M from the publisher's code (benchmarks/golden/make_golden_nt_v2.py)
+PAPER_PARAMETERS = 97_889_132  # NT-v2-100M from the publisher's code (scripts/golden/make_golden_nt_v2.py)
 # Study: Adam lr 1e-4, inverse square root after 3,000 warm-up steps.
 TRAINING: dict[str, dict[str, Any]] = {
     "tiny": dict(

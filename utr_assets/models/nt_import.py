@@ -128,8 +128,8 @@ def _special_names(source: Path) -> dict[str, Any]:
 
 
 def tokeniser_from(source: Path, config: NtV2Config) -> Any:
-    from utr_assets.corpus.hf_tokenizers import nt_tokenizer
     from utr_assets.corpus.tokenisers import NtTokeniser
+    from utr_assets.corpus.tokenizer_json import nt_tokenizer
 
     tokens, _ = read_vocab(source, config.vocab_size)
     names = _special_names(source)

@@ -31,12 +31,12 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from utr_assets import progress
+from utr_assets.common import progress
 from utr_assets.models.checkpoints import export_hf, latest_state, load_state, save_state
 from utr_assets.models.collators import IGNORE_INDEX, generator_for
 from utr_assets.models.data import BatchPlan, TokenChunks, eval_batches
 from utr_assets.models.families import family_for, family_of_model
-from utr_assets.models.schedule import lr_lambda, plateau_epoch
+from utr_assets.models.lr_schedule import lr_lambda, plateau_epoch
 
 VAL_SEED_OFFSET = 7_919  # validation masks: fixed per batch, different from every training step's
 

@@ -206,7 +206,7 @@ def materialise_asset(
 ) -> bool:
     """Materialise `asset[partition]`, first every missing upstream (asset, partition); True on success.
     Raises ValueError (with the valid choices) for an unknown asset or partition."""
-    from utr_assets.platform.runner import _sync_model_partitions
+    from utr_assets.platform.whole_graph import _sync_model_partitions
 
     instance = instance or DagsterInstance.get()
     _sync_model_partitions(instance, defs)

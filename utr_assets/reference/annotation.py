@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from utr_assets.reference.errors import InputFormatError
-from utr_assets.reference.textio import iter_lines
+from utr_assets.common.errors import InputFormatError
+from utr_assets.common.textio import iter_lines
 
 Interval = tuple[int, int]
 _GTF_ATTR = re.compile(r'\s*([^\s;]+)\s+(?:"([^"]*)"|([^;\s"]+))\s*(?:;|$)')

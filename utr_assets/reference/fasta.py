@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pysam
 
+from utr_assets.common.errors import InputFormatError
+from utr_assets.common.textio import is_gzip
 from utr_assets.reference import fasta_checks
-from utr_assets.reference.errors import InputFormatError
-from utr_assets.reference.textio import is_gzip
 
 _COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pysam
 
-from utr_assets.reference.errors import InputFormatError
-from utr_assets.reference.textio import is_gzip
+from utr_assets.common.errors import InputFormatError
+from utr_assets.common.textio import is_gzip
 
 # nucleotides and IUPAC ambiguity codes (both cases; read as N downstream), and line ends
 _SEQUENCE = b"ACGTNRYKMSWBDHVUacgtnrykmswbdhvu\r\n"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from utr_assets.common.errors import InputFormatError
 from utr_assets.reference.annotation import Interval, Transcript
-from utr_assets.reference.errors import InputFormatError
 from utr_assets.reference.fasta import Genome, reverse_complement
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})

@@ -2,8 +2,8 @@
 counts and the Griesemer 58 features.
 
 What belongs here: adapting alignment tables, genome tracks and sequence features to the Scorer
-interface. Not here: reading the source files (utr_assets.benchmarks.sources_tracks) or computing the
-features (utr_assets.benchmarks.features), which are reused.
+interface. Not here: reading the source files (utr_assets.tasks.readers.tracks) or computing the
+features (utr_assets.scoring.sequence_features), which are reused.
 
 Conventions:
 - Zoo-AL: ``utr3_alignments`` rows (utr_id, aligned) in RNA orientation, human length, '-' = gap.
@@ -27,9 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from utr_assets.benchmarks.features import griesemer_features, kmer_count_features
-from utr_assets.benchmarks.sources_tracks import ConservationTrack, cadd_position_max, read_wiggle
-from utr_assets.benchmarks.utr_coords import UtrIndex, normalise_chrom, parse_blocks
 from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,
@@ -40,6 +37,9 @@ from utr_assets.scoring.base import (
     renormalise,
     require_ids,
 )
+from utr_assets.scoring.sequence_features import griesemer_features, kmer_count_features
+from utr_assets.tasks.readers.tracks import ConservationTrack, cadd_position_max, read_wiggle
+from utr_assets.tasks.utr_coords import UtrIndex, normalise_chrom, parse_blocks
 
 _COLUMN_CODE = np.full(256, -1, dtype=np.int8)
 for _b, _c in {"A": 0, "C": 1, "G": 2, "T": 3, "U": 3}.items():

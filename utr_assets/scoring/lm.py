@@ -31,7 +31,7 @@ from utr_assets.corpus.kmers import kmer_ids_of, ragged_arange
 from utr_assets.corpus.tokenisers import Tokeniser
 from utr_assets.scoring import marginals as mg
 from utr_assets.scoring.base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
-from utr_assets.scoring.runner import ModelIO, run_chunks, run_plan_modes
+from utr_assets.scoring.forward_passes import ModelIO, run_chunks, run_plan_modes
 
 PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")  # reference_aware: nt only
 _READOUT = {"unmasked": mg.MARGINAL, "reference_aware": mg.SUBSTITUTE}

@@ -161,7 +161,7 @@ def load_scorer(
     kmer_k: int = 5,
     **options: Any,
 ) -> Scorer:
-    """The scorer of a registry entry (utr_assets.platform.registry.ModelEntry).
+    """The scorer of a registry entry (utr_assets.model_registry.ModelEntry).
 
     trained: ``checkpoint_dir`` (the published HF directory) is required. pretrained: ``entry.source`` at
     ``entry.revision``, or ``checkpoint_dir`` when given (a local copy). Baselines take their inputs:

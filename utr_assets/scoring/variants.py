@@ -1,7 +1,7 @@
 """Variant scores for SNVs in 3'UTRs (docs/protocol.md §4): pref, palt_inv, pratio, VIS, embedding distances, losses.
 
 What belongs here: the score formulas and `score_variants`, which runs a scorer on reference and
-alternative windows. Not here: choosing variants (utr_assets.benchmarks.task_variants).
+alternative windows. Not here: choosing variants (utr_assets.tasks.variants).
 
 Conventions: a variant's position is 0-based within its 3'UTR in RNA orientation and ref/alt are RNA
 orientation bases. Input columns: ``utr_offset``, ``ref_rna``, ``alt_rna`` (the task_variants table;
@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from utr_assets import progress
+from utr_assets.common import progress
 from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,

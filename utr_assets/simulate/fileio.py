@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pysam
 
-from utr_assets.outputs import file_sha256
+from utr_assets.common.outputs import file_sha256
 
 # Sequence codes used throughout simulate/: A C G T N and the alignment gap.
 A, C, G, T, N, GAP = 0, 1, 2, 3, 4, 5
@@ -91,4 +91,4 @@ def write_tabix(
         )
 
 
-sha256 = file_sha256  # one file-hash helper (utr_assets.outputs)
+sha256 = file_sha256  # one file-hash helper (utr_assets.common.outputs)

@@ -1,6 +1,6 @@
 """Real inputs of the paper profile: the sources catalogue, a verified resumable downloader, hal2maf export.
 
-Plain Python (no dagster); the Dagster assets that use it are in ``utr_assets.sources.assets``.
+Plain Python (no dagster); the Dagster assets that use it are in ``utr_assets.assets.sources``.
 """
 
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, SourceEntry, SourceFile, load_catalogue

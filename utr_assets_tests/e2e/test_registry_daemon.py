@@ -19,7 +19,7 @@ import pytest
 from dagster import DagsterInstance
 
 from utr_assets.definitions import build_definitions
-from utr_assets.platform.runner import materialise_everything
+from utr_assets.platform.whole_graph import materialise_everything
 from utr_assets.settings import load_settings
 from utr_assets_tests import servers
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utr_assets.benchmarks.leaderboard import build_leaderboard
-from utr_assets.benchmarks.metrics import auc_rows, pearson_rows
-from utr_assets.benchmarks.plots import roc_curve_table
-from utr_assets.benchmarks.report import build_report, write_report
+from utr_assets.evaluation.leaderboard import build_leaderboard
+from utr_assets.evaluation.metrics import auc_rows, pearson_rows
+from utr_assets.evaluation.plots import roc_curve_table
+from utr_assets.evaluation.report import build_report, write_report
 from utr_assets_tests.e2e.test_ui_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (see .ci/run)")

@@ -92,7 +92,7 @@ def test_models_list_and_add(tmp_path: Path, capsys) -> None:
     )
     text = registry.read_text()
     assert text.startswith("# my registry") and "slug: dss-new" in text
-    from utr_assets.platform.registry import load_registry
+    from utr_assets.model_registry import load_registry
 
     assert load_registry(registry)["dss-new"].species_aware
     for bad in (["../../etc"], ["a/b"], ["dss-new"]):

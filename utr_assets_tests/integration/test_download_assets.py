@@ -9,10 +9,10 @@ import pytest
 import yaml
 from dagster import AssetKey, materialize
 
+from utr_assets.assets.sources import build_assets
 from utr_assets.platform.artifacts import ArtifactStoreResource
 from utr_assets.platform.io_managers import JsonHandleIOManagerFactory
 from utr_assets.settings import load_settings
-from utr_assets.sources.assets import build_assets
 from utr_assets_tests.integration.test_download import PAYLOAD, SHA, server  # noqa: F401  (fixture)
 
 

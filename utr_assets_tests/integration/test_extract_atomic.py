@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from utr_assets.outputs import MANIFEST, OutputSetError, verify_output_set
+from utr_assets.common.outputs import MANIFEST, OutputSetError, verify_output_set
 from utr_assets_tests.conftest import PHAST_OFFSET, PROJECT_ROOT
 
 FILES = {
@@ -35,7 +35,7 @@ import sys, time
 if sys.argv[1] == "slow":
     import io
     import pandas as pd
-    import utr_assets.outputs as outputs
+    import utr_assets.common.outputs as outputs
     plain, fsync = pd.DataFrame.to_parquet, outputs._fsync
     def to_parquet(self, path, *args, **kwargs):
         buffer = io.BytesIO()

@@ -11,7 +11,7 @@ from dagster import AssetKey, DagsterInstance
 from utr_assets.cli import main
 from utr_assets.definitions import build_definitions
 from utr_assets.platform.materialise import materialise_asset, plan_runs
-from utr_assets.platform.runner import _sync_model_partitions
+from utr_assets.platform.whole_graph import _sync_model_partitions
 from utr_assets.settings import load_settings
 
 

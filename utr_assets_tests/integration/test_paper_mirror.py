@@ -19,7 +19,7 @@ import yaml
 from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 
 from utr_assets.definitions import build_definitions
-from utr_assets.platform.runner import materialise_everything
+from utr_assets.platform.whole_graph import materialise_everything
 from utr_assets.settings import load_settings
 from utr_assets_tests import paper_mirror
 from utr_assets_tests.integration.test_download import FixtureServer

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from utr_assets.benchmarks import evaluate
-from utr_assets.benchmarks.evaluate import Protocol
-from utr_assets.benchmarks.features import kmer_count_features
-from utr_assets.benchmarks.probes import check_grouping, group_folds
-from utr_assets.benchmarks.sources_expression import read_siegel
-from utr_assets.benchmarks.task_expression import build_mpra_dataset
+from utr_assets.evaluation import evaluate
+from utr_assets.evaluation.evaluate import Protocol
+from utr_assets.evaluation.probes import check_grouping, group_folds
+from utr_assets.scoring.sequence_features import kmer_count_features
+from utr_assets.tasks.expression import build_mpra_dataset
+from utr_assets.tasks.readers.expression import read_siegel
 
 
 def test_siegel_beas2b_5mer_ridge_pearson_with_ci(real: Path) -> None:

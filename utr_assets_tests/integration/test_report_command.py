@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utr_assets.benchmarks.leaderboard import build_leaderboard
-from utr_assets.benchmarks.metrics import auc_rows
-from utr_assets.benchmarks.plots import roc_curve_table
 from utr_assets.cli import main
+from utr_assets.evaluation.leaderboard import build_leaderboard
+from utr_assets.evaluation.metrics import auc_rows
+from utr_assets.evaluation.plots import roc_curve_table
 
 
 def test_report_from_the_stored_leaderboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -57,7 +57,7 @@ def test_report_from_the_stored_leaderboard(tmp_path: Path, monkeypatch: pytest.
 def test_headline_markdown_is_one_narrow_row_per_split() -> None:
     import pandas as pd
 
-    from utr_assets.benchmarks.report import headline_markdown
+    from utr_assets.evaluation.report import headline_markdown
 
     head = pd.DataFrame(
         {
