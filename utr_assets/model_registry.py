@@ -16,8 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from utr_assets.common.errors import InputFormatError
+from utr_assets.common.slugs import validate_slug
 from utr_assets.common.textio import read_text
-from utr_assets.platform.partitions import validate_slug
 from utr_assets.settings import PROJECT_ROOT, SettingsError
 
 DEFAULT_REGISTRY = PROJECT_ROOT / "data" / "models.yaml"

@@ -34,7 +34,7 @@ def _read_species_list(path: str | None) -> list[str] | None:
 def _index_path(store: ArtifactStoreResource, maf: str, chrom: str) -> Path | None:
     """The artifact store when it is local, else beside the MAF (the index reader needs a local file)."""
     root = store.get_store()
-    if root._is_local:
+    if root.is_local:
         folder = Path(root.path("maf_index", chrom).path)
         folder.mkdir(parents=True, exist_ok=True)
         return folder / (Path(maf).name + ".utridx.npz")

@@ -89,6 +89,11 @@ class ArtifactStore:
         self.root = UPath(root, **(storage_options or {}))
         self._is_local = self.root.protocol in ("", "file", "local")
 
+    @property
+    def is_local(self) -> bool:
+        """Whether the root is a local folder (not s3:// or another object store)."""
+        return self._is_local
+
     def path(self, *parts: str) -> UPath:
         for part in parts:
             if not part or part in (".", "..") or "/" in part or "\\" in part:

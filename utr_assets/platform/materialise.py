@@ -3,7 +3,7 @@
 What belongs here: `plan_runs` (which (assets, partition) runs are needed, from the asset graph's
 partition mappings and what the store holds), `run_selection` (one in-process run whose steps are
 reported as they finish) and `materialise_asset` (the `utr-assets materialise` command). The whole-graph
-demo run is `runner.py`; both use `run_selection`.
+demo run is `whole_graph.py`; both use `run_selection`.
 
 "Missing" means the IO manager's file for that (asset, partition) is absent from the storage root
 (`{root}/tables/...parquet` or `{root}/handles/...json`); the instance's records are not trusted for

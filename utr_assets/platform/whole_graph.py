@@ -2,7 +2,9 @@
 
 Unpartitioned assets run in one pass; each partitioned asset group runs once per partition key,
 in topological order, against the persistent instance in ``DAGSTER_HOME`` so the UI shows them.
-Each run reports its steps as they finish (materialise.run_selection).
+Each run reports its steps as they finish (materialise.run_selection). The caller passes the
+`Definitions` (the CLI and the tests build them from their settings): this module never imports
+`utr_assets.definitions`, which sits above the platform.
 """
 
 from __future__ import annotations
@@ -25,16 +27,14 @@ def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None
 
 
 def materialise_everything(
+    defs: Definitions,
     log: Callable[[str], None] = print,
     instance: DagsterInstance | None = None,
-    defs: Definitions | None = None,
     timings: list[tuple[str, str, float]] | None = None,
 ) -> list[str]:
-    """Materialise every asset; returns the labels of failed runs. ``timings`` (when given) receives
-    (step, partition, seconds) of every successful step."""
-    if defs is None:
-        from utr_assets.definitions import defs
-
+    """Materialise every asset of ``defs`` (the caller builds them: `build_definitions(settings)`);
+    returns the labels of failed runs. ``timings`` (when given) receives (step, partition, seconds) of
+    every successful step."""
     instance = instance or DagsterInstance.get()
     from utr_assets.platform.materialise import Run, run_selection
 
