@@ -19,7 +19,7 @@ Per probe the alternative is sklearn's own path over the same outer and inner fo
   Both are timed on one outer fold at `--svr-rows` subsample sizes; the time per outer fold at the
   full size is extrapolated with the power law fitted through the two sizes and multiplied by the
   number of outer folds ("est." in the table).
-- mlp: sklearn's GridSearchCV of MLPClassifier(adam, early stopping) as probes.cv_mlp_probabilities
+- mlp: sklearn's GridSearchCV of MLPClassifier(adam, early stopping) as mlp_probe.cv_mlp_probabilities
   ran it; ours the batched torch MLP. sklearn is timed on `--mlp-folds` outer folds and extrapolated.
 `--sklearn-folds N` times sklearn's Ridge path on the first N outer folds only and extrapolates
 (agreement columns then cover those folds).
@@ -59,7 +59,8 @@ from sklearn.preprocessing import StandardScaler
 
 from utr_assets.evaluation.fast_ridge import fold_predictions
 from utr_assets.evaluation.fast_svr import param_grid, svr_fold_predictions
-from utr_assets.evaluation.probes import RIDGE_ALPHAS, SVR_GRID, _inner_group_splits, _svr, group_folds
+from utr_assets.evaluation.folds import group_folds, inner_group_splits
+from utr_assets.evaluation.probes import RIDGE_ALPHAS, SVR_GRID, _svr
 
 SHAPES = {  # rows, features, groups, outer folds (None: leave-one-group-out), alpha grid
     "jurkat": (35_682, 1_024, 23, None, "siegel"),
@@ -100,7 +101,7 @@ def bench_ridge(task: str, scale: float, sklearn_folds: int | None) -> dict[str,
     X, y, groups, folds = regression_data(task, scale)
     alphas = RIDGE_ALPHAS[SHAPES[task][4]]
     outer = _outer(folds)
-    inner = [_inner_group_splits(groups[tr], 5, 0) for tr, _ in outer]
+    inner = [inner_group_splits(groups[tr], 5, 0) for tr, _ in outer]
 
     def ours() -> tuple[np.ndarray, list[float]]:
         sx, sy = X.mean(0), y.mean()
@@ -144,7 +145,7 @@ def _svr_one_fold(
     X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: np.ndarray
 ) -> tuple[float, float, np.ndarray, np.ndarray]:
     train, test = _outer(folds)[0]
-    inner = _inner_group_splits(groups[train], 5, 0)
+    inner = inner_group_splits(groups[train], 5, 0)
     est, grid = _svr(X.shape[1], SVR_GRID)
     points = param_grid(
         grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"]
@@ -189,7 +190,8 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
     import torch
     from sklearn.metrics import roc_auc_score
 
-    from utr_assets.evaluation.probes import MLP_GRID, _class_splits
+    from utr_assets.evaluation.folds import class_splits
+    from utr_assets.evaluation.mlp_probe import MLP_GRID
     from utr_assets.evaluation.torch_mlp import default_device, grid_search_probabilities
 
     n, d = max(int(20_000 * scale), 1_000), 768
@@ -202,8 +204,8 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
         + rng.normal(0, 0.3, (n, d))
     )
     X, genes = np.hstack([ref, alt]), rng.integers(0, n // 5, n)
-    outer = _class_splits(y, genes, 10, 0, "outer")[:n_folds]
-    folds = [(tr, te, _class_splits(y[tr], genes[tr], 3, 1 + k, "inner")) for k, (tr, te) in enumerate(outer)]
+    outer = class_splits(y, genes, 10, 0, "outer")[:n_folds]
+    folds = [(tr, te, class_splits(y[tr], genes[tr], 3, 1 + k, "inner")) for k, (tr, te) in enumerate(outer)]
     dev = default_device()
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     ours, t_ours = _timed(

@@ -15,12 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from utr_assets.common.sequences import reverse_complement
+
 ACGT = np.frombuffer(b"ACGT", np.uint8)
 GAP = 45
-
-
-def _revcomp(s: str) -> str:
-    return s.translate(str.maketrans("ACGTN", "TGCAN"))[::-1]
 
 
 def write_synthetic_maf(
@@ -131,7 +129,7 @@ def _regions(rng: np.random.Generator, human: np.ndarray, fraction: float) -> pd
                 blocks=",".join(f"{a}-{b}" for a, b in pieces),
                 length=len(dna),
                 stop_codon_start=lo - 3 if strand == "+" else hi,
-                sequence=dna if strand == "+" else _revcomp(dna),
+                sequence=dna if strand == "+" else reverse_complement(dna),
             )
         )
     return pd.DataFrame(recs)

@@ -1,8 +1,9 @@
 """Alignments domain (plain Python, no dagster): MAF reading and indexing, 3'UTR aligned projections
-(Zoo-AL rows) and stop-codon anchored orthologs. ``assets.py`` is the only Dagster glue."""
+(Zoo-AL rows) and stop-codon anchored orthologs. The Dagster glue is `utr_assets.assets.alignments`;
+reverse complements are `utr_assets.common.sequences`."""
 
 from utr_assets.alignments.command import extract_utrs_to_dir
-from utr_assets.alignments.engine import ExtractionStats, revcomp
+from utr_assets.alignments.engine import ExtractionStats
 from utr_assets.alignments.errors import MafFormatError
 from utr_assets.alignments.extract import (
     ALIGNMENT_COLUMNS,
@@ -36,7 +37,6 @@ __all__ = [
     "iter_maf_blocks",
     "iter_utr_records",
     "load_or_build_index",
-    "revcomp",
     "species_table",
     "split_name",
 ]

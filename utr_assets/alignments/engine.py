@@ -25,6 +25,7 @@ from utr_assets.alignments.index import MafIndex, reference_row, relocate
 from utr_assets.alignments.mafio import RandomAccess, detect_compression, iter_chunks
 from utr_assets.alignments.projection import BlockArrays, Fragment, block_arrays, project_block
 from utr_assets.alignments.reader import GAP, MafBlock, iter_block_texts, parse_block
+from utr_assets.common.sequences import reverse_complement_bytes
 
 
 @dataclass
@@ -116,13 +117,6 @@ class UtrQuery:
         return arrays
 
 
-_COMP = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
-
-
-def revcomp(seq: bytes) -> bytes:
-    return seq.translate(_COMP)[::-1]
-
-
 def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuery]:
     """``utr3_regions`` rows -> queries; ``blocks`` is "s-e,s-e" (0-based half-open, ascending).
     ``stop_codons=False`` leaves the stop codon out (the aligned projection does not need it)."""
@@ -140,7 +134,7 @@ def utr_queries(regions: pd.DataFrame, stop_codons: bool = True) -> list[UtrQuer
         seq = str(r.sequence).upper().encode()
         if len(seq) != off:
             raise ValueError(f"utr3_regions {r.utr_id}: sequence has {len(seq)} nt, blocks cover {off}")
-        dna = revcomp(seq) if r.strand == "-" else seq
+        dna = reverse_complement_bytes(seq) if r.strand == "-" else seq
         stop = getattr(r, "stop_codon_start", None)
         stop = None if not stop_codons or stop is None or pd.isna(stop) else int(stop)
         out.append(

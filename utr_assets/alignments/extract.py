@@ -25,26 +25,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from utr_assets.alignments.engine import (
-    ExtractionStats,
-    UtrQuery,
-    genome_order,
-    revcomp,
-    run_pass,
-    utr_queries,
-)
+from utr_assets.alignments.engine import ExtractionStats, UtrQuery, genome_order, run_pass, utr_queries
 from utr_assets.alignments.index import MafIndex
 from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
 from utr_assets.alignments.projection import chain_rows, choose_row
 from utr_assets.alignments.reader import GAP
 from utr_assets.common import progress
+from utr_assets.common.sequences import reverse_complement_bytes
 
 ALIGNMENT_COLUMNS = ["utr_id", "species", "aligned", "n_bases", "hamming", "n_rows", "contig", "strand"]
 
 
 def _rna(arr: np.ndarray, strand: str) -> str:
     b = arr.tobytes()
-    return (revcomp(b) if strand == "-" else b).decode()
+    return (reverse_complement_bytes(b) if strand == "-" else b).decode()
 
 
 def utr_records(
@@ -169,6 +163,7 @@ def _extract_in_processes(
         parts = [f.result() for f in forked]
         if last_error is not None:
             raise last_error
+        assert last is not None  # no error: the run returned its result
         parts.append(last)
     stats = ExtractionStats(
         mode="index", blocks_total=index.n_blocks, bytes_total=index.total_bytes, n_utrs=len(queries)

@@ -22,8 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from utr_assets.alignments.engine import UtrQuery, revcomp
+from utr_assets.alignments.engine import UtrQuery
 from utr_assets.alignments.projection import CHAIN_MAX_GAP, Fragment, SpeciesRow, chain_rows
+from utr_assets.common.sequences import reverse_complement_bytes
 
 ORTHOLOG_COLUMNS = ["utr_id", "species", "sequence", "length", "source", "contig", "strand", "stop_start"]
 
@@ -65,7 +66,7 @@ def from_assembly(q: UtrQuery, anchor: SpeciesRow, genome: Genome) -> tuple[str,
     fs, fe = (s, e) if anchor.strand == "+" else (size - e, size - s)
     gene_strand = q.strand if anchor.strand == "+" else _flip(q.strand)
     seq = genome.fetch(anchor.contig, fs, fe).upper().encode() if fe > fs else b""
-    return (revcomp(seq) if gene_strand == "-" else seq).decode(), gene_strand
+    return (reverse_complement_bytes(seq) if gene_strand == "-" else seq).decode(), gene_strand
 
 
 def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -> bytes:
@@ -145,7 +146,7 @@ def ortholog_records(
             source = "assembly"
         else:
             dna = from_alignment(q, anchor, by_species.get(species, []))
-            seq, source = (revcomp(dna) if q.strand == "-" else dna).decode(), "alignment"
+            seq, source = (reverse_complement_bytes(dna) if q.strand == "-" else dna).decode(), "alignment"
             gene_strand = q.strand if anchor.strand == "+" else _flip(q.strand)
         if seq:
             recs.append(

@@ -17,18 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from utr_assets.common.sequences import reverse_complement
+
 CORPUS_COLUMNS = ["utr_id", "gene_id", "species", "chrom", "strand", "sequence"]
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 
 
 def require_columns(df: pd.DataFrame, columns: list[str] = CORPUS_COLUMNS) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"corpus table lacks columns {missing}; has {list(df.columns)}")
-
-
-def reverse_complement(sequence: str) -> str:
-    return sequence.translate(_COMPLEMENT)[::-1]
 
 
 def to_dna_orientation(df: pd.DataFrame, strand_column: str = "strand") -> pd.DataFrame:

@@ -15,12 +15,6 @@ from utr_assets.common.errors import InputFormatError
 from utr_assets.common.textio import is_gzip
 from utr_assets.reference import fasta_checks
 
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-
-
-def reverse_complement(sequence: str) -> str:
-    return sequence.translate(_COMPLEMENT)[::-1]
-
 
 def _is_bgzip(path: Path) -> bool:
     with open(path, "rb") as handle:

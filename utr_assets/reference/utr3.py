@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from utr_assets.common.errors import InputFormatError
+from utr_assets.common.sequences import reverse_complement
 from utr_assets.reference.annotation import Interval, Transcript
-from utr_assets.reference.fasta import Genome, reverse_complement
+from utr_assets.reference.fasta import Genome
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})
 ASSEMBLY_CHECK_MIN = 10  # transcripts with a checked stop codon before their share of invalid ones is judged
@@ -127,7 +128,7 @@ def _check_stop_codons(
     dropped: list[tuple[Transcript, str]],
     selection: Utr3Selection,
     annotation: str,
-    genome: str,
+    genome: str | Path,
 ) -> None:
     """Most stop codons missing from the FASTA means annotation and FASTA are different assemblies."""
     invalid = [(tx, reason) for tx, reason in dropped if reason.startswith("invalid_stop_codon")]

@@ -10,21 +10,24 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pysam
 
 from utr_assets.common.outputs import file_sha256
+from utr_assets.common.sequences import CODE_LETTERS
 
-# Sequence codes used throughout simulate/: A C G T N and the alignment gap.
+# Sequence codes used throughout simulate/: A C G T N and the alignment gap (common.sequences.CODE_LETTERS,
+# whose reverse_complement_codes reverse-complements them).
 A, C, G, T, N, GAP = 0, 1, 2, 3, 4, 5
-UPPER = np.frombuffer(b"ACGTN-", dtype=np.uint8)
-LOWER = np.frombuffer(b"acgtn-", dtype=np.uint8)
+UPPER = np.frombuffer(CODE_LETTERS, dtype=np.uint8)
+LOWER = np.frombuffer(CODE_LETTERS.lower(), dtype=np.uint8)
 _ENCODE = np.full(256, N, dtype=np.uint8)
-for _code, _letter in enumerate(b"ACGTN-"):
+for _code, _letter in enumerate(CODE_LETTERS):
     _ENCODE[_letter] = _code
     _ENCODE[ord(chr(_letter).lower())] = _code
-COMPLEMENT = np.array([T, G, C, A, N, GAP], dtype=np.uint8)
+TabixPreset = Literal["gff", "bed", "sam", "vcf", "psltbl", "pileup"]  # pysam.tabix_index's presets
 
 
 def encode(text: str) -> np.ndarray:
@@ -38,21 +41,24 @@ def decode(codes: np.ndarray, lower: np.ndarray | None = None) -> str:
     return letters.tobytes().decode("ascii")
 
 
-def revcomp(codes: np.ndarray) -> np.ndarray:
-    return COMPLEMENT[codes[::-1]]
+class GzipTextHandle(io.TextIOWrapper):
+    """A text handle over a GzipFile that keeps the raw file beneath it (GzipFile does not close a
+    file object it was given), so `close_gzip_text` can close both."""
+
+    def __init__(self, raw: BinaryIO, gz: gzip.GzipFile) -> None:
+        super().__init__(gz, encoding="ascii", newline="\n")
+        self.raw_file = raw
 
 
-def open_gzip_text(path: Path, level: int = 6) -> io.TextIOWrapper:
+def open_gzip_text(path: Path, level: int = 6) -> GzipTextHandle:
     """A text handle writing gzip with mtime=0 and an empty name field (reproducible bytes)."""
     raw = open(path, "wb")  # noqa: SIM115 - closed through the wrapper
     gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
-    handle = io.TextIOWrapper(gz, encoding="ascii", newline="\n")
-    handle._utr_raw = raw  # type: ignore[attr-defined] - keep the file object alive and closable
-    return handle
+    return GzipTextHandle(raw, gz)
 
 
-def close_gzip_text(handle: io.TextIOWrapper) -> None:
-    raw = handle._utr_raw  # type: ignore[attr-defined]
+def close_gzip_text(handle: GzipTextHandle) -> None:
+    raw = handle.raw_file
     handle.close()
     raw.close()
 
@@ -72,7 +78,12 @@ def write_bgzip_text(path: Path, text: str) -> None:
 
 
 def write_tabix(
-    path: Path, text: str, preset: str | None = None, seq_col: int = 0, start_col: int = 1, end_col: int = 1
+    path: Path,
+    text: str,
+    preset: TabixPreset | None = None,
+    seq_col: int = 0,
+    start_col: int = 1,
+    end_col: int = 1,
 ) -> None:
     """BGZF-compress and tabix-index text (``path`` ends in .gz; the .tbi is written beside)."""
     plain = path.with_suffix("")

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from utr_assets.common.sequences import reverse_complement_codes
 from utr_assets.simulate import biology
-from utr_assets.simulate.fileio import encode, revcomp
+from utr_assets.simulate.fileio import encode
 from utr_assets.simulate.scales import Scale
 
 Interval = tuple[int, int]
@@ -146,13 +147,16 @@ def build_coding_gene(
     local = np.concatenate([p for p, _ in pieces])
     span = len(local)
     bounds = np.cumsum([0] + [len(p) for p, _ in pieces])
-    exons_local, current = [], None
+    exons_local: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None  # the exon being extended (pieces start and end with one)
     for (s, e), (_, k) in zip(zip(bounds[:-1], bounds[1:], strict=True), pieces, strict=True):
         if k == 0:
+            assert current is not None  # an intron always follows an exon piece
             exons_local.append(current)
             current = None
         else:
             current = (current[0], int(e)) if current else (int(s), int(e))
+    assert current is not None
     exons_local.append(current)
     cds_local = [
         (int(s), int(e))
@@ -232,7 +236,7 @@ def build_coding_gene(
         lp = utr_positions[polya : polya + 6]
         kinds[lp] = 6
         gene.polya = origin + int(lp[0]) if strand == "+" else origin + span - int(lp[-1]) - 1
-    codes = local if strand == "+" else revcomp(local)
+    codes = local if strand == "+" else reverse_complement_codes(local)
     codon_phase = np.zeros(span, dtype=np.uint8)
     codon_phase[kinds == 1] = np.arange(int((kinds == 1).sum())) % 3
     genome_kinds = kinds if strand == "+" else kinds[::-1]
@@ -266,4 +270,4 @@ def build_noncoding_gene(
     exons = _to_genome([(0, e1), (e1 + intron, span)], origin, span, strand)
     tx = TranscriptModel(ids.next_tx(), "lncRNA", ("basic", "Ensembl_canonical"), exons)
     gene = Gene(gene_id, f"LINC{name[3:]}", "lncRNA", chrom, strand, origin, origin + span, [tx])
-    return gene, local if strand == "+" else revcomp(local)
+    return gene, local if strand == "+" else reverse_complement_codes(local)

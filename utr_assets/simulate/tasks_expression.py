@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from utr_assets.common.sequences import reverse_complement_codes
 from utr_assets.simulate.biology import NEUTRAL_EFFECT_FRACTION, RBPS, gc_fraction, motif_score
-from utr_assets.simulate.fileio import decode, encode, revcomp
+from utr_assets.simulate.fileio import decode, encode
 from utr_assets.simulate.sites import other_base
 
 GRIESEMER_CELLS = ("HEK293FT", "HEPG2", "HMEC", "K562", "GM12878", "SKNSH")
@@ -29,7 +30,7 @@ def utr_rna(world, gene) -> tuple[np.ndarray, np.ndarray]:
     codes = world.chrom(gene.chrom).codes
     pos = np.concatenate([np.arange(s, e) for s, e in gene.utr_blocks])
     seq = codes[pos]
-    return (seq, pos) if gene.strand == "+" else (revcomp(seq), pos[::-1])
+    return (seq, pos) if gene.strand == "+" else (reverse_complement_codes(seq), pos[::-1])
 
 
 def _activity(seqs: list[str], gcs: np.ndarray, factors: dict[str, float], rng, noise: float) -> np.ndarray:
@@ -70,7 +71,10 @@ def write_griesemer(world, rng: np.random.Generator, folder: Path, n_variants: i
         genome_ref, genome_alt = (
             (ref_s[at - start], alt_s[at - start])
             if gene.strand == "+"
-            else (decode(revcomp(encode(ref_s[at - start]))), decode(revcomp(encode(alt_s[at - start]))))
+            else (
+                decode(reverse_complement_codes(encode(ref_s[at - start]))),
+                decode(reverse_complement_codes(encode(alt_s[at - start]))),
+            )
         )
         span = sorted((int(pos[start]), int(pos[start + OLIGO - 1])))
         vid = f"{gene.chrom}:{int(pos[at]) + 1}:{genome_ref}:{genome_alt}"

@@ -1,5 +1,6 @@
 """Tasks 3 and 4 (docs/protocol.md): MPRA activity (Griesemer 2021, Siegel 2022) and mRNA half-life
-(Agarwal & Kelley 2022) as regression datasets, and their cross-validated evaluation.
+(Agarwal & Kelley 2022) as regression datasets with their CV groups. Their cross-validated evaluation is
+`utr_assets.evaluation.expression`.
 
 MPRA dataset columns: oligo_id, sequence (RNA orientation), group, cell_line, target, value, gene_id,
 chrom, strand (the 3'UTR's genomic strand: a DNA-orientation model reads minus-strand oligos reverse-
@@ -13,7 +14,7 @@ complemented; None where unknown). `split` in results is "{cell_line}/{target}".
   sequence (the longest 3'UTR where several contain it, as the study). Families placed nowhere keep a
   `seq:` group; with `drop_unplaced` they are dropped, as the study kept only oligos inside a 3'UTR.
 Half-life dataset: gene_id, utr_id, value, fold (the source's 10 folds; genes outside utr3_regions
-are dropped). Probes: `probes.cv_regression_predictions`; metric: Pearson r with Fisher CI.
+are dropped).
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from utr_assets.evaluation.metrics import pearson_rows
-from utr_assets.evaluation.probes import RIDGE_ALPHAS, cv_regression_predictions, group_folds
 
 MPRA_DATASET_COLUMNS = [
     "oligo_id",
@@ -209,59 +207,3 @@ def build_half_life_dataset(half_life: pd.DataFrame, regions: pd.DataFrame) -> p
     out = half_life.merge(utrs[["gene_key", "utr_id"]], left_on="gene_id", right_on="gene_key", how="inner")
     out.attrs["dropped_without_utr"] = int(len(half_life) - len(out))
     return out[["gene_id", "utr_id", "value", "fold"]].sort_values("gene_id").reset_index(drop=True)
-
-
-def evaluate_regression(
-    samples: pd.DataFrame,
-    ids: Sequence[str],
-    features: np.ndarray,
-    *,
-    model: str,
-    task: str,
-    id_column: str,
-    probes: Sequence[str] = ("ridge", "svr"),
-    alphas: Sequence[float] | None = None,
-    n_outer: int | None = None,
-    svr_grid: dict[str, list[Any]] | None = None,
-    seed: int = 0,
-) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """Pearson r rows per split and probe, and out-of-fold predictions.
-
-    `samples`: an MPRA dataset (split per cell_line/target, folds from `group`: leave-one-group-out,
-    or `n_outer` grouped folds) or a half-life dataset (one split "all", the given `fold`s).
-    `features[i]` belongs to `ids[i]`; rows of `samples` are matched on `id_column`.
-    """
-    row_of = {v: i for i, v in enumerate(ids)}
-    if "fold" in samples.columns:
-        splits = [("all", samples)]
-        alphas = alphas if alphas is not None else RIDGE_ALPHAS["half_life"]
-    else:
-        splits = [(f"{c}/{t}", tab) for (c, t), tab in samples.groupby(["cell_line", "target"], sort=True)]
-    rows: list[dict[str, Any]] = []
-    preds = []
-    for split, table in splits:
-        table = table[table[id_column].isin(row_of)]
-        X = features[[row_of[v] for v in table[id_column]]]
-        y = table["value"].to_numpy(dtype=float)
-        if "fold" in table.columns:
-            folds, groups = table["fold"].to_numpy(), table["fold"].to_numpy()
-        else:
-            groups = table["group"].to_numpy()
-            folds = group_folds(groups, n_outer, seed)
-        for probe in probes:
-            pred = cv_regression_predictions(
-                X, y, folds=folds, groups=groups, model=probe, alphas=alphas, svr_grid=svr_grid, seed=seed
-            )
-            rows += pearson_rows(model, task, split, probe, y, pred)
-            preds.append(
-                pd.DataFrame(
-                    {
-                        "split": split,
-                        id_column: table[id_column].to_numpy(),
-                        "probe": probe,
-                        "value": y,
-                        "prediction": pred,
-                    }
-                )
-            )
-    return rows, (pd.concat(preds, ignore_index=True) if preds else pd.DataFrame())

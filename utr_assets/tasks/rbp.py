@@ -1,4 +1,4 @@
-"""Task 1 (docs/protocol.md §5): RBP binding-motif instances in 3'UTRs, their labels and their scoring.
+"""Task 1 (docs/protocol.md §5): RBP binding-motif instances in 3'UTRs and their labels.
 
 - Instance: an occurrence (overlapping ones included) of one of RBP X's RBNS 5-mers in a 3'UTR
   sequence (RNA orientation); `offset` is its first base, 0-based in RNA orientation. One instance per
@@ -14,18 +14,17 @@
 - Conservation subsets: the instance's maximum PhyloP over its 5 bases (the study's PhyloP motif
   score); positives at or above the 90th percentile (`top_conserved`) / at or below the 10th
   (`bottom_conserved`) within their RBP_motif group (the study's AUC notebook).
-Scores per instance: mean over the 5 bases of P(ref) for LMs and Zoo-AL, max for PhyloP and CADD.
+Scoring the instances and their AUCs: `utr_assets.evaluation.rbp_motifs`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from utr_assets.evaluation.metrics import auc_rows
+from utr_assets.common.sequences import base_codes
 from utr_assets.tasks.utr_coords import UtrIndex
 
 K = 5
@@ -44,14 +43,11 @@ INSTANCE_COLUMNS = [
     "top_conserved",
     "bottom_conserved",
 ]
-_CODE = np.full(256, -1, dtype=np.int64)
-for _i, _b in enumerate(b"ACGT"):
-    _CODE[_b] = _i
 
 
 def kmer_codes(sequence: str, k: int = K) -> np.ndarray:
     """Integer code (base-4, first base most significant) of every k-mer window; -1 where N."""
-    codes = _CODE[np.frombuffer(sequence.upper().encode("ascii"), dtype=np.uint8)]
+    codes = base_codes(sequence)
     if codes.size < k:
         return np.zeros(0, dtype=np.int64)
     windows = np.lib.stride_tricks.sliding_window_view(codes, k)
@@ -225,63 +221,3 @@ def build_motif_instances(
         summary_df["n_pos"] - summary_df["n_neg"]
     )  # positives left out for want of negatives
     return out[INSTANCE_COLUMNS].reset_index(drop=True), summary_df
-
-
-def ref_base_probabilities(probs: np.ndarray, sequence: str) -> np.ndarray:
-    """P(reference base) per position from an (L, 4) ACGT probability array; NaN at N."""
-    codes = _CODE[np.frombuffer(sequence.upper().encode("ascii"), dtype=np.uint8)]
-    if probs.shape != (codes.size, 4):
-        raise ValueError(f"probabilities {probs.shape} do not match a sequence of length {codes.size}")
-    out = np.full(codes.size, np.nan)
-    ok = codes >= 0
-    out[ok] = probs[np.flatnonzero(ok), codes[ok]]
-    return out
-
-
-def score_instances(
-    instances: pd.DataFrame, per_base: Mapping[str, np.ndarray], reduce: str = "mean"
-) -> np.ndarray:
-    """One score per instance from per-base values (utr_id -> array in RNA orientation).
-
-    reduce "mean" (P(ref) of LMs, Zoo-AL) or "max" (PhyloP, CADD); NaN when the UTR has no values or
-    all 5 are NaN (counted as dropped by the metrics, never as 0).
-    """
-    fn = {"mean": np.nanmean, "max": np.nanmax}[reduce]
-    out = np.full(len(instances), np.nan)
-    for i, (utr, off) in enumerate(zip(instances["utr_id"], instances["offset"], strict=True)):
-        values = per_base.get(utr)
-        if values is None:
-            continue
-        window = np.asarray(values[off : off + K], dtype=float)
-        if window.size == K and np.isfinite(window).any():
-            out[i] = fn(window)
-    return out
-
-
-RBP_SPLITS = {"all": None, "top10_phylop": "top_conserved", "bottom10_phylop": "bottom_conserved"}
-
-
-def evaluate_rbp(
-    instances: pd.DataFrame, scores: np.ndarray, *, model: str, score: str, n_boot: int = 1000, seed: int = 0
-) -> list[dict[str, Any]]:
-    """AUC rows on all instances and on the top/bottom-conserved positives (all negatives kept)."""
-    rows: list[dict[str, Any]] = []
-    labels = instances["label"].to_numpy()
-    for split, column in RBP_SPLITS.items():
-        mask = (
-            np.ones(len(instances), bool) if column is None else (labels == 0) | instances[column].to_numpy()
-        )
-        if (labels[mask] == 1).sum() == 0 or (labels[mask] == 0).sum() == 0:
-            continue
-        rows += auc_rows(
-            model,
-            "rbp_motifs",
-            split,
-            score,
-            labels[mask],
-            np.asarray(scores)[mask],
-            zero_shot=False,
-            n_boot=n_boot,
-            seed=seed,
-        )
-    return rows

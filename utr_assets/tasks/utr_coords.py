@@ -15,12 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-
-
-def reverse_complement(seq: str) -> str:
-    return seq.translate(COMPLEMENT)[::-1]
-
 
 def parse_blocks(blocks: str, start: int, end: int) -> list[tuple[int, int]]:
     """ "s-e,s-e" -> [(s, e), ...]; an empty value means one block (start, end)."""

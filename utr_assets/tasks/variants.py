@@ -1,4 +1,5 @@
-"""Task 2 (docs/protocol.md §5): functional-variant splits of 3'UTR SNVs and their evaluation.
+"""Task 2 (docs/protocol.md §5): functional-variant splits of 3'UTR SNVs (their evaluation:
+`utr_assets.evaluation.variant_effects`).
 
 Splits (positives vs negatives), each with up to `n_max` of each, drawn by its OWN seeded sample
 (the study reused one negative sample across three splits; the overlap is reported here):
@@ -21,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from utr_assets.evaluation.metrics import auc_rows
-from utr_assets.evaluation.probes import cv_mlp_probabilities, mlp_features
+from utr_assets.common.sequences import complement
 from utr_assets.tasks.utr_coords import UtrIndex
 
 VARIANT_COLUMNS = [
@@ -41,7 +41,6 @@ VARIANT_COLUMNS = [
     "source",
 ]
 SPLITS = ("clinvar", "gnomad_singletons", "eqtl", "cadd")
-COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 MAX_REF_MISMATCH = 0.05
 
 
@@ -66,7 +65,7 @@ def annotate_utr(
         hit = max(hits, key=lambda h: int(index.regions.at[h.utr_id, "length"]))  # hits are sorted by utr_id
         region = index.regions.loc[hit.utr_id]
         minus = region["strand"] == "-"
-        ref_rna = COMPLEMENT[rec.ref] if minus else rec.ref
+        ref_rna = complement(rec.ref) if minus else rec.ref
         if region["sequence"][hit.offset].upper() != ref_rna:
             mismatch += 1
             continue
@@ -81,7 +80,7 @@ def annotate_utr(
                 region["gene_id"],
                 hit.offset,
                 ref_rna,
-                COMPLEMENT[rec.alt] if minus else rec.alt,
+                complement(rec.alt) if minus else rec.alt,
             )
         )
     inside = len(rows) + mismatch
@@ -202,81 +201,3 @@ def split_overlap(variants: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["label", "split_a", "split_b", "n_a", "n_b", "n_shared", "jaccard"])
-
-
-def evaluate_zero_shot(
-    variants: pd.DataFrame,
-    scores: pd.DataFrame,
-    *,
-    model: str,
-    score_columns: list[str],
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> list[dict[str, Any]]:
-    """AUC (raw and flipped) of every score column per split; `scores` keyed by variant_id.
-
-    Variants without a score get NaN and are dropped by the metric (counted in n_dropped).
-    """
-    merged = variants.merge(
-        scores[["variant_id", *score_columns]].drop_duplicates("variant_id"), on="variant_id", how="left"
-    )
-    rows: list[dict[str, Any]] = []
-    for split, table in merged.groupby("split", sort=True):
-        for col in score_columns:
-            rows += auc_rows(
-                model,
-                "variant_effects",
-                str(split),
-                col,
-                table["label"],
-                table[col],
-                zero_shot=True,
-                n_boot=n_boot,
-                seed=seed,
-            )
-    return rows
-
-
-def evaluate_mlp(
-    variants: pd.DataFrame,
-    variant_ids: list[str],
-    emb_ref: np.ndarray,
-    emb_alt: np.ndarray,
-    *,
-    model: str,
-    n_outer: int = 10,
-    n_inner: int = 3,
-    param_grid: dict[str, list[Any]] | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """MLP on [ref || alt] embeddings per split: gene-grouped CV (`mlp_grouped`) and ungrouped
-    (`mlp_ungrouped`). Returns the AUC rows and the out-of-fold predictions (split, variant_id,
-    label, cv, probability). `variant_ids` names the embedding rows."""
-    row_of = {v: i for i, v in enumerate(variant_ids)}
-    features = mlp_features(emb_ref, emb_alt)
-    rows: list[dict[str, Any]] = []
-    preds = []
-    for split, table in variants.groupby("split", sort=True):
-        table = table[table["variant_id"].isin(row_of)]
-        X = features[[row_of[v] for v in table["variant_id"]]]
-        y = table["label"].to_numpy()
-        for cv, groups in (("mlp_grouped", table["gene_id"].to_numpy()), ("mlp_ungrouped", None)):
-            prob = cv_mlp_probabilities(
-                X, y, groups, n_outer=n_outer, n_inner=n_inner, param_grid=param_grid, seed=seed
-            )
-            rows += auc_rows(
-                model, "variant_effects", str(split), cv, y, prob, zero_shot=False, n_boot=n_boot, seed=seed
-            )
-            preds.append(
-                pd.DataFrame(
-                    {
-                        "split": split,
-                        "variant_id": table["variant_id"].to_numpy(),
-                        "label": y,
-                        "cv": cv,
-                        "probability": prob,
-                    }
-                )
-            )
-    return rows, (pd.concat(preds, ignore_index=True) if preds else pd.DataFrame())

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from utr_assets.alignments import build_maf_index, extract_utr_alignments, extract_utrs, revcomp
+from utr_assets.alignments import build_maf_index, extract_utr_alignments, extract_utrs
+from utr_assets.common.sequences import reverse_complement
 
 OFFSET = 14_499_999  # phast slice: absolute = relative + OFFSET
 MAF = "phast_chr22/chr22.14500000-15500000.maf"
@@ -18,7 +19,7 @@ FASTA = "phast_chr22/chr22.14500000-15500000.fa"
 def region(utr_id: str, chrom: str, pieces: list[tuple[int, int]], strand: str, genome) -> dict:
     """A utr3_regions row built by hand; ``genome(s, e)`` returns + strand DNA."""
     dna = "".join(genome(s, e) for s, e in pieces)
-    seq = revcomp(dna.encode()).decode() if strand == "-" else dna
+    seq = reverse_complement(dna) if strand == "-" else dna
     start, end = pieces[0][0], pieces[-1][1]
     return dict(
         utr_id=utr_id,
@@ -101,7 +102,7 @@ def test_phast_projection_matches_independent_reading(phast, utr_id, pieces, str
     for species in ("rn3", "mm5"):
         expected = independent_reading(maf, "hg17", species, pieces)
         if strand == "-":
-            expected = revcomp(expected.encode()).decode()
+            expected = reverse_complement(expected)
         got = rows.loc[species, "aligned"] if species in rows.index else "-" * len(expected)
         assert got == expected, species
     assert stats.blocks_read < stats.blocks_total
@@ -159,7 +160,7 @@ def test_synthetic_gap_columns_padding_strand_and_chaining(
     # lowercase is uppercased; a '-' MAF row is aligned to human + like any row; chained 21..26 then 26..30
     rn = got[("u+", "rn6")]
     assert (rn.aligned, rn.n_rows, rn.strand) == ("-GT-CGTGGCA---", 1, "-")
-    assert got[("u-", "rn6")].aligned == revcomp(b"-GT-CGTGGCA---").decode()
+    assert got[("u-", "rn6")].aligned == reverse_complement("-GT-CGTGGCA---")
     assert got[("u-", "hg38")].aligned == minus["sequence"]
 
 

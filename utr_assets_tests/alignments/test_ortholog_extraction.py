@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from utr_assets.alignments import extract_utr_orthologs, extract_utrs, revcomp, species_table
+from utr_assets.alignments import extract_utr_orthologs, extract_utrs, species_table
+from utr_assets.common.sequences import reverse_complement
 
 # human chr1:100-120 = ACG TAA CCCCGGGGTTTT ACGTA; stop codon TAA at [103,106), 3'UTR (+) at [106,118)
 HUMAN = "ACGTAACCCCGGGGTTTTACGT"
@@ -40,7 +41,7 @@ def _region(strand: str) -> dict:
     else:  # a - gene whose stop codon (RNA TTA = DNA TAA revcomp) sits at [103,106): UTR at [94..103)
         utr, stop = (100, 103), 103
     dna = HUMAN[utr[0] - 100 : utr[1] - 100]
-    seq = dna if strand == "+" else revcomp(dna.encode()).decode()
+    seq = dna if strand == "+" else reverse_complement(dna)
     return dict(
         utr_id=f"u{strand}",
         gene_id="g",
@@ -81,7 +82,7 @@ def test_assembly_mode_follows_strand_logic(maf: Path) -> None:
     mouse = "N" * 40 + "ACGTAACCCAGGGGTTTAACGT" + "GGGG"
     # dog: the - row is the reverse complement of forward [208, 230)
     dog_row = "ACGTAACCCCGGGGTTTTACGT"
-    dog = "N" * 208 + revcomp(dog_row.encode()).decode() + "N" * 70
+    dog = "N" * 208 + reverse_complement(dog_row) + "N" * 70
     genomes = {"mm10": FakeGenome({"chr5": mouse}), "canFam3": FakeGenome({"chr7": dog})}
     orth, _ = extract_utr_orthologs(maf, pd.DataFrame([_region("+")]), "hg38", genomes=genomes)
     got = orth.set_index("species")

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from utr_assets.evaluation.folds import class_splits
 from utr_assets.evaluation.probes import (
     FoldError,
     _best_ridge_alpha,
-    _class_splits,
     check_grouping,
     cv_mlp_probabilities,
     cv_regression_predictions,
@@ -115,7 +115,7 @@ def test_mlp_grouped_and_ungrouped_predict_and_are_seeded():
 
 def test_grouped_class_splits_keep_genes_on_one_side():
     _, y, genes = _variant_data()
-    for train, test in _class_splits(y, genes, 5, 0, "outer"):
+    for train, test in class_splits(y, genes, 5, 0, "outer"):
         assert not set(genes[train]) & set(genes[test])
 
 

@@ -8,8 +8,9 @@ import pysam
 import pytest
 
 from utr_assets.common.errors import InputFormatError
+from utr_assets.common.sequences import reverse_complement
 from utr_assets.reference.annotation import read_annotation
-from utr_assets.reference.fasta import Genome, reverse_complement
+from utr_assets.reference.fasta import Genome
 from utr_assets.reference.utr3 import Utr3Selection, select_utr3_regions
 from utr_assets_tests.conftest import PHAST_OFFSET
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from utr_assets.common.sequences import reverse_complement_codes
 from utr_assets.simulate import biology
 from utr_assets.simulate.evolve import Evolver
-from utr_assets.simulate.fileio import GAP, decode, encode, revcomp
+from utr_assets.simulate.fileio import GAP, decode, encode
 from utr_assets.simulate.species import (
     REFERENCE_SPECIES,
     build_tree,
@@ -88,7 +89,7 @@ def test_motif_score_counts_overlapping_matches() -> None:
 
 def test_codes_round_trip_and_reverse_complement() -> None:
     assert decode(encode("ACGTN-")) == "ACGTN-"
-    assert decode(revcomp(encode("AACGT"))) == "ACGTT"
+    assert decode(reverse_complement_codes(encode("AACGT"))) == "ACGTT"
     assert decode(encode("ac"), np.array([True, False])) == "aC"
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from utr_assets.evaluation.expression import evaluate_regression
 from utr_assets.scoring.sequence_features import griesemer_features, kmer_count_features
 from utr_assets.tasks.expression import (
     build_half_life_dataset,
     build_mpra_dataset,
-    evaluate_regression,
     interval_overlap_groups,
     sequence_overlap_groups,
 )

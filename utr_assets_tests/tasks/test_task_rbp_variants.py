@@ -7,20 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from utr_assets.tasks.rbp import (
-    build_motif_instances,
-    evaluate_rbp,
-    kmer_codes,
-    ref_base_probabilities,
-    score_instances,
-)
-from utr_assets.tasks.utr_coords import UtrIndex, reverse_complement
-from utr_assets.tasks.variants import (
-    AssemblyMismatchError,
-    annotate_utr,
-    build_variant_splits,
-    evaluate_zero_shot,
-)
+from utr_assets.common.sequences import reverse_complement
+from utr_assets.evaluation.rbp_motifs import evaluate_rbp, ref_base_probabilities, score_instances
+from utr_assets.evaluation.variant_effects import evaluate_zero_shot
+from utr_assets.tasks.rbp import build_motif_instances, kmer_codes
+from utr_assets.tasks.utr_coords import UtrIndex
+from utr_assets.tasks.variants import AssemblyMismatchError, annotate_utr, build_variant_splits
 
 
 def _plant(seq: list[str], at: int, word: str) -> None:
