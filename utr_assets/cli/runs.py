@@ -87,6 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
+    from utr_assets.assets.leaderboard import CURVE_TASKS, read_curves
     from utr_assets.evaluation.report import build_report, write_report
     from utr_assets.model_registry import load_registry
     from utr_assets.platform.artifacts import ArtifactStore
@@ -101,13 +102,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     table = pd.read_parquet(io.BytesIO(path.read_bytes()))
     registry = load_registry(settings.registry)
-    curves = {}
-    for task in ("rbp_motifs", "variant_effects"):
-        files = [store.path("roc_curves", task, f"{slug}.parquet") for slug in sorted(set(table["model"]))]
-        frames = [pd.read_parquet(io.BytesIO(f.read_bytes())) for f in files if f.exists()]
-        frames = [f for f in frames if len(f)]
-        if frames:
-            curves[task] = pd.concat(frames, ignore_index=True)
+    curves = {task: read_curves(store, task, sorted(set(table["model"]))) for task in CURVE_TASKS}
     names = {slug: e.display_name or slug for slug, e in registry.items()}
     page = build_report(
         table,

@@ -138,9 +138,14 @@ def bar_chart_png(
     return _png(fig)
 
 
+def png_data_uri(png: bytes) -> str:
+    """`png` as a base64 data URI, to embed it in Markdown or HTML without a separate file."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+
+
 def markdown_image(png: bytes, alt: str) -> str:
     """Markdown that embeds `png` inline (data URI), for MetadataValue.md in the asset."""
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+    return f"![{alt}]({png_data_uri(png)})"
 
 
 def render_plots(

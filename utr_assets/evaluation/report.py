@@ -12,7 +12,6 @@ settings (JSON) and package versions the leaderboard came from.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from utr_assets.evaluation.leaderboard import headline, headline_pivot
-from utr_assets.evaluation.plots import render_plots
+from utr_assets.evaluation.plots import png_data_uri, render_plots
 
 TASK_TITLES = {
     "rbp_motifs": "Task 1 - RBP binding motifs",
@@ -58,7 +57,7 @@ def _num(value: Any, digits: int = 3) -> str:
 
 
 def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+    return f'<img alt="{_esc(alt)}" src="{png_data_uri(png)}">'
 
 
 def _task_table(rows: pd.DataFrame, names: Mapping[str, str]) -> str:
