@@ -27,7 +27,7 @@ import pandas as pd
 
 from utr_assets.alignments.engine import ExtractionStats, UtrQuery, genome_order, run_pass, utr_queries
 from utr_assets.alignments.index import MafIndex
-from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, Genome, ortholog_records
+from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, SequenceLookup, ortholog_records
 from utr_assets.alignments.projection import chain_rows, choose_row
 from utr_assets.alignments.reader import GAP
 from utr_assets.common import progress
@@ -42,7 +42,7 @@ def _rna(arr: np.ndarray, strand: str) -> str:
 
 
 def utr_records(
-    q: UtrQuery, reference_species: str, genomes: Mapping[str, Genome] | None = None
+    q: UtrQuery, reference_species: str, genomes: Mapping[str, SequenceLookup] | None = None
 ) -> tuple[list[dict], list[dict]]:
     """(alignment records, ortholog records) of one finished UTR."""
     covered = int(q.human_covered.sum())
@@ -82,7 +82,7 @@ def iter_utr_records(
     utr_regions: pd.DataFrame,
     reference_species: str,
     index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None,
+    genomes: Mapping[str, SequenceLookup] | None = None,
     orthologs: bool = True,
 ) -> tuple[Iterator[tuple[list[dict], list[dict]]], ExtractionStats]:
     """Streaming form: per finished UTR its (alignment, ortholog) records; bounded by the active UTRs.
@@ -96,7 +96,7 @@ def extract_utrs(
     utr_regions: pd.DataFrame,
     reference_species: str,
     index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None,
+    genomes: Mapping[str, SequenceLookup] | None = None,
     orthologs: bool = True,
     workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, ExtractionStats]:
@@ -197,7 +197,7 @@ def extract_utr_orthologs(
     utr_regions: pd.DataFrame,
     reference_species: str,
     index: MafIndex | None = None,
-    genomes: Mapping[str, Genome] | None = None,
+    genomes: Mapping[str, SequenceLookup] | None = None,
 ) -> tuple[pd.DataFrame, ExtractionStats]:
     _, orth, stats = extract_utrs(maf_path, utr_regions, reference_species, index, genomes)
     return orth, stats

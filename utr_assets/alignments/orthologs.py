@@ -29,10 +29,11 @@ from utr_assets.common.sequences import reverse_complement_bytes
 ORTHOLOG_COLUMNS = ["utr_id", "species", "sequence", "length", "source", "contig", "strand", "stop_start"]
 
 
-class Genome(Protocol):
-    """What we need of an assembly: ``pysam.FastaFile`` satisfies it."""
+class SequenceLookup(Protocol):
+    """What we need of an assembly: a sequence by contig and 0-based half-open range. ``pysam.FastaFile``
+    and `utr_assets.reference.fasta.Genome` satisfy it."""
 
-    def fetch(self, reference: str, start: int, end: int) -> str: ...
+    def fetch(self, reference: str, start: int, end: int, /) -> str: ...
 
 
 def stop_anchors(q: UtrQuery) -> dict[str, SpeciesRow]:
@@ -58,7 +59,7 @@ def _forward_stop(row: SpeciesRow) -> int:
     return q0 if row.strand == "+" else src - q1
 
 
-def from_assembly(q: UtrQuery, anchor: SpeciesRow, genome: Genome) -> tuple[str, str]:
+def from_assembly(q: UtrQuery, anchor: SpeciesRow, genome: SequenceLookup) -> tuple[str, str]:
     """(sequence in RNA orientation, species gene strand): the next L bases after the species' stop codon."""
     q0, q1, size = anchor.fragments[0].sp_start, anchor.fragments[-1].sp_end, anchor.fragments[0].src_size
     s, e = (q1, q1 + q.length) if q.strand == "+" else (q0 - q.length, q0)
@@ -120,7 +121,7 @@ def from_alignment(q: UtrQuery, anchor: SpeciesRow, fragments: list[Fragment]) -
 
 
 def ortholog_records(
-    q: UtrQuery, reference_species: str, human_rna: str, genomes: Mapping[str, Genome] | None = None
+    q: UtrQuery, reference_species: str, human_rna: str, genomes: Mapping[str, SequenceLookup] | None = None
 ) -> list[dict]:
     """Rows of the orthologs table for one UTR: human first, then every species passing the stop test."""
     recs = [

@@ -1,4 +1,6 @@
-"""The one error type of the reference domain: it names the file, the line and the problem."""
+"""The error type of a bad input file (annotation, FASTA, task sources, YAML): it names the file, the line
+and the problem, and survives a trip between processes. Domains subclass it for their own formats
+(alignments/errors.py: `MafFormatError`); errors that are not about a file's content do not belong here."""
 
 from __future__ import annotations
 

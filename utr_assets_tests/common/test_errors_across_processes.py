@@ -93,3 +93,14 @@ def test_worker_error_is_the_one_process_error(tmp_path: Path, capsys) -> None:
         assert not (tmp_path / f"out{workers}").exists()  # nothing published
     assert messages["1"] == messages["2"]
     assert f"{maf}:{line}: sequence of " in messages["2"] and "'J'" in messages["2"], messages["2"]
+
+
+def test_maf_format_error_is_an_input_format_error() -> None:
+    error = MafFormatError("/data/chr1.maf", "bad row", 7)
+    assert isinstance(error, InputFormatError) and isinstance(error, ValueError)
+    assert (error.path, error.line, error.problem, str(error)) == (
+        "/data/chr1.maf",
+        7,
+        "bad row",
+        "/data/chr1.maf:7: bad row",
+    )
