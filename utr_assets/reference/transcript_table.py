@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from utr_assets.reference.annotation import Interval, Transcript
+from utr_assets.reference.transcripts import Interval, Transcript
 
 TRANSCRIPT_COLUMNS = [
     "transcript_id",

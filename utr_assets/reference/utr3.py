@@ -20,8 +20,8 @@ import pandas as pd
 
 from utr_assets.common.errors import InputFormatError
 from utr_assets.common.sequences import reverse_complement
-from utr_assets.reference.annotation import Interval, Transcript
 from utr_assets.reference.fasta import Genome
+from utr_assets.reference.transcripts import Interval, Transcript
 
 STOP_CODONS = frozenset({"TAA", "TAG", "TGA"})
 ASSEMBLY_CHECK_MIN = 10  # transcripts with a checked stop codon before their share of invalid ones is judged
