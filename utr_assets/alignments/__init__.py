@@ -15,9 +15,10 @@ from utr_assets.alignments.extract import (
     species_table,
 )
 from utr_assets.alignments.index import MafIndex, build_maf_index, default_index_path, load_or_build_index
+from utr_assets.alignments.maf_block import MafBlock, split_name
 from utr_assets.alignments.mafio import detect_compression
 from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS
-from utr_assets.alignments.reader import MafBlock, iter_maf_blocks, split_name
+from utr_assets.alignments.reader import iter_maf_blocks
 
 __all__ = [
     "ALIGNMENT_COLUMNS",

@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from utr_assets.alignments.engine import ExtractionStats, UtrQuery, genome_order, run_pass, utr_queries
+from utr_assets.alignments.engine import ExtractionStats, run_pass
 from utr_assets.alignments.index import MafIndex
+from utr_assets.alignments.maf_block import GAP
 from utr_assets.alignments.orthologs import ORTHOLOG_COLUMNS, SequenceLookup, ortholog_records
 from utr_assets.alignments.projection import chain_rows, choose_row
-from utr_assets.alignments.reader import GAP
+from utr_assets.alignments.queries import UtrQuery, genome_order, utr_queries
 from utr_assets.common import progress
 from utr_assets.common.sequences import reverse_complement_bytes
 

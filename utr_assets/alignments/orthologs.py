@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from utr_assets.alignments.engine import UtrQuery
 from utr_assets.alignments.projection import CHAIN_MAX_GAP, Fragment, SpeciesRow, chain_rows
+from utr_assets.alignments.queries import UtrQuery
 from utr_assets.common.sequences import reverse_complement_bytes
 
 ORTHOLOG_COLUMNS = ["utr_id", "species", "sequence", "length", "source", "contig", "strand", "stop_start"]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from utr_assets.alignments.reader import GAP, MafBlock
+from utr_assets.alignments.maf_block import GAP, MafBlock
 
 CHAIN_MAX_GAP = 49
 # uppercase, '-' kept, every non-ACGT letter (IUPAC, '.', '*') -> N

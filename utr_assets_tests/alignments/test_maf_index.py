@@ -108,7 +108,7 @@ def test_seek_read_errors_name_absolute_lines(tmp_path: Path) -> None:
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("chunk", [1, 2, 5, 64])
 def test_block_start_scan_matches_a_line_by_line_reading(chunk: int, threads: int, tmp_path: Path) -> None:
-    from utr_assets.alignments.index import _file_block_starts
+    from utr_assets.alignments.block_scan import _file_block_starts
 
     rng = np.random.default_rng(chunk)
     lines = [
