@@ -34,7 +34,7 @@ from dagster import (
 )
 
 from utr_assets.model_registry import load_registry
-from utr_assets.platform.partitions import model_partitions
+from utr_assets.platform.partitions import MODEL_PARTITIONS, model_partitions
 from utr_assets.settings import Settings
 
 
@@ -74,7 +74,7 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
     )
     def model_registry_sensor(context: SensorEvaluationContext) -> SensorResult:
         registry = load_registry(settings.registry)
-        existing = set(context.instance.get_dynamic_partitions(model_partitions.name))
+        existing = set(context.instance.get_dynamic_partitions(MODEL_PARTITIONS))
         new = [slug for slug in registry if slug not in existing]
         removed = sorted(existing - set(registry))
         if removed:
@@ -100,7 +100,7 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
     )
     def weekly_benchmark_schedule(context: ScheduleEvaluationContext):
         stamp = context.scheduled_execution_time.strftime("%Y-%m-%d")
-        for slug in context.instance.get_dynamic_partitions(model_partitions.name):
+        for slug in context.instance.get_dynamic_partitions(MODEL_PARTITIONS):
             yield RunRequest(
                 partition_key=slug, run_key=f"weekly-{stamp}-{slug}", tags={"utr_assets/trigger": "weekly"}
             )
@@ -129,7 +129,7 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
             if (
                 run.job_name == leaderboard_job.name
                 or not slug
-                or slug not in context.instance.get_dynamic_partitions(model_partitions.name)
+                or slug not in context.instance.get_dynamic_partitions(MODEL_PARTITIONS)
             ):
                 return SkipReason(f"run {run.run_id} ({run.job_name}) is not a model run")
             return RunRequest(

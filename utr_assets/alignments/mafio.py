@@ -144,6 +144,7 @@ class RandomAccess:
     def _member(self, i: int) -> bytes:
         if self._cache is not None and self._cache[0] == i:
             return self._cache[1]
+        assert self._members is not None
         coff = int(self._members[i, 0])
         head = os.pread(self._fd, 18, coff)
         bsize = struct.unpack("<H", head[16:18])[0] + 1

@@ -131,6 +131,12 @@ def _solve(st: _Standardised, alpha: float) -> np.ndarray:
         return scipy.linalg.solve(a, st.zy, assume_a="sym", check_finite=False)
 
 
+def _add_all(parts: list[np.ndarray]) -> np.ndarray:
+    """The elementwise sum of same-shape arrays, added in order (as the builtin sum, whose int start 0
+    would make the type ``ndarray | int``; adding a zero array first gives the same values)."""
+    return sum(parts, np.zeros_like(parts[0]))
+
+
 def _is_partition(splits: Sequence[Split], n: int) -> bool:
     seen = np.zeros(n, dtype=int)
     for _, test in splits:
@@ -166,9 +172,9 @@ def fold_predictions(
     blocks = [_Stats.of(X[test], y[test]) for _, test in inner]
     total = _Stats(
         n,
-        sum(b.sx for b in blocks),
-        sum(b.gram for b in blocks),
-        sum(b.xy for b in blocks),
+        _add_all([b.sx for b in blocks]),
+        _add_all([b.gram for b in blocks]),
+        _add_all([b.xy for b in blocks]),
         sum(b.sy for b in blocks),
         np.min([b.lo for b in blocks], axis=0),
         np.max([b.hi for b in blocks], axis=0),

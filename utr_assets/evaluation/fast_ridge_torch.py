@@ -37,6 +37,7 @@ def _standardise(
     gram: torch.Tensor,
     xy: torch.Tensor,
     sy: torch.Tensor,
+    *,
     constant: torch.Tensor,
     scale: torch.Tensor,
 ) -> tuple[torch.Tensor, ...]:
@@ -77,8 +78,8 @@ def fold_predictions(
     outer_scale = _outer_scale(total[0], total[1], total[2], constant)  # once per outer fold, as the study
     r2 = np.zeros(a.numel())
     for j, r in enumerate(rows):
-        part = [t - s for t, s in zip(total, blocks[j][:5], strict=True)]
-        zz, zy, mean, scale, y_mean = _standardise(*part, constant=constant, scale=outer_scale)
+        held_in = [t - s for t, s in zip(total, blocks[j][:5], strict=True)]
+        zz, zy, mean, scale, y_mean = _standardise(*held_in, constant=constant, scale=outer_scale)
         lam, V = torch.linalg.eigh(zz)
         coefs = V @ ((V.T @ zy)[:, None] / (lam.clamp(min=0.0)[:, None] + a[None, :]))
         pred = ((X[r] - mean) / scale) @ coefs + y_mean

@@ -137,7 +137,8 @@ def svr_fold_predictions(
     scores = np.zeros((len(inner), len(grid)))
     pending = list(enumerate(inner))
     while pending:
-        batch, used = [], 0
+        batch: list[tuple[int, np.ndarray, np.ndarray]] = []
+        used = 0
         while pending and (
             not batch or used + _part_bytes(len(pending[0][1][0]), len(pending[0][1][1])) <= budget
         ):

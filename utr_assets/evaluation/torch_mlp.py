@@ -88,7 +88,8 @@ class _Stack:
         self.best_score = np.full(K, -np.inf)
         self.no_change = np.zeros(K, dtype=int)
         self.order = [np.arange(r.size) for r in self.train_rows]
-        self.ids, self.finished = np.arange(K), {}
+        self.ids = np.arange(K)
+        self.finished: dict[int, list[torch.Tensor]] = {}  # fit index -> its best weights and biases
         self.mu_all, self.sd_all = self.mu, self.sd
 
     def retire(self, stop: np.ndarray) -> None:
@@ -182,13 +183,15 @@ def _train(stack: _Stack, X: torch.Tensor, y: torch.Tensor, max_iter: int) -> No
             acts = stack.forward(xb)
             n = mask.sum(1).clamp(min=1)[:, None, None]
             delta = (acts[-1] - yb[..., None]) * mask[..., None]
-            gW, gb = [None] * n_layers, [None] * n_layers
+            gW: dict[int, torch.Tensor] = {}  # layer -> gradient, filled from the last layer down
+            gb: dict[int, torch.Tensor] = {}
             for i in range(n_layers - 1, -1, -1):
                 gW[i] = (acts[i].transpose(1, 2) @ delta + stack.alpha[:, None, None] * stack.W[i]) / n
                 gb[i] = delta.sum(1) / n[:, :, 0]
                 if i:
                     delta = (delta @ stack.W[i].transpose(1, 2)) * (acts[i] > 0)
-            stack.adam_step([*gW, *gb], torch.as_tensor(on, dtype=stack.dtype, device=stack.dev))
+            grads = [*(gW[i] for i in range(n_layers)), *(gb[i] for i in range(n_layers))]
+            stack.adam_step(grads, torch.as_tensor(on, dtype=stack.dtype, device=stack.dev))
         scores = _accuracy(stack, X, y)
         for k in range(K):
             stack.no_change[k] = stack.no_change[k] + 1 if scores[k] < stack.best_score[k] + TOL else 0
@@ -235,7 +238,7 @@ def fit_predict(
     dt = dtype or (torch.float32 if dev.type == "cuda" else torch.float64)
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float64), dtype=dt, device=dev)
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=dt, device=dev)
-    out: list[np.ndarray | None] = [None] * len(fits)
+    out: dict[int, np.ndarray] = {}  # fit index -> its probabilities (every fit has one hidden size)
     for hidden in sorted({f.hidden for f in fits}):
         which = [i for i, f in enumerate(fits) if f.hidden == hidden]
         stack = _Stack(X, np.asarray(y), [fits[i] for i in which], seed, dev, dt)
@@ -245,7 +248,7 @@ def fit_predict(
                 which, _probabilities(stack, Xt, yt, [fits[i].predict for i in which]), strict=True
             ):
                 out[i] = p
-    return out  # type: ignore[return-value]
+    return [out[i] for i in range(len(fits))]
 
 
 def grid_search_probabilities(

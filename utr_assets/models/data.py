@@ -54,8 +54,10 @@ class TokenChunks:
                 _species(getattr(data, "species", None)),
             )
         if isinstance(data, dict):
-            ids = data.get("input_ids", data.get("ids"))
-            return cls(ids, _species(data.get("species", data.get("species_index"))))
+            listed = data.get("input_ids", data.get("ids"))
+            if listed is None:  # no chunks to read (a TokenChunks of None would fail at its first use)
+                raise ValueError("a dict of chunks needs `input_ids` or `ids`")
+            return cls(listed, _species(data.get("species", data.get("species_index"))))
         for attr in ("input_ids", "ids"):
             if hasattr(data, attr):
                 return cls(getattr(data, attr), _species(getattr(data, "species", None)))

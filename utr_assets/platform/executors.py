@@ -41,7 +41,7 @@ def gpu_op_tags(gpus: int = 1) -> dict[str, Any]:
 
 def unrouted_gpu_assets(assets: Iterable[AssetsDefinition]) -> list[str]:
     """Assets tagged as needing a GPU whose steps would not reach the Celery `gpu` queue."""
-    unrouted = []
+    unrouted: list[str] = []
     for asset in assets:
         tags = asset.node_def.tags if asset.is_executable else {}
         if tags.get(RESOURCE_TAG) == "gpu" and tags.get(CELERY_QUEUE_TAG) != GPU_QUEUE:

@@ -32,7 +32,7 @@ class _Provenance:
     def __init__(self, store: ArtifactStore, profile: str, override: str | None):
         self._store, self._profile, self._override = store, profile, override
 
-    def _provenance(self, context: OutputContext) -> dict:
+    def _provenance(self, context: OutputContext) -> dict[str, MetadataValue]:
         facts = output_provenance(context.run_id, context.step_key, self._profile, self._override)
         return {"provenance": MetadataValue.json(facts)}
 
@@ -54,15 +54,14 @@ class ParquetIOManager(_Provenance, UPathIOManager):
         pq.write_table(pa.Table.from_pandas(obj, preserve_index=False), buffer, compression="zstd")
         with self._store.open_atomic(path) as out:
             out.write(buffer.getvalue())
-        context.add_output_metadata(
-            {
-                "rows": len(obj),
-                "columns": len(obj.columns),
-                "sha256": out.digest.hexdigest(),
-                "bytes": out.size,
-            }
-            | self._provenance(context)
-        )
+        metadata: dict[str, int | str | MetadataValue] = {
+            "rows": len(obj),
+            "columns": len(obj.columns),
+            "sha256": out.digest.hexdigest(),
+            "bytes": out.size,
+            **self._provenance(context),
+        }
+        context.add_output_metadata(metadata)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
         data = path.read_bytes()
@@ -83,7 +82,7 @@ class JsonHandleIOManager(_Provenance, UPathIOManager):
         payload = obj.to_dict() if hasattr(obj, "to_dict") else obj
         with self._store.open_atomic(path) as out:
             out.write(json.dumps(payload, indent=2, sort_keys=True).encode())
-        context.add_output_metadata({"sha256": out.digest.hexdigest()} | self._provenance(context))
+        context.add_output_metadata({"sha256": out.digest.hexdigest(), **self._provenance(context)})
 
     def load_from_path(self, context: InputContext, path: UPath) -> Any:
         data = path.read_bytes()

@@ -7,7 +7,8 @@ data inputs; ``with_extra_deps`` adds only the new keys as ``Nothing`` inputs an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import cast
 
 from dagster import AssetDep, AssetKey, AssetsDefinition, In, Nothing, PartitionMapping
 
@@ -30,7 +31,13 @@ def with_extra_deps(
     new_deps = [AssetDep(k, partition_mapping=mapping.get(k)) for k in added]
     specs = [spec.replace_attributes(deps=[*spec.deps, *new_deps]) for spec in assets_def.specs]
     names = {stringify_asset_key_to_input_name(k): k for k in added}
-    ins = {**assets_def.node_def.input_dict, **{name: In(dagster_type=Nothing) for name in names}}
+    # The op's own InputDefinitions pass through unchanged: OpDefinition accepts them beside In (its
+    # __init__ keeps `inp if isinstance(inp, InputDefinition)`), though `ins` is annotated Mapping[str, In];
+    # In.from_definition would lose which inputs take their type from the function's annotations.
+    ins = cast(
+        Mapping[str, In],
+        {**assets_def.node_def.input_dict, **{name: In(dagster_type=Nothing) for name in names}},
+    )
     return assets_def.__class__.dagster_internal_init(
         **{
             **assets_def.get_attributes_dict(),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job, logger
 
 from utr_assets.platform.artifacts import ArtifactStore
+from utr_assets.platform.resources import defs_settings
 
 Log = Callable[[str], None]
 JOB = "__utr_assets_cli"
@@ -150,7 +151,7 @@ def run_selection(
     """Materialise `run` in this process (against `instance`, so the UI shows it); True when it succeeded."""
     handler = _StepReporter(log, run.partition, timings)
 
-    @logger(description="utr-assets: finished steps and asset log lines, one line each")
+    @logger(None, description="utr-assets: finished steps and asset log lines, one line each")
     def step_lines(_init_context) -> logging.Logger:
         lg = logging.getLogger(f"utr_assets.run.{id(handler)}")
         lg.handlers, lg.propagate = [handler], False
@@ -211,7 +212,7 @@ def materialise_asset(
     instance = instance or DagsterInstance.get()
     _sync_model_partitions(instance, defs)
     key = _validate(defs, asset, partition, instance)
-    settings = defs.resources["settings"].get()
+    settings = defs_settings(defs)
     store = ArtifactStore(settings.storage.root, dict(settings.storage.options))
     graph = defs.resolve_asset_graph()
 

@@ -9,9 +9,10 @@ from dagster import DynamicPartitionsDefinition, StaticPartitionsDefinition
 
 from utr_assets.common.slugs import SLUG_PATTERN, validate_slug
 
-__all__ = ["SLUG_PATTERN", "chromosome_partitions", "model_partitions", "validate_slug"]
+__all__ = ["MODEL_PARTITIONS", "SLUG_PATTERN", "chromosome_partitions", "model_partitions", "validate_slug"]
 
-model_partitions = DynamicPartitionsDefinition(name="model")
+MODEL_PARTITIONS = "model"  # the name (a str, where `model_partitions.name` is typed `str | None`)
+model_partitions = DynamicPartitionsDefinition(name=MODEL_PARTITIONS)
 
 
 def chromosome_partitions(chromosomes: tuple[str, ...] | list[str]) -> StaticPartitionsDefinition:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Definitions
 from pydantic import Field
 
 from utr_assets.platform.artifacts import ArtifactStoreResource
@@ -26,13 +26,24 @@ class SettingsResource(ConfigurableResource):
         return fed_settings(load_settings(self.profile, self.override or ""))
 
 
+def defs_settings(defs: Definitions) -> Settings:
+    """The settings a code location was built with (its `settings` resource; `defs.resources` is typed
+    optional, but `build_resources` always supplies it)."""
+    resources = defs.resources or {}
+    return resources["settings"].get()
+
+
 def build_resources(settings: Settings) -> dict[str, Any]:
-    storage = {"root": settings.storage.root, "storage_options": dict(settings.storage.options)}
-    provenance = {"profile": settings.profile, "override": settings.override_path}
+    root, options = settings.storage.root, dict(settings.storage.options)
+    profile, override = settings.profile, settings.override_path
     return {
-        "settings": SettingsResource(profile=settings.profile, override=settings.override_path),
-        "io_manager": ParquetIOManagerFactory(**storage, **provenance),
-        "handle_io_manager": JsonHandleIOManagerFactory(**storage, **provenance),
-        "artifact_store": ArtifactStoreResource(**storage),
+        "settings": SettingsResource(profile=profile, override=override),
+        "io_manager": ParquetIOManagerFactory(
+            root=root, storage_options=options, profile=profile, override=override
+        ),
+        "handle_io_manager": JsonHandleIOManagerFactory(
+            root=root, storage_options=options, profile=profile, override=override
+        ),
+        "artifact_store": ArtifactStoreResource(root=root, storage_options=options),
         "torch_device": TorchDevice(device=settings.compute.device),
     }

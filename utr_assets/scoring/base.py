@@ -62,6 +62,10 @@ class Scorer(Protocol):
 
     def reconstruction_loss(self, sequences: Sequence[str]) -> np.ndarray: ...
 
+    def allele_scores(
+        self, ids: Sequence[str], offsets: Sequence[int], refs: Sequence[str], alts: Sequence[str]
+    ) -> np.ndarray: ...
+
 
 class ScorerBase:
     """Defaults that raise for every capability; subclasses override what they support."""
@@ -128,14 +132,15 @@ def oligos_in_orientation(
     strand cannot be put on the genome's + strand: an error for a DNA-orientation model."""
     if orientation != "dna":
         return list(sequences)
-    missing = sum(1 for st in strands if st not in ("+", "-"))
+    placed = [st for st in strands if st in ("+", "-")]
+    missing = len(strands) - len(placed)
     if missing:
         raise ScoringError(
             f"{missing} of {len(strands)} MPRA oligos have no genomic strand, so a DNA-orientation "
             "model cannot read them on the + strand: give the table's strand column or place "
             "the oligos in utr3_regions (mpra_datasets)"
         )
-    return [to_model_orientation(s, st, "dna") for s, st in zip(sequences, strands, strict=True)]
+    return [to_model_orientation(s, st, "dna") for s, st in zip(sequences, placed, strict=True)]
 
 
 def probabilities_to_rna(probs: np.ndarray, strand: str, orientation: str) -> np.ndarray:

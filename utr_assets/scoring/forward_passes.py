@@ -83,8 +83,9 @@ def position_wise_head(model: torch.nn.Module) -> tuple[torch.nn.Module, torch.n
     """
     from transformers import BertForMaskedLM, EsmForMaskedLM
 
-    if callable(getattr(model, "encoder_and_head", None)):  # our native classes (models/*_modeling.py)
-        return model.encoder_and_head()
+    encoder_and_head = getattr(model, "encoder_and_head", None)
+    if callable(encoder_and_head):  # our native classes (models/*_modeling.py)
+        return encoder_and_head()
     if isinstance(model, BertForMaskedLM):
         return model.bert, model.cls
     if isinstance(model, EsmForMaskedLM):

@@ -176,7 +176,10 @@ def score_variants(
             scores[:, col["site_score"]] = scorer.allele_scores(utrs, vs, refs, alts)
         return _table(out, scores, col, [""] * len(utrs), "")
 
-    window_mode = (vis_mode or getattr(scorer, "probability_mode", "")) if PROBABILITIES in caps else ""
+    window_mode = ""
+    if PROBABILITIES in caps:
+        own_mode: str = getattr(scorer, "probability_mode", "")  # LanguageModelScorer's; others have none
+        window_mode = vis_mode or own_mode
     allele_mode = [""] * len(utrs)
 
     bar = progress.task("variant scoring", len(variants), "variant")
@@ -202,10 +205,11 @@ def score_variants(
                 allele_mode[i] = base_probability_mode if full is not None else window_mode
                 for name, value in vis_scores(dependency(p_ref, p_alt[k], vw[k]), vw[k], radii).items():
                     scores[i, col[name]] = value
-        both = hasattr(scorer, "embeddings_and_loss") and EMBEDDINGS in caps and LOSS in caps
-        if both:
-            e_ref, l_ref = scorer.embeddings_and_loss(ref_w, embedding_mode)  # type: ignore[attr-defined]
-            e_alt, l_alt = scorer.embeddings_and_loss(alt_w, embedding_mode)  # type: ignore[attr-defined]
+        # LanguageModelScorer reads embeddings and loss off one forward pass; other scorers have no such method
+        both_at_once = getattr(scorer, "embeddings_and_loss", None)
+        if both_at_once is not None and EMBEDDINGS in caps and LOSS in caps:
+            e_ref, l_ref = both_at_once(ref_w, embedding_mode)
+            e_alt, l_alt = both_at_once(alt_w, embedding_mode)
         else:
             e_ref = scorer.embeddings(ref_w, embedding_mode) if EMBEDDINGS in caps else None
             e_alt = scorer.embeddings(alt_w, embedding_mode) if EMBEDDINGS in caps else None
@@ -218,8 +222,8 @@ def score_variants(
                     embedding_sink[side] = np.full((len(variants), emb.shape[1]), np.nan, dtype=np.float32)
                 embedding_sink[side][rows] = emb
         if e_ref is not None and e_alt is not None:
-            for name, value in embedding_distances(e_ref, e_alt).items():
-                scores[rows, col[name]] = value
+            for name, distances in embedding_distances(e_ref, e_alt).items():
+                scores[rows, col[name]] = distances
         if l_ref is not None and l_alt is not None:
             scores[rows, col["loss_ref"]], scores[rows, col["loss_alt"]] = l_ref, l_alt
             scores[rows, col["loss_diff"]] = l_alt - l_ref

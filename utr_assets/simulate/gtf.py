@@ -53,7 +53,7 @@ def transcript_lines(gene: Gene, tx: TranscriptModel, exon_counter: list[int]) -
     span = (min(s for s, _ in tx.exons), max(e for _, e in tx.exons))
     lines = [_line(gene, "transcript", span, _attributes(gene, tx))]
     done = 0
-    utrs: list[Interval] = []
+    utrs: list[tuple[int, int, int]] = []  # (start, end, exon number)
     for number, exon in enumerate(order(tx.exons), start=1):
         exon_counter[0] += 1
         extra = f'exon_number {number}; exon_id "ENSE{500_000 + exon_counter[0] * 3:011d}.1";'
@@ -67,8 +67,8 @@ def transcript_lines(gene: Gene, tx: TranscriptModel, exon_counter: list[int]) -
                 if codon[0] >= exon[0] and codon[1] <= exon[1]:
                     lines.append(_line(gene, feature, codon, _attributes(gene, tx, extra), "0"))
         if tx.cds:
-            utrs += [(s, e, number) for s, e in _subtract(exon, tx.cds + tx.stop_codon)]  # type: ignore[misc]
-    for s, e, number in utrs:  # type: ignore[misc]
+            utrs += [(s, e, number) for s, e in _subtract(exon, tx.cds + tx.stop_codon)]
+    for s, e, number in utrs:
         lines.append(_line(gene, "UTR", (s, e), _attributes(gene, tx, f"exon_number {number};")))
     return lines
 

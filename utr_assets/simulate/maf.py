@@ -11,7 +11,7 @@ FASTA (case included). Blocks are written in human order and never overlap in hu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
 import numpy as np
 
@@ -21,6 +21,12 @@ from utr_assets.simulate.layout import LOW_COVERAGE, SpeciesLayout
 from utr_assets.simulate.species import Walk
 
 P_BLOCK_MISSING, P_PARALOG, P_SPLIT, P_JUMP, P_ILINES, P_NRUN = 0.03, 0.012, 0.006, 0.1, 0.3, 0.01
+
+
+class TextSink(Protocol):
+    """Where MAF text goes: a text file, or a wrapper that counts what passes through."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 @dataclass
@@ -55,7 +61,7 @@ class MafWriter:
 
     def write_region(
         self,
-        out: TextIO,
+        out: TextSink,
         region: int,
         chrom: str,
         chrom_size: int,
@@ -80,7 +86,9 @@ class MafWriter:
                     at = int(rng.integers(len(bases) - 30))
                     rows[s, bases[at : at + int(rng.integers(5, 30))]] = N
         n_blocks = min(5, 1 + int(rng.poisson(length / 350)))
-        cuts = np.unique(rng.integers(20, max(21, length - 20), size=n_blocks - 1)) if length > 60 else []
+        cuts: np.ndarray | list[int] = (
+            np.unique(rng.integers(20, max(21, length - 20), size=n_blocks - 1)) if length > 60 else []
+        )
         bounds = [0] + [int(aln.core_cols[c]) for c in cuts] + [n_cols]
         blocks = [(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         missing = rng.random((n_species, len(blocks))) < (P_BLOCK_MISSING if len(blocks) > 1 else 0.0)
@@ -208,7 +216,7 @@ class MafWriter:
                 )
                 row.i_line = f"{left} {right}"
 
-    def _write_block(self, out: TextIO, rows: list[_Row], col_lower: np.ndarray) -> None:
+    def _write_block(self, out: TextSink, rows: list[_Row], col_lower: np.ndarray) -> None:
         srows = [r for r in rows if r.kind == "s"]
         keep = np.any(np.stack([r.cols for r in srows]) < GAP, axis=0)
         human = srows[0].cols[keep]

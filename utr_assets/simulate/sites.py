@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from utr_assets.simulate.fileio import GAP, N
+from utr_assets.simulate.genome import Gene
+from utr_assets.simulate.world import World
 
 
 @dataclass
@@ -31,9 +33,10 @@ class UtrSites:
         return len(self.pos)
 
 
-def collect_sites(world) -> tuple[UtrSites, list]:
+def collect_sites(world: World) -> tuple[UtrSites, list[Gene]]:
     """Sites over the 3'UTR blocks of every aligned coding gene, in genome order."""
-    genes, parts = [], []
+    genes: list[Gene] = []
+    parts: list[tuple[np.ndarray, ...]] = []
     for region in world.regions:
         gene = region.gene
         if gene is None:

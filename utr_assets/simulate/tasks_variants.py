@@ -60,7 +60,8 @@ def write_clinvar(
     world, rng: np.random.Generator, sites: UtrSites, genes: list, path: Path
 ) -> dict[str, int]:
     n = len(sites)
-    idx, taken = np.arange(n), set()
+    idx = np.arange(n)
+    taken: set[int] = set()
     n_path = max(30, n // 900)
     functional = _draw(rng, idx, sites.functional.astype(float), int(n_path * 0.85), taken)
     other_path = _draw(rng, idx, np.ones(n), n_path - len(functional), taken)
@@ -148,7 +149,8 @@ def write_clinvar(
 
 
 def write_gnomad(world, rng: np.random.Generator, sites: UtrSites, path: Path) -> dict[str, int]:
-    n, taken = len(sites), set()
+    n = len(sites)
+    taken: set[int] = set()
     idx = np.arange(n)
     common = _draw(rng, idx, sites.rate**3 * (~sites.functional), n // 150, taken)
     singletons = _draw(rng, idx, np.ones(n), n // 40, taken)
@@ -196,7 +198,8 @@ def write_eqtl(world, rng: np.random.Generator, sites: UtrSites, genes: list, pa
             if inst.functional and abs(RBPS[inst.rbp][1]) >= 0.3:
                 hit = np.flatnonzero((sites.chrom == inst.chrom) & (sites.pos == inst.start + 2))
                 motif_rbp[hit] = inst.rbp
-    n, taken = len(sites), set()
+    n = len(sites)
+    taken: set[int] = set()
     strong = _draw(rng, np.arange(n), (motif_rbp != "").astype(float), max(20, n // 1_500), taken)
     weak = _draw(rng, np.arange(n), np.ones(n), max(20, n // 1_500), taken)
     cols = "molecular_trait_id\tgene_id\tcs_id\tvariant\trsid\tcs_size\tpip\tpvalue\tbeta\tse\tz\tcs_min_r2\tregion\n"

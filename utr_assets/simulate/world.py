@@ -105,6 +105,7 @@ def collect_regions(world: World) -> list[AlignedRegion]:
     for chrom in world.primary:
         for gene in chrom.genes:
             if gene.region is not None:
+                assert gene.region_rates is not None and gene.region_protect is not None  # set with region
                 regions.append(
                     AlignedRegion(chrom.name, *gene.region, gene, gene.region_rates, gene.region_protect)
                 )

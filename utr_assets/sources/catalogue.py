@@ -13,13 +13,22 @@ the file is reported "unverified". ``checksum_url`` names a checksum file the pr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from utr_assets.settings import PROJECT_ROOT
 from utr_assets.sources.errors import CatalogueError
@@ -81,7 +90,7 @@ class SourceEntry(BaseModel):
 
     @field_validator("sha256", "md5")
     @classmethod
-    def _hex(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+    def _hex(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         length = 64 if info.field_name == "sha256" else 32
@@ -190,7 +199,7 @@ class Catalogue:
                 f"no source {name!r} in {self.path}; known: {', '.join(self.entries)}"
             ) from None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[SourceEntry]:
         return iter(self.entries.values())
 
     def files(

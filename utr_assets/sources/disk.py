@@ -90,12 +90,13 @@ def disk_summary(rows: list[dict[str, Any]], settings: Settings) -> dict[str, An
 def size_text(n: int | None, exact: bool = True) -> str:
     if n is None:
         return "unknown"
+    size: float = n
     for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            text = f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        if size < 1000 or unit == "TB":
+            text = f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
             return text if exact else f"~{text}"
-        n /= 1000
-    return str(n)
+        size /= 1000
+    return str(size)
 
 
 def format_sources(rows: list[dict[str, Any]], summary: dict[str, Any], catalogue_path: str) -> list[str]:

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from utr_assets.settings import Settings, SourcesSettings
 from utr_assets.sources.catalogue import Catalogue, SourceEntry, _basename, load_catalogue
+from utr_assets.sources.errors import CatalogueError
 
 PROFILES_WITH_SOURCES = ("paper",)
 
@@ -77,10 +78,17 @@ def in_graph(entry: SourceEntry, chromosomes: tuple[str, ...]) -> bool:
     return entry.url is not None or entry.derive is not None
 
 
+def _parent(entry: SourceEntry, catalogue: Catalogue) -> SourceEntry:
+    """The entry a derived entry is made from (the catalogue schema requires it for every `derive`)."""
+    if entry.derived_from is None:
+        raise CatalogueError(f"source {entry.name!r} is derived ({entry.derive}) but names no `derived_from`")
+    return catalogue[entry.derived_from]
+
+
 def stored_name(entry: SourceEntry, catalogue: Catalogue) -> str | None:
     """The file name of the entry's verified copy in its store folder ({chrom} kept for per-chromosome)."""
     if entry.derive == "encode_files":  # the metadata is what the reader opens; the files lie beside it
-        return stored_name(catalogue[entry.derived_from], catalogue)
+        return stored_name(_parent(entry, catalogue), catalogue)
     if entry.derive == "hal2maf" and entry.url is None:
         return "{chrom}.maf.gz"
     if entry.derive == "vcf_3utr":
@@ -97,7 +105,7 @@ def stored_path(settings: Settings, entry: SourceEntry, catalogue: Catalogue) ->
     name = stored_name(entry, catalogue)
     if name is None:
         return None
-    folder = catalogue[entry.derived_from].folder if entry.derive == "encode_files" else entry.folder
+    folder = _parent(entry, catalogue).folder if entry.derive == "encode_files" else entry.folder
     return f"{settings.storage.root.rstrip('/')}/sources/{folder}/{name}"
 
 
@@ -114,6 +122,7 @@ def fed_settings(settings: Settings, catalogue: Catalogue | None = None) -> Sett
     catalogue = catalogue or source_catalogue(settings)
     raw = settings.model_dump()
     for entry in feeding_entries(settings, catalogue):
+        assert entry.feeds is not None  # feeding_entries keeps only entries that feed a key
         section, key = entry.feeds.split(".", 1)
         path = stored_path(settings, entry, catalogue)
         if path is not None and isinstance(raw.get(section), dict):

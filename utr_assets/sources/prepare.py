@@ -26,16 +26,16 @@ def merged_intervals(regions: pd.DataFrame, chrom: str | None = None) -> list[tu
     table = regions if chrom is None else regions[regions["chrom"] == chrom]
     out: list[tuple[str, int, int]] = []
     for name, group in table.sort_values(["chrom", "start"]).groupby("chrom", sort=True):
-        start, end = None, None
+        current: tuple[int, int] | None = None  # the (start, end) being merged
         for s, e in zip(group["start"].astype(int), group["end"].astype(int), strict=True):
-            if end is not None and s <= end:
-                end = max(end, e)
+            if current is not None and s <= current[1]:
+                current = (current[0], max(current[1], e))
                 continue
-            if end is not None:
-                out.append((str(name), start, end))
-            start, end = s, e
-        if end is not None:
-            out.append((str(name), start, end))
+            if current is not None:
+                out.append((str(name), *current))
+            current = (s, e)
+        if current is not None:
+            out.append((str(name), *current))
     return out
 
 

@@ -105,12 +105,14 @@ def read_siegel(path: str | Path, cell_line: str = "Beas2B", target: str = "acti
     table = read_tsv(path)
     require_columns(table, ["oligo_id", "sequence"], path)
     seqs = _check_sequences(table["sequence"], table["_line"], path)
-    measures = [c for c in table.columns if re.fullmatch(r"(stability|steady_state|activity)_\w+", c)]
+    measures = [
+        (c, m) for c in table.columns if (m := re.fullmatch(r"(stability|steady_state|activity)_(\w+)", c))
+    ]
     if not measures:
         raise InputFormatError(path, "no {stability,steady_state,activity}_{CELL} value columns", 1)
     frames = []
-    for col in measures:
-        kind, cell = re.fullmatch(r"(stability|steady_state|activity)_(\w+)", col).groups()
+    for col, match in measures:
+        kind, cell = match.groups()
         frames.append(
             pd.DataFrame(
                 {

@@ -69,13 +69,14 @@ def _header_lines(path: Path) -> int:
     return count
 
 
-def _snv_alts(rec: pysam.VariantRecord) -> Iterator[tuple[int, str]]:
+def _snv_alts(rec: pysam.VariantRecord) -> Iterator[tuple[int, str, str]]:
+    """(ALT index, REF, ALT), both upper-case, for each single-base ALT of a single-base REF."""
     ref = (rec.ref or "").upper()
     if len(ref) != 1 or ref not in BASES:
         return
     for k, alt in enumerate(rec.alts or ()):
         if alt and len(alt) == 1 and alt.upper() in BASES and alt.upper() != ref:
-            yield k, alt.upper()
+            yield k, ref, alt.upper()
 
 
 def _join(value: object) -> str:
@@ -88,9 +89,7 @@ def _join(value: object) -> str:
 
 def read_vcf_snvs(path: str | Path) -> pd.DataFrame:
     """Every SNV of a sites VCF -> DataFrame (chrom, pos, ref, alt)."""
-    rows = [
-        (rec.chrom, rec.pos, rec.ref.upper(), alt) for _, rec in iter_vcf(path) for _, alt in _snv_alts(rec)
-    ]
+    rows = [(rec.chrom, rec.pos, ref, alt) for _, rec in iter_vcf(path) for _, ref, alt in _snv_alts(rec)]
     return pd.DataFrame(rows, columns=SNV_COLUMNS).astype({"pos": "int64"})
 
 
@@ -107,8 +106,8 @@ def read_clinvar(path: str | Path, pathogenic_only: bool = True) -> pd.DataFrame
             raise InputFormatError(path, f"unreadable CLNSIG/CLNREVSTAT ({exc})", line) from exc
         primary = sig.split("|")[0]
         keep = primary in CLINVAR_KEEP and not any(term in rev.lower() for term in REVSTAT_EXCLUDE)
-        for _, alt in _snv_alts(rec):
-            rows.append((rec.chrom, rec.pos, rec.ref.upper(), alt, sig, rev, keep))
+        for _, ref, alt in _snv_alts(rec):
+            rows.append((rec.chrom, rec.pos, ref, alt, sig, rev, keep))
     table = pd.DataFrame(rows, columns=[*SNV_COLUMNS, "clnsig", "clnrevstat", "keep"]).astype(
         {"pos": "int64"}
     )
@@ -119,10 +118,10 @@ def read_gnomad(path: str | Path, pass_only: bool = True) -> pd.DataFrame:
     """gnomAD SNVs -> (chrom, pos, ref, alt, ac, an, af, filter); AC/AF per ALT (Number=A)."""
     rows = []
     for line, rec in iter_vcf(path):
-        filters = list(rec.filter.keys())
+        filters = [str(name) for name in rec.filter]  # filter names (pysam's stub: int | str)
         if pass_only and filters and filters != ["PASS"]:
             continue
-        for k, alt in _snv_alts(rec):
+        for k, ref, alt in _snv_alts(rec):
             try:
                 ac, af = rec.info["AC"], rec.info["AF"]
                 an = rec.info.get("AN") if "AN" in rec.header.info else None  # AN is optional
@@ -136,7 +135,7 @@ def read_gnomad(path: str | Path, pass_only: bool = True) -> pd.DataFrame:
                 (
                     rec.chrom,
                     rec.pos,
-                    rec.ref.upper(),
+                    ref,
                     alt,
                     int(ac),
                     an if an is not None else -1,
