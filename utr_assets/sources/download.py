@@ -1,14 +1,15 @@
 """The downloader: resumable, verified, atomically published copies of catalogue files.
 
-What belongs here: the retry loop (bounded in attempts and in time, exponential backoff), the staging
-``.part`` file and its version sidecar, verification (size, pinned and published checksums), the
-optional ``gunzip`` step, and publishing into the artifact store (any object with ``path``,
+What belongs here: the retry loop (bounded in attempts and in time, exponential backoff), verification
+(size, pinned and published checksums), the optional ``gunzip`` step, and publishing into the artifact
+store (any object with ``path``,
 ``put_file`` and ``write_json``, e.g. ``utr_assets.platform.artifacts.ArtifactStore``).
 
 Invariants: a partial download lives only in the local staging folder as ``NAME.part`` (never in the
 store); the store's final path appears only after verification, through the store's atomic
 ``put_file``; a file that fails verification is deleted, not kept; a ``.part`` is resumed only when the
-remote size and version tag are those recorded when it was started, else it restarts from byte 0.
+remote size and version tag are those recorded when it was started, else it restarts from byte 0
+(the ``.part`` file and its resumption are ``staging.py``; `default_staging` is re-exported here).
 """
 
 from __future__ import annotations
@@ -26,17 +27,13 @@ from typing import Any, Protocol
 
 from utr_assets.sources.catalogue import SourceFile
 from utr_assets.sources.checksums import Digests, file_digests, find_checksum
-from utr_assets.sources.errors import (
-    SourceChanged,
-    SourceError,
-    SourceTransient,
-    SourceTruncated,
-    SourceUnavailable,
-)
-from utr_assets.sources.transfer import RangeNotSupported, classify, open_fs, read_small, remote_info, stream
+from utr_assets.sources.errors import SourceChanged, SourceError, SourceTruncated, SourceUnavailable
+from utr_assets.sources.staging import default_staging, discard, meta_path, transfer_part
+from utr_assets.sources.transfer import classify, read_small
 
 log = logging.getLogger(__name__)
 STORE_PREFIX = "sources"
+__all__ = ["STORE_PREFIX", "DownloadResult", "Downloader", "RetryPolicy", "Store", "default_staging"]
 
 
 class Store(Protocol):
@@ -126,7 +123,7 @@ class Downloader:
             extra={"download_sha256": digests.sha256, "download_bytes": digests.size},
         )
         self.store.write_json(record_path, {**result.metadata(), **result.extra, "expected": expected})
-        for leftover in {part, _meta_path(part), Path(local)}:
+        for leftover in {part, meta_path(part), Path(local)}:
             leftover.unlink(missing_ok=True)
         return result
 
@@ -184,7 +181,7 @@ class Downloader:
         while True:
             attempt += 1
             try:
-                return attempt, self._transfer(file, part)
+                return attempt, transfer_part(file, part, self.chunk_size)
             except SourceError as exc:
                 if not exc.transient:
                     raise
@@ -216,67 +213,16 @@ class Downloader:
         )
         self.sleep(delay)
 
-    def _transfer(self, file: SourceFile, part: Path) -> int:
-        """Bring ``part`` to the remote's full content; returns the offset this transfer resumed from."""
-        name, url = file.entry.name, file.url
-        try:
-            fs, path = open_fs(url, file.entry.storage_options)
-            info = remote_info(fs, path)
-        except Exception as exc:  # noqa: BLE001
-            raise classify(exc, name, url) from exc
-        want = file.entry.size
-        if info.size is not None and want is not None and info.size != want:
-            _discard(part)
-            raise SourceTruncated(
-                name,
-                url,
-                f"server reports {info.size} bytes, catalogue expects {want}: changed or truncated upstream",
-            )
-        meta = {"url": url, "size": info.size, "version": info.version}
-        offset = part.stat().st_size if part.exists() else 0
-        if offset and (_read_meta(part) != meta or (info.size is not None and offset > info.size)):
-            log.warning("%s: partial download is stale (remote changed); restarting", file.label)
-            offset = 0
-        if info.size is not None and offset == info.size:
-            return offset
-        _meta_path(part).write_text(json.dumps(meta))
-        resumed_from = offset
-        try:
-            offset = self._copy(fs, path, part, offset)
-        except RangeNotSupported:
-            log.warning("%s: server ignores HTTP Range; restarting from byte 0", file.label)
-            resumed_from, offset = 0, self._copy(fs, path, part, 0)
-        except Exception as exc:  # noqa: BLE001
-            raise classify(exc, name, url) from exc
-        if info.size is not None and offset < info.size:
-            raise SourceTransient(name, url, f"connection ended after {offset} of {info.size} bytes")
-        if info.size is not None and offset > info.size:
-            _discard(part)
-            raise SourceTruncated(name, url, f"received {offset} bytes, server announced {info.size}")
-        return resumed_from
-
-    def _copy(self, fs: Any, path: str, part: Path, offset: int) -> int:
-        with open(part, "ab" if offset else "wb") as out:
-            out.truncate(offset)
-            try:
-                for chunk in stream(fs, path, offset, self.chunk_size):
-                    out.write(chunk)
-                    offset += len(chunk)
-            finally:
-                out.flush()
-                os.fsync(out.fileno())
-        return offset
-
     def _verify(self, file: SourceFile, part: Path, expected: dict[str, Any]) -> Digests:
         digests = file_digests(part)
         name, url = file.entry.name, file.url
         if expected["size"] is not None and digests.size != expected["size"]:
-            _discard(part)
+            discard(part)
             raise SourceTruncated(name, url, f"downloaded {digests.size} bytes, expected {expected['size']}")
         for algorithm in ("sha256", "md5"):
             want, got = expected[algorithm], getattr(digests, algorithm)
             if want and want != got:
-                _discard(part)
+                discard(part)
                 raise SourceChanged(
                     name,
                     url,
@@ -294,32 +240,6 @@ class Downloader:
                 shutil.copyfileobj(src, dst, self.chunk_size)
         except (OSError, EOFError) as exc:
             out.unlink(missing_ok=True)
-            _discard(part)
+            discard(part)
             raise SourceChanged(file.entry.name, file.url, f"not a valid gzip file ({exc})") from exc
         return str(out)
-
-
-def _meta_path(part: Path) -> Path:
-    return part.with_name(part.name + ".json")
-
-
-def _read_meta(part: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(_meta_path(part).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _discard(part: Path) -> None:
-    part.unlink(missing_ok=True)
-    _meta_path(part).unlink(missing_ok=True)
-
-
-def default_staging(store_root: str) -> Path:
-    """Where ``.part`` files live: ``{root}/_staging/downloads`` for a local store (survives runs, so a
-    later run resumes), else ``$UTR_ASSETS_STAGING`` or a folder in the system temp directory."""
-    if "://" not in store_root or store_root.startswith("file://"):
-        return Path(store_root.removeprefix("file://")) / "_staging" / "downloads"
-    import tempfile
-
-    return Path(os.environ.get("UTR_ASSETS_STAGING") or Path(tempfile.gettempdir()) / "utr_assets_downloads")
