@@ -185,8 +185,8 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
         or (st + sz > src).any()
     ):
         return False
-    strands = [_STRANDS.get(x) for x in tok[4::7]]
-    if None in strands:
+    strands = [strand for x in tok[4::7] if (strand := _STRANDS.get(x)) is not None]
+    if len(strands) != len(rows):  # a strand other than + or -
         return False
     for name_b in tok[1::7]:
         hit = _NAME_CACHE.get(name_b)

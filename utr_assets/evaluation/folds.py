@@ -31,15 +31,15 @@ def check_grouping(folds: np.ndarray, groups: np.ndarray) -> None:
 
 def group_folds(groups: Sequence[Any], n_splits: int | None = None, seed: int = 0) -> np.ndarray:
     """Fold label per sample: leave-one-group-out (n_splits None) or n_splits shuffled grouped folds."""
-    groups = np.asarray(groups)
-    uniq, inverse = np.unique(groups, return_inverse=True)
+    labels = np.asarray(groups)
+    uniq, inverse = np.unique(labels, return_inverse=True)
     if n_splits is None or n_splits >= uniq.size:
         return inverse.astype(int)
     if n_splits < 2:
         raise FoldError(f"need >= 2 folds, got {n_splits}")
     splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    folds = np.empty(groups.size, dtype=int)
-    for k, (_, test) in enumerate(splitter.split(np.zeros(groups.size), groups=groups)):
+    folds = np.empty(labels.size, dtype=int)
+    for k, (_, test) in enumerate(splitter.split(np.zeros(labels.size), groups=labels)):
         folds[test] = k
     return folds
 
