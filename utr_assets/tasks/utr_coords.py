@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+Regions = Iterable[tuple[str, int, int]]  # (chrom, start0, end0) half-open, as readers take them
+
 
 def parse_blocks(blocks: str, start: int, end: int) -> list[tuple[int, int]]:
     """ "s-e,s-e" -> [(s, e), ...]; an empty value means one block (start, end)."""
