@@ -1,6 +1,6 @@
 """Evaluation-probe throughput at the study's shapes: our probes vs sklearn's path on the same folds.
 
-Usage: python -m benchmarks.evaluation_throughput [--tasks ridge:jurkat svr:half_life mlp:variants ...]
+Usage: python -m speed_benchmarks.evaluation_throughput [--tasks ridge:jurkat svr:half_life mlp:variants ...]
        [--scale 1.0] [--sklearn-folds 2] [--svr-rows 600 1200] [--mlp-folds 1] [--out results.json]
 
 Synthetic features of the real shapes (throughput does not depend on the values; agreement is checked
@@ -42,11 +42,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -57,6 +54,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from speed_benchmarks.probe_timing import print_table, result_row, timed
 from utr_assets.evaluation.fast_ridge import fold_predictions
 from utr_assets.evaluation.fast_svr import param_grid, svr_fold_predictions
 from utr_assets.evaluation.folds import group_folds, inner_group_splits
@@ -91,12 +89,6 @@ def _outer(folds: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in np.unique(folds)]
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
-
-
 def bench_ridge(task: str, scale: float, sklearn_folds: int | None) -> dict[str, Any]:
     X, y, groups, folds = regression_data(task, scale)
     alphas = RIDGE_ALPHAS[SHAPES[task][4]]
@@ -111,7 +103,7 @@ def bench_ridge(task: str, scale: float, sklearn_folds: int | None) -> dict[str,
             pred[te], chosen = p + sy, [*chosen, a]
         return pred, chosen
 
-    (pred, chosen), t_ours = _timed(ours)
+    (pred, chosen), t_ours = timed(ours)
     k = len(outer) if sklearn_folds is None else min(sklearn_folds, len(outer))
     ref, same, refit_diff = np.full(y.size, np.nan), 0, 0.0
     t0 = time.perf_counter()
@@ -127,7 +119,7 @@ def bench_ridge(task: str, scale: float, sklearn_folds: int | None) -> dict[str,
         refit = make_pipeline(StandardScaler(), Ridge(alpha=chosen[j])).fit(X[tr], y[tr]).predict(X[te])
         refit_diff = max(refit_diff, float(np.abs(refit - pred[te]).max()))
     done = np.isfinite(ref)
-    return _row(
+    return result_row(
         "ridge",
         task,
         X,
@@ -150,9 +142,9 @@ def _svr_one_fold(
     points = param_grid(
         grid["regressor__svr__C"], grid["regressor__svr__epsilon"], grid["regressor__svr__gamma"]
     )
-    (ours, *_), t_ours = _timed(lambda: svr_fold_predictions(X[train], y[train], inner, X[test], points))
+    (ours, *_), t_ours = timed(lambda: svr_fold_predictions(X[train], y[train], inner, X[test], points))
     search = GridSearchCV(est, grid, cv=inner, scoring="neg_mean_squared_error", n_jobs=1)
-    ref, t_sk = _timed(lambda: search.fit(X[train], y[train]).predict(X[test]))
+    ref, t_sk = timed(lambda: search.fit(X[train], y[train]).predict(X[test]))
     return t_ours, t_sk, ours, ref
 
 
@@ -169,7 +161,7 @@ def bench_svr(task: str, scale: float, rows: tuple[int, int]) -> dict[str, Any]:
     (n1, o1, s1), (n2, o2, s2) = timings
     scale_to = lambda t1, t2: t2 * (y.size / n2) ** (np.log(t2 / t1) / np.log(n2 / n1))  # noqa: E731
     exp_o, exp_s = np.log(o2 / o1) / np.log(n2 / n1), np.log(s2 / s1) / np.log(n2 / n1)
-    return _row(
+    return result_row(
         "svr",
         task,
         X,
@@ -208,7 +200,7 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
     folds = [(tr, te, class_splits(y[tr], genes[tr], 3, 1 + k, "inner")) for k, (tr, te) in enumerate(outer)]
     dev = default_device()
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-    ours, t_ours = _timed(
+    ours, t_ours = timed(
         lambda: grid_search_probabilities(X, y, folds, MLP_GRID, device=dev, dtype=torch_dtype)
     )
     grid = {f"mlpclassifier__{k}": v for k, v in MLP_GRID.items()}
@@ -227,7 +219,7 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
     t_sk = time.perf_counter() - t0
     test = np.concatenate([te for _, te, _ in folds])
     o, r = np.concatenate(ours), np.concatenate(ref_p)
-    return _row(
+    return result_row(
         "mlp",
         "variants",
         X,
@@ -241,59 +233,6 @@ def bench_mlp(scale: float, n_folds: int, dtype: str) -> dict[str, Any]:
         f"folds timed; ours torch {dev.type} {dtype}",
         check=f"AUC on those folds ours {roc_auc_score(y[test], o):.4f} sklearn {roc_auc_score(y[test], r):.4f}",
     )
-
-
-def _row(
-    probe: str,
-    task: str,
-    X: np.ndarray,
-    n_outer: int,
-    t_ours: float,
-    t_sk: float,
-    ours: np.ndarray,
-    ref: np.ndarray,
-    sklearn_note: str,
-    check: str,
-    estimated: bool = False,
-) -> dict[str, Any]:
-    return {
-        "probe": probe,
-        "task": task,
-        "rows": int(X.shape[0]),
-        "features": int(X.shape[1]),
-        "outer_folds": n_outer,
-        "ours_s": round(t_ours, 2),
-        "sklearn_s": round(t_sk, 2),
-        "ratio": round(t_sk / t_ours, 1),
-        "estimated": estimated,
-        "max_abs_diff": float(np.abs(ours - ref).max()) if ours.size else float("nan"),
-        "pearson_r": float(np.corrcoef(ours, ref)[0, 1]) if ours.size > 2 else float("nan"),
-        "sklearn_path": sklearn_note,
-        "check": check,
-    }
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    from threadpoolctl import threadpool_info
-
-    threads = sorted({(i["internal_api"], i["num_threads"]) for i in threadpool_info()})
-    print(
-        f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f}; thread pools {threads}"
-    )
-    head = (
-        f"{'probe':<6}{'task':<11}{'rows x feat':>14}{'folds':>6}{'ours s':>9}{'sklearn s':>11}{'ratio':>7}"
-        f"{'max|d|':>9}{'r':>9}  sklearn path / check"
-    )
-    print(head)
-    for r in rows:
-        est = "~" if r["estimated"] else ""
-        print(
-            f"{r['probe']:<6}{r['task']:<11}{r['rows']:>8,} x{r['features']:>5}{r['outer_folds']:>6}"
-            f"{est + format(r['ours_s'], '.1f'):>9}{est + format(r['sklearn_s'], '.1f'):>11}{r['ratio']:>7.1f}"
-            f"{r['max_abs_diff']:>9.1e}{r['pearson_r']:>9.6f}  {r['sklearn_path']}; {r['check']}"
-        )
-    print("~: estimated from subsamples (see docstring)")
 
 
 def main() -> None:
