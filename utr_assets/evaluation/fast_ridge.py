@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.linalg
@@ -197,24 +196,3 @@ def fold_predictions(
     st = _standardise(total, scaler)
     coef = _solve(st, best)
     return ((X_test - st.mean) / st.scale) @ coef + st.y_mean, best, r2
-
-
-def ridge_cv_predictions(
-    X: Any, y: Any, outer: Sequence[Split], inner: Sequence[Sequence[Split]], alphas: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold predictions and the alpha chosen per outer fold.
-
-    `outer`: (train, test) index pairs over all rows; `inner[k]`: (train, test) pairs indexing the
-    rows of ``outer[k][0]`` (the inner grouped split of that training part).
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    alphas = np.asarray(alphas, dtype=np.float64)
-    shift_x, shift_y = X.mean(axis=0), float(y.mean())
-    Xs, ys = X - shift_x, y - shift_y
-    pred = np.full(y.size, np.nan)
-    chosen = np.empty(len(outer))
-    for k, (train, test) in enumerate(outer):
-        p, chosen[k], _ = fold_predictions(Xs[train], ys[train], inner[k], alphas, Xs[test])
-        pred[test] = p + shift_y
-    return pred, chosen

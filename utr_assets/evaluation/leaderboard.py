@@ -202,13 +202,6 @@ def check_models_present(
     return (not missing), missing
 
 
-def best_per_split(table: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """The top row (highest value) per task and split for `metric` (the leaderboard's headline)."""
-    ok = table[(table["status"] == "ok") & (table["metric"] == metric)]
-    idx = ok.groupby(["task", "split"])["value"].idxmax()
-    return ok.loc[idx].reset_index(drop=True)
-
-
 def headline(table: pd.DataFrame) -> pd.DataFrame:
     """Per task, split and model the best row of the task's headline metric (HEADLINE)."""
     ok = table[table["status"] == "ok"]

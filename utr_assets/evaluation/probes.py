@@ -59,15 +59,6 @@ RIDGE_ALPHAS: dict[str, np.ndarray] = {
 SVR_GRID: dict[str, list[Any]] = {"C": [0.1, 1.0, 10.0], "epsilon": [0.1, 0.5], "gamma_factor": [0.1, 1.0]}
 
 
-def _best_ridge_alpha(
-    X: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]], alphas: np.ndarray
-) -> float:
-    """The alpha with the highest mean inner-CV R² (ties: the first of the grid), on rows standardised
-    once, as the study's RidgeCV after StandardScaler; the test parts of `splits` partition the rows."""
-    X, y = X - X.mean(axis=0), y - y.mean()
-    return fold_predictions(X, y, splits, np.asarray(alphas, dtype=float), X[:0])[1]
-
-
 def _svr(n_features: int, svr_grid: dict[str, list[Any]] | None) -> tuple[Any, dict[str, list[Any]]]:
     spec = svr_grid or SVR_GRID
     # gamma as a multiple of 1/n_features ("scale" on standardised X)

@@ -202,18 +202,6 @@ class ArtifactStore:
             os.replace(staging, target)
         return target
 
-    def verify(self, handle: ArtifactHandle) -> None:
-        """Raise if the artifact behind ``handle`` is missing or its content changed."""
-        path = UPath(handle.uri, **self.root.storage_options)
-        if not path.exists():
-            raise FileNotFoundError(f"artifact {handle.uri} is missing")
-        digest = hashlib.sha256()
-        with path.open("rb") as src:
-            while chunk := src.read(_CHUNK):
-                digest.update(chunk)
-        if digest.hexdigest() != handle.sha256:
-            raise ValueError(f"artifact {handle.uri} changed: sha256 {digest.hexdigest()} != {handle.sha256}")
-
 
 class ArtifactStoreResource(ConfigurableResource):
     """Dagster resource for the artifact store; credentials come only from the environment."""

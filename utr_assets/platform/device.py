@@ -1,4 +1,4 @@
-"""Torch device resource: picks cuda, mps or cpu (``auto``) and says whether bf16 autocast applies."""
+"""Torch device resource: picks cuda, mps or cpu (``auto``)."""
 
 from __future__ import annotations
 
@@ -41,9 +41,3 @@ class TorchDevice(ConfigurableResource):
 
     def get(self) -> torch.device:
         return resolve_device(self.device)
-
-    def autocast_dtype(self) -> torch.dtype | None:
-        """bf16 on CUDA (the study's setting), no autocast elsewhere."""
-        import torch
-
-        return torch.bfloat16 if self.get().type == "cuda" else None

@@ -106,13 +106,3 @@ class UtrIndex:
                 )
             before += e - s
         raise ValueError(f"{pos0} is not inside {utr_id}")
-
-    def utrs_overlapping(self, chrom: str, start: int, end: int) -> list[str]:
-        """UTR ids with a block overlapping [start, end) on `chrom`."""
-        chrom = self.chrom(chrom)
-        if chrom not in self._index:
-            return []
-        starts, ends, ids, longest = self._index[chrom]
-        lo = int(np.searchsorted(starts, start - longest, side="left"))
-        hi = int(np.searchsorted(starts, end, side="left"))
-        return sorted({ids[k] for k in range(lo, hi) if ends[k] > start and starts[k] < end})

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge, RidgeCV
@@ -11,10 +14,32 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from utr_assets.evaluation.fast_ridge import fold_predictions, ridge_cv_predictions, select_alpha
+from utr_assets.evaluation.fast_ridge import Split, fold_predictions, select_alpha
 from utr_assets.evaluation.probes import cv_regression_predictions, group_folds
 
 ALPHAS = np.logspace(0, 4.5, 10)
+
+
+def ridge_cv_predictions(
+    X: Any, y: Any, outer: Sequence[Split], inner: Sequence[Sequence[Split]], alphas: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold predictions and the alpha chosen per outer fold: the ridge path of
+    probes.cv_regression_predictions over given folds (a test helper).
+
+    `outer`: (train, test) index pairs over all rows; `inner[k]`: (train, test) pairs indexing the
+    rows of ``outer[k][0]`` (the inner grouped split of that training part).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    shift_x, shift_y = X.mean(axis=0), float(y.mean())
+    Xs, ys = X - shift_x, y - shift_y
+    pred = np.full(y.size, np.nan)
+    chosen = np.empty(len(outer))
+    for k, (train, test) in enumerate(outer):
+        p, chosen[k], _ = fold_predictions(Xs[train], ys[train], inner[k], alphas, Xs[test])
+        pred[test] = p + shift_y
+    return pred, chosen
 
 
 def _kmer_like(n: int = 360, p: int = 24, n_groups: int = 30, seed: int = 0):

@@ -9,7 +9,6 @@ import pandas as pd
 
 from utr_assets.evaluation.leaderboard import (
     LEADERBOARD_COLUMNS,
-    best_per_split,
     build_leaderboard,
     check_metric_ranges,
     check_models_present,
@@ -72,8 +71,6 @@ def test_leaderboard_is_tidy_with_reference_and_not_applicable():
     assert ok and bad.empty
     present, missing = check_models_present(table, ["phylop", "dnabert2-3utr", "zoo-al"], ["rbp_motifs"])
     assert not present and missing == ["zoo-al/rbp_motifs"]
-    best = best_per_split(table, "roc_auc")
-    assert set(best["split"]) == {"top10_phylop", "cadd"}
 
 
 def test_range_check_catches_bad_rows():

@@ -27,15 +27,9 @@ def test_cpu_and_auto_devices() -> None:
     assert resolve_device("cpu") == torch.device("cpu")
     auto = TorchDevice(device="auto").get()
     assert auto.type in ("cpu", "cuda", "mps")
-    assert TorchDevice(device="cpu").autocast_dtype() is None
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_asking_for_absent_cuda_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="device 'cuda' requested but torch.cuda.is_available"):
         resolve_device("cuda")
-
-
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_device_uses_bf16_autocast() -> None:
-    assert TorchDevice(device="cuda").autocast_dtype() == torch.bfloat16

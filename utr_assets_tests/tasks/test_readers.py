@@ -119,16 +119,6 @@ def test_rbns_tables(tmp_path):
     long = sr.read_rbns_enriched(tmp_path / "long.tsv")
     assert long[["rbp", "kmer"]].values.tolist() == [["PUM2", "TGTAA"], ["PUM2", "TGTAT"], ["QKI", "ACTAA"]]
     assert long["enrichment"].tolist() == [5.1, 4.0, 3.3]
-    rng = np.random.default_rng(0)
-    kmers = ["".join(p) for p in np.array(list("ACGT"))[rng.integers(0, 4, (64, 5))]]
-    kmers = list(dict.fromkeys(kmers))
-    values = [1.0 + 0.01 * i for i in range(len(kmers))]
-    values[3] = 9.0
-    (tmp_path / "wide.tsv").write_text(
-        "kmer\tPUM2\n" + "".join(f"{k}\t{v}\n" for k, v in zip(kmers, values, strict=True))
-    )
-    wide = sr.rbns_enriched_from_matrix(tmp_path / "wide.tsv")
-    assert wide["kmer"].tolist() == [kmers[3]]
     (tmp_path / "badk.tsv").write_text("rbp\tkmer\nPUM2\tUGXAA\n")
     with pytest.raises(InputFormatError, match=r"badk.tsv:2"):
         sr.read_rbns_enriched(tmp_path / "badk.tsv")

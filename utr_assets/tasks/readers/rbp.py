@@ -180,23 +180,3 @@ def read_rbns_enriched(path: str | Path) -> pd.DataFrame:
         }
     )
     return out.drop_duplicates(["rbp", "kmer"]).reset_index(drop=True)
-
-
-def rbns_enriched_from_matrix(
-    path: str | Path, z_min: float = 3.0, max_per_rbp: int | None = None
-) -> pd.DataFrame:
-    """Wide R-value matrix (first column kmer, one column per RBP) -> enriched k-mers (z >= z_min).
-
-    z is computed per RBP over all k-mers (Dominguez et al. 2018's criterion); rows sorted by R.
-    """
-    path = Path(path)
-    table = read_tsv(path)
-    kmer_col = table.columns[0]
-    kmers = [_normalise_kmer(k, path, n) for k, n in zip(table[kmer_col], table["_line"], strict=True)]
-    rows = []
-    for rbp in [c for c in table.columns[1:] if c != "_line"]:
-        r = numeric(table, rbp, path, na=()).to_numpy()
-        z = (r - r.mean()) / r.std()
-        order = [i for i in np.argsort(-r, kind="stable") if z[i] >= z_min]
-        rows += [(rbp, kmers[i], float(r[i])) for i in order[:max_per_rbp]]
-    return pd.DataFrame(rows, columns=["rbp", "kmer", "enrichment"])
