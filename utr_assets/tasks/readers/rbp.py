@@ -4,8 +4,7 @@
   pValue, qValue, peak (-1 = none). ENCODE eCLIP IDR files carry no RBP name in the rows, so the
   RBP comes from the experiment list: either our `eclip_experiments.tsv` (rbp, file, ...) or the
   ENCODE portal's `metadata.tsv` ("File accession", "Experiment target" like "RBFOX2-human").
-- RBNS (Dominguez et al. 2018): a long table of enriched 5-mers (rbp, kmer, R/enrichment, ...) or
-  the wide matrix of R values (kmer x RBP), from which enriched 5-mers are those with z >= 3.
+- RBNS (Dominguez et al. 2018): a long table of enriched 5-mers (rbp, kmer, R/enrichment, ...);
   k-mers are returned in the DNA alphabet (U -> T), upper case.
 Inputs are hg38 (the study lifted ENCSR456FVU peaks from hg19; liftover is out of scope here).
 
