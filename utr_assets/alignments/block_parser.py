@@ -33,6 +33,17 @@ def _int(tok: bytes, what: str, path: str, line: int) -> int:
     return value
 
 
+def _row_name(name_b: bytes) -> tuple[str, str, str]:
+    """(name, species, contig) of an ``s`` row's name, cached: the same names recur block after block."""
+    hit = _NAME_CACHE.get(name_b)
+    if hit is None:
+        if len(_NAME_CACHE) > 100_000:
+            _NAME_CACHE.clear()
+        name_s = name_b.decode()
+        hit = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
+    return hit
+
+
 def parse_block(text: bytes, path: str, line: int, offset: int, reference_species: str | None) -> MafBlock:
     """Parse one block (from its ``a`` line to before the next); ``line`` is the ``a`` line's number."""
     lines = text.split(b"\n")
@@ -66,14 +77,7 @@ def parse_block(text: bytes, path: str, line: int, offset: int, reference_specie
                 )
             if start < 0 or size < 0:
                 raise MafFormatError(path, "start and size must not be negative", ln)
-            name_b = f[1]
-            names_split = _NAME_CACHE.get(name_b)
-            if names_split is None:
-                if len(_NAME_CACHE) > 100_000:
-                    _NAME_CACHE.clear()
-                name_s = name_b.decode()
-                names_split = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
-            name, species, contig = names_split
+            name, species, contig = _row_name(f[1])
             strand = _STRANDS.get(f[4], f[4].decode(errors="replace"))
             seq = f[6]
             if strand not in ("+", "-"):
@@ -189,12 +193,7 @@ def _fast_rows(block: MafBlock, lines: list[bytes], path: str, line: int) -> boo
     if len(strands) != len(rows):  # a strand other than + or -
         return False
     for name_b in tok[1::7]:
-        hit = _NAME_CACHE.get(name_b)
-        if hit is None:
-            if len(_NAME_CACHE) > 100_000:
-                _NAME_CACHE.clear()
-            name_s = name_b.decode()
-            hit = _NAME_CACHE[name_b] = (name_s, *split_name(name_s))
+        hit = _row_name(name_b)
         block.species.append(hit[1])
         block.contigs.append(hit[2])
     block.starts, block.sizes, block.src_sizes, block.strands, block.texts = (

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from utr_assets.evaluation.metrics import METRIC_COLUMNS
+from utr_assets.evaluation.protocol import not_applicable_row
 
 LEADERBOARD_COLUMNS = [
     "model",
@@ -125,20 +126,7 @@ def build_leaderboard(
     for col, default in (("status", "ok"), ("reason", ""), ("checkpoint", ""), ("probability_mode", "")):
         table[col] = table[col].fillna(default) if col in table else default
     na_rows = [
-        {
-            "model": m,
-            "task": t,
-            "split": "",
-            "score": "",
-            "metric": "",
-            "value": np.nan,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "n": 0,
-            "status": "not_applicable",
-            "reason": r,
-            "probability_mode": "",
-        }
+        not_applicable_row(m, t, r) | {"probability_mode": ""}
         for (m, t), r in sorted((not_applicable or {}).items())
     ]
     if na_rows:

@@ -27,21 +27,9 @@ from utr_assets.evaluation.protocol import (
     not_applicable_row,
     task_frame,
 )
+from utr_assets.scoring.variants import SCORE_COLUMNS
 
-ZERO_SHOT_SCORES = (
-    "pref",
-    "palt_inv",
-    "pratio",
-    "vis",
-    "l1",
-    "l2",
-    "dot",
-    "cosine",
-    "loss_ref",
-    "loss_alt",
-    "loss_diff",
-    "site_score",
-)
+ZERO_SHOT_SCORES = tuple(SCORE_COLUMNS)  # the variant scores a zero-shot AUC may read (scoring.variants)
 
 
 def evaluate_zero_shot(
