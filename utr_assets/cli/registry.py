@@ -16,9 +16,10 @@ from utr_assets.settings import PROJECT_ROOT, SettingsError, load_settings
 def cmd_models_list(args: argparse.Namespace) -> int:
     from utr_assets.model_registry import load_registry
 
-    registry = load_registry(args.registry or load_settings(args.profile).registry)
+    settings = load_settings(args.profile)
+    registry = load_registry(args.registry or settings.registry)
     print(f"{'slug':<24}{'kind':<12}{'family':<12}{'preset':<10}{'orientation':<13}source")
-    profile = load_settings(args.profile).profile
+    profile = settings.profile
     for entry in registry.values():
         source = f"{entry.source}@{entry.revision[:10]}" if entry.revision else (entry.source or "")
         print(
