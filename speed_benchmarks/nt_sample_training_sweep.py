@@ -10,7 +10,7 @@ untrained model (same seed, same initialisation), the reference for "collapse".
 
 Usage:  .venv/bin/python -m benchmarks.nt_sample_training_sweep HOME lr=0,steps=1 lr=2e-3,warmup=10,steps=400 ...
 (HOME: a scratch folder; keys: lr, warmup, steps, schedule). In-process: the variant patches the family's
-TRAINING["tiny"] (utr_assets.models.nt for nt-3utr) for its run only.
+training["tiny"] (its description in utr_assets.families, e.g. nt for nt-3utr) for its run only.
 
 Measured 2026-12-02 (sample, 2 shared cores; val loss / effective rank / HEK293FT Ridge r; RBP motif AUC
 "all" from rbp_motif_metrics on the same checkpoints): nt-3utr untrained 8.329 / 43.4 / -0.082;
@@ -22,6 +22,7 @@ dnabert2-3utr untrained 5.551 / 56.5 / 0.550; 150 steps (preset) 4.801 / 49.4 / 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import time
@@ -33,7 +34,7 @@ from dagster import DagsterInstance
 
 from speed_benchmarks.representation_collapse import row
 from utr_assets.definitions import build_definitions
-from utr_assets.models.families import family_for
+from utr_assets.families import FAMILIES as FAMILY_REGISTRY
 from utr_assets.platform.materialise import materialise_asset
 from utr_assets.settings import load_settings
 
@@ -74,7 +75,7 @@ def unigram_entropy(store: Path, slug: str = SLUG) -> float:
 def run_variant(home: Path, text: str, instance: DagsterInstance, slug: str = SLUG) -> dict:
     preset, steps = _parse(text)
     family = FAMILIES[slug]
-    training = family_for(family).TRAINING["tiny"]
+    described = FAMILY_REGISTRY[family]
     store = home / "store"
     override = home / "override.yaml"
     override.write_text(
@@ -83,8 +84,8 @@ def run_variant(home: Path, text: str, instance: DagsterInstance, slug: str = SL
     )
     for name in ("model_checkpoint", "mpra_embeddings"):
         (store / "handles" / name / f"{slug}.json").unlink(missing_ok=True)
-    saved = dict(training)
-    training.update(preset)
+    tiny = {**described.training_defaults("tiny"), **preset}
+    FAMILY_REGISTRY[family] = dataclasses.replace(described, training={**described.training, "tiny": tiny})
     defs, log = build_definitions(load_settings("sample", override)), []
     try:
         started = time.monotonic()
@@ -95,8 +96,7 @@ def run_variant(home: Path, text: str, instance: DagsterInstance, slug: str = SL
             ok = materialise_asset("mpra_metrics", slug, defs, log=log.append, instance=instance)
         seconds = time.monotonic() - started
     finally:
-        training.clear()
-        training.update(saved)
+        FAMILY_REGISTRY[family] = described
     if not ok:
         print("\n".join(line for line in log if "FAILED" in line or "check failed" in line))
         return {"model": slug, "variant": text, "status": "FAILED"}

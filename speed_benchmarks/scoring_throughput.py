@@ -28,7 +28,7 @@ import torch
 
 from speed_benchmarks.flops import forward_flops, peak_flops
 from utr_assets.corpus import build_tokeniser
-from utr_assets.models import family_for
+from utr_assets.families import family as family_for
 from utr_assets.scoring.lm import LanguageModelScorer
 from utr_assets_tests.scoring.naive_scoring import naive_base_probabilities
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transformers import PreTrainedTokenizer  # noqa: E402
 
-from utr_assets.corpus import PAPER_CHUNKS, build_tokeniser, read_corpus, tokenise_frame  # noqa: E402
+from utr_assets.corpus import build_tokeniser, paper_chunk_spec, read_corpus, tokenise_frame  # noqa: E402
 from utr_assets.corpus.tokenisers import Tokeniser  # noqa: E402
 
 
@@ -160,7 +160,7 @@ def main() -> None:
         batches = [seqs[i : i + args.batch] for i in range(0, len(seqs), args.batch)]
         tok.encode_batch(batches[0][:10])  # warm-up
         enc_s, encoded = timed(encode_all, tok, batches)
-        chunk_s, _ = timed(tokenise_all, frame, tok, PAPER_CHUNKS[family], args.batch)
+        chunk_s, _ = timed(tokenise_all, frame, tok, paper_chunk_spec(family), args.batch)
         ours = total_nt / enc_s
         rows.append((family, "ours-encode", total_nt, enc_s, ours, None))
         rows.append((family, "ours-chunked", total_nt, chunk_s, total_nt / chunk_s, None))

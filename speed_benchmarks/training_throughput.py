@@ -32,7 +32,8 @@ import numpy as np
 import torch
 
 from speed_benchmarks.flops import forward_flops, peak_flops
-from utr_assets.models import family_for, seed_everything, train, train_config_for
+from utr_assets.families import family as family_for
+from utr_assets.models import seed_everything, train, train_config_for
 from utr_assets.models.collators import SpecialIds, generator_for
 from utr_assets.models.training import _loss_and_hits
 

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from utr_assets.corpus import build_tokeniser
-from utr_assets.models import family_for
+from utr_assets.families import family as family_for
 from utr_assets.scoring.lm import LanguageModelScorer
 
 PAPER_CONTEXT = {

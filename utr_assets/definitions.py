@@ -8,6 +8,7 @@ from utr_assets.assets import evaluation as benchmark_assets
 from utr_assets.assets import models as model_assets
 from utr_assets.assets import reference as reference_assets
 from utr_assets.assets import scoring as scoring_assets
+from utr_assets.assets import scoring_embeddings, scoring_variants
 from utr_assets.assets import sources as source_assets
 from utr_assets.assets.sources import wire_sources
 from utr_assets.automation import build_automation
@@ -15,11 +16,16 @@ from utr_assets.platform.executors import build_executor
 from utr_assets.platform.resources import build_resources
 from utr_assets.settings import Settings, current_settings
 
-STATIC_DOMAINS = [reference_assets, model_assets, scoring_assets, benchmark_assets]
-SETTINGS_DOMAINS = [
-    alignment_assets,
+STATIC_DOMAINS = [
+    reference_assets,
     corpus_assets,
-]  # their partitions follow the settings (e.g. chromosomes)
+    model_assets,
+    scoring_assets,
+    scoring_embeddings,
+    scoring_variants,
+    benchmark_assets,
+]
+SETTINGS_DOMAINS = [alignment_assets]  # their partitions follow the settings (chromosomes)
 
 
 def build_definitions(settings: Settings) -> Definitions:

@@ -1,8 +1,8 @@
 """The model registry (`data/models.yaml`): what each `model` partition key means.
 
 Plain pydantic (no dagster): a slug maps to a kind (trained here, pretrained from a directory or
-a hub id at a pinned revision, or a baseline), a family, a size preset per profile, the corpus
-orientation and whether the model is species-aware. Unknown keys, bad slugs, unpinned hub ids and
+a hub id at a pinned revision, or a baseline), a family (any registered in utr_assets.families), a
+size preset per profile, the corpus orientation and whether the model is species-aware. Unknown keys, bad slugs, unpinned hub ids and
 duplicate slugs are errors naming the file and the entry.
 """
 
@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from utr_assets.common.errors import InputFormatError
 from utr_assets.common.slugs import validate_slug
 from utr_assets.common.textio import read_text
+from utr_assets.families import FAMILIES, family
 from utr_assets.settings import PROJECT_ROOT, SettingsError
 
 DEFAULT_REGISTRY = PROJECT_ROOT / "data" / "models.yaml"
-FAMILIES = ("dnabert", "dnabert2", "nt", "dss", "zoo_al", "phylop", "cadd", "kmer", "griesemer")
 _COMMIT = r"^[0-9a-f]{40}$"
 
 
@@ -30,7 +30,7 @@ class ModelEntry(BaseModel):
 
     slug: str
     kind: Literal["trained", "pretrained", "baseline"]
-    family: Literal[FAMILIES]  # type: ignore[valid-type]
+    family: str = Field(description="a registered model family (utr_assets.families)")
     display_name: str | None = None
     presets: dict[str, str] = Field(default_factory=dict, description="profile -> size preset")
     source: str | None = Field(None, description="pretrained: a local directory or a hub id")
@@ -44,6 +44,11 @@ class ModelEntry(BaseModel):
     @classmethod
     def _slug(cls, value: str) -> str:
         return validate_slug(value)
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str) -> str:
+        return family(value).name  # UnknownFamilyError (a ValueError) lists the known families
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelEntry:
@@ -60,8 +65,13 @@ class ModelEntry(BaseModel):
             raise ValueError(f"`source`/`revision` only apply to pretrained entries, not {self.kind}")
         if self.trust_remote_code and self.kind != "pretrained":
             raise ValueError("trust_remote_code only applies to pretrained checkpoints")
-        if self.species_aware and self.family != "dss":
-            raise ValueError("only the dss family has a species-aware variant")
+        fam = family(self.family)
+        if fam.trainable == (self.kind == "baseline"):
+            what = "a language-model" if self.kind != "baseline" else "a baseline"
+            raise ValueError(f"a {self.kind} entry needs {what} family; {self.family} is not one")
+        if self.species_aware and not fam.species_aware:
+            names = " and ".join(f.name for f in FAMILIES.values() if f.species_aware)
+            raise ValueError(f"only the {names} family has a species-aware variant")
         if self.kind == "trained" and not self.presets:
             raise ValueError("a trained entry needs `presets` (profile -> size preset, e.g. sample: tiny)")
         return self

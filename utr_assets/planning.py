@@ -13,6 +13,8 @@ Estimates, stated so they can be checked:
   Token counts use the mean length (chunks, overlaps and specials counted; batch padding not counted).
 - DNABERT-2 BPE tokens: 4 nt per token is an assumption (vocab 4,096); replace it with the ratio the
   `tokenised_corpus` asset reports on the real corpus.
+Per-family numbers (measured throughput, tokens per sequence, forward passes of per-base scoring, chunk
+rule, epoch cap) are each family's description (``cost``, ``chunks``, ``training``) in utr_assets/families/.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from utr_assets.evaluation.estimate import evaluation_estimate, format_evaluation
+from utr_assets.families import FAMILIES, ChunkRule, CostModel, Family, family
 from utr_assets.model_registry import load_registry
 from utr_assets.settings import Settings
 from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
@@ -29,34 +32,33 @@ from utr_assets.sources.catalogue import DEFAULT_CATALOGUE, Catalogue, load_cata
 THROUGHPUT_SOURCE = (
     "speed_benchmarks/training_throughput.py: H100 80GB, bf16, AdamW, paper presets, measured 2026-11-23"
 )
-TRAIN_THROUGHPUT = {
-    "dnabert": 312_000,
-    "dnabert2": 207_000,
-    "nt": 122_000,
-    "dss": 1_390_000,
-}  # tokens (nt) / s
 FORWARD_SPEEDUP = 3.0  # assumption: forward-only ~ 3x a training step's tokens/s
 CORPUS_NT = 6.6e9  # docs/protocol.md §2
 CORPUS_SEQUENCES = 3_783_714  # docs/protocol.md §2
 HUMAN_UTRS = 18_134  # docs/protocol.md §1
 HUMAN_MEAN_NT = 1_792  # docs/protocol.md §1
-BPE_NT_PER_TOKEN = 4.0  # assumption (see docstring)
-# (content tokens per chunk, specials per chunk, overlap) at the study's contexts (docs/protocol.md §3); epochs cap from
-# the family's paper training preset (utr_assets/models/*.py TRAINING["paper"]["max_epochs"]).
-CONTEXT = {"dnabert": (510, 2, 50), "dnabert2": (1022, 2, 10), "nt": (1023, 1, 10), "dss": (5000, 0, 50)}
-MAX_EPOCHS = {"dnabert": 100, "dnabert2": 100, "nt": 100, "dss": 100}
 ALIGNMENT_ASSETS = ("maf_index", "utr3_alignments", "utr3_orthologs")
+
+
+def _costed(name: str) -> tuple[Family, CostModel, ChunkRule]:
+    fam = family(name)
+    if fam.cost is None or fam.chunks is None:
+        raise ValueError(f"the {name} family has no cost model (not a language model)")
+    return fam, fam.cost, fam.chunks
+
+
+def train_throughput() -> dict[str, float]:
+    """Measured training tokens (nt) per second of every family with a cost model."""
+    return {name: fam.cost.train_tokens_per_s for name, fam in FAMILIES.items() if fam.cost is not None}
 
 
 def tokens_for(family: str, length_nt: float) -> float:
     """Tokens a model of ``family`` processes for one sequence of ``length_nt`` (chunked as in training)."""
-    content, specials, overlap = CONTEXT[family]
-    n = {
-        "dnabert": max(length_nt - 5, 1),
-        "dnabert2": length_nt / BPE_NT_PER_TOKEN,
-        "nt": math.ceil(length_nt / 6),
-        "dss": length_nt,
-    }[family]
+    fam, cost, chunks = _costed(family)
+    context, overlap = chunks.context, chunks.overlap
+    specials = fam.n_special_tokens
+    content = context - specials
+    n = cost.tokens(length_nt)
     if n <= content:
         return n + specials
     return (math.ceil((n - content) / (content - overlap)) + 1) * (content + specials)
@@ -66,34 +68,28 @@ def training_gpu_hours(family: str, preset: str | None, human_only: bool = False
     """One epoch over the orthologous corpus (or the human 3'UTRs only, for human_only models)."""
     if preset != "paper":
         return {"note": f"preset {preset!r}: no measured throughput (paper presets only)"}
+    fam, cost, _ = _costed(family)
     n_seq, mean = (
         (HUMAN_UTRS, HUMAN_MEAN_NT) if human_only else (CORPUS_SEQUENCES, CORPUS_NT / CORPUS_SEQUENCES)
     )
     tokens = n_seq * tokens_for(family, mean)
-    per_epoch = tokens / TRAIN_THROUGHPUT[family] / 3600
+    per_epoch = tokens / cost.train_tokens_per_s / 3600
+    max_epochs = fam.training_defaults("paper")["max_epochs"]
     return {
         "tokens_per_epoch": tokens,
         "gpu_hours_per_epoch": per_epoch,
-        "max_epochs": MAX_EPOCHS[family],
-        "gpu_hours_at_cap": per_epoch * MAX_EPOCHS[family],
+        "max_epochs": max_epochs,
+        "gpu_hours_at_cap": per_epoch * max_epochs,
     }
 
 
 def scoring_gpu_hours(family: str) -> dict[str, Any]:
     """Per-base probabilities for every human 3'UTR position (docs/protocol.md §4), forward passes only."""
-    positions = HUMAN_UTRS * HUMAN_MEAN_NT
-    chunk = tokens_for(family, HUMAN_MEAN_NT)
-    context = CONTEXT[family][0] + CONTEXT[family][1]
-    chunk = min(chunk, context)
-    if family == "dnabert":  # one pass per position (6 tokens masked), over the chunk holding it
-        passes, mode = positions, "one pass per position"
-    elif family in ("nt", "dnabert2"):  # one pass per masked token
-        per_token = 6 if family == "nt" else BPE_NT_PER_TOKEN
-        passes, mode = positions / per_token, "one pass per masked token"
-    else:  # rolling mask, stride 50: 50 passes per chunk
-        passes, mode = HUMAN_UTRS * 50 * math.ceil(HUMAN_MEAN_NT / CONTEXT["dss"][0]), "rolling mask x50"
+    fam, cost, chunks = _costed(family)
+    chunk = min(tokens_for(family, HUMAN_MEAN_NT), chunks.context)
+    passes, mode = cost.scoring_passes(HUMAN_UTRS, HUMAN_MEAN_NT, chunks.context - fam.n_special_tokens)
     tokens = passes * chunk
-    hours = tokens / (TRAIN_THROUGHPUT[family] * FORWARD_SPEEDUP) / 3600
+    hours = tokens / (cost.train_tokens_per_s * FORWARD_SPEEDUP) / 3600
     return {"mode": mode, "forward_passes": passes, "tokens": tokens, "gpu_hours": hours}
 
 
@@ -124,7 +120,8 @@ def _setting(settings: Settings, key: str | None) -> Any:
 def _probe(files: list) -> tuple[int | None, str]:
     from utr_assets.sources.transfer import open_fs, remote_info
 
-    total, problems = 0, []
+    total: int | None = 0
+    problems: list[str] = []
     for file in files:
         try:
             info = remote_info(*open_fs(file.url, file.entry.storage_options))
@@ -154,7 +151,7 @@ def build_plan(
             "family": entry.family,
             "preset": entry.preset(settings.profile),
         }
-        if entry.family in TRAIN_THROUGHPUT:
+        if family(entry.family).cost is not None:
             if entry.kind == "trained":
                 row["training"] = training_gpu_hours(entry.family, row["preset"], entry.human_only)
             row["scoring"] = scoring_gpu_hours(entry.family)
@@ -186,9 +183,9 @@ def build_plan(
         "evaluation": evaluation_estimate(len(models)),  # measured probe throughputs (evaluation_estimate)
         "assumptions": {
             "throughput_source": THROUGHPUT_SOURCE,
-            "train_tokens_per_s": TRAIN_THROUGHPUT,
+            "train_tokens_per_s": train_throughput(),
             "forward_speedup": FORWARD_SPEEDUP,
-            "bpe_nt_per_token": BPE_NT_PER_TOKEN,
+            **{k: v for fam in FAMILIES.values() if fam.cost for k, v in fam.cost.assumptions.items()},
             "corpus_nt": CORPUS_NT,
             "corpus_sequences": CORPUS_SEQUENCES,
             "human_utrs": HUMAN_UTRS,
@@ -200,11 +197,12 @@ def build_plan(
 def _size(n: int | None) -> str:
     if n is None:
         return "unknown"
+    value = float(n)
     for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return str(n)
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return str(value)
 
 
 def format_plan(plan: dict) -> str:
@@ -240,7 +238,9 @@ def format_plan(plan: dict) -> str:
         f"epoch caps; the plateau rule stops earlier), per-base scoring {g['scoring_per_base']:.1f} h",
         "",
         f"Throughputs: {a['train_tokens_per_s']} tokens/s ({a['throughput_source']}); scoring assumes "
-        f"{a['forward_speedup']}x for forward-only; DNABERT-2 BPE assumed {a['bpe_nt_per_token']} nt/token.",
+        f"{a['forward_speedup']}x for forward-only; "
+        + "; ".join(fam.cost.note for fam in FAMILIES.values() if fam.cost and fam.cost.note)
+        + ".",
     ]
     if "evaluation" in plan:
         out += ["", *format_evaluation(plan["evaluation"])]

@@ -24,7 +24,7 @@ REGISTRY_CASES = {
     "registry_unknown_family": (
         REGISTRY + "  - {slug: x, kind: baseline, family: gpt}\n",
         None,
-        "model 'x': family: Input should be",
+        "model 'x': family: Value error, unknown model family 'gpt'; known: cadd, dnabert, ",
     ),
     "registry_slug_twice": (
         REGISTRY + "  - {slug: zoo-al, kind: baseline, family: kmer}\n",

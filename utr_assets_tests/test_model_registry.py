@@ -24,7 +24,16 @@ def test_bundled_registry_holds_the_study_models() -> None:
     [
         ("{slug: Bad/Slug, kind: baseline, family: kmer}", r"'Bad/Slug'.*invalid model slug"),
         ("{slug: ../x, kind: baseline, family: kmer}", r"invalid model slug"),
-        ("{slug: x, kind: baseline, family: gpt}", r"model 'x': family"),
+        (
+            "{slug: x, kind: baseline, family: gpt}",
+            r"model 'x': family: .*unknown model family 'gpt'; known:",
+        ),
+        ("{slug: x, kind: baseline, family: stsp}", r"unknown model family 'stsp'"),  # one name: dss
+        (
+            "{slug: x, kind: trained, family: zoo_al, presets: {sample: tiny}}",
+            r"a trained entry needs a language-model family; zoo_al is not one",
+        ),
+        ("{slug: x, kind: baseline, family: nt}", r"a baseline entry needs a baseline family; nt is not one"),
         ("{slug: x, kind: pretrained, family: nt, source: InstaDeepAI/nt}", r"needs `revision` pinned"),
         ("{slug: x, kind: trained, family: dnabert}", r"needs `presets`"),
         (

@@ -1,5 +1,9 @@
 """Dagster assets of the corpus group: `pretraining_corpus` (sharded, gene-grouped split) and
-`tokenised_corpus` per model (the model's tokeniser, trained or fixed, and its chunked shards)."""
+`tokenised_corpus` per model (the model's tokeniser, trained or fixed, and its chunked shards).
+
+What belongs here: the assets, their checks and the artifact-store glue. Not here: the work, which is
+plain Python in utr_assets/corpus/ (model_corpus.py for one model's tokenised corpus).
+"""
 
 import tempfile
 from pathlib import Path
@@ -8,26 +12,10 @@ import pandas as pd
 import pyarrow as pa
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
-from utr_assets.corpus import (
-    PAPER_CHUNKS,
-    ChunkSpec,
-    SpeciesVocabulary,
-    TokenisationStats,
-    build_tokeniser,
-    check_chunk_lengths,
-    check_genes_disjoint,
-    check_round_trip,
-    check_token_ids,
-    human_only,
-    iter_corpus,
-    parquet_bytes,
-    prepare_corpus,
-    read_corpus,
-    shard_tables,
-    to_dna_orientation,
-    tokenise_batches,
-)
+from utr_assets.assets._common import not_applicable
+from utr_assets.corpus import check_genes_disjoint, parquet_bytes, prepare_corpus, shard_tables
 from utr_assets.corpus.corpus_table import corpus_from_orthologs
+from utr_assets.corpus.model_corpus import SPLITS, model_preset, tokenise_for_model, tokenised_checks
 from utr_assets.model_registry import load_registry
 from utr_assets.platform.artifacts import ArtifactStore, ArtifactStoreResource
 from utr_assets.platform.partitions import model_partitions
@@ -116,11 +104,6 @@ def pretraining_corpus(
     yield plain_check("pretraining_corpus", "genes_disjoint", disjoint.passed, disjoint.metadata)
 
 
-def _model_corpus(frame: pd.DataFrame, orientation: str, human: bool, reference: str) -> pd.DataFrame:
-    frame = human_only(frame, reference) if human else frame
-    return to_dna_orientation(frame) if orientation == "dna" else frame
-
-
 @asset(
     group_name=GROUP,
     io_manager_key="handle_io_manager",
@@ -136,87 +119,48 @@ def tokenised_corpus(
     artifact_store: ArtifactStoreResource,
     pretraining_corpus: dict,
 ):
-    from utr_assets.models.families import family_for
-
-    cfg = settings.get()
-    slug = context.partition_key
+    cfg, slug = settings.get(), context.partition_key
     entry = load_registry(cfg.registry)[slug]
     if entry.kind != "trained":
-        yield Output(
-            {"applicable": False, "reason": f"{entry.kind} model: nothing to tokenise"},
-            metadata={"applicable": False},
-        )
-        for name in TOKENISED_CHECKS:
-            yield plain_check("tokenised_corpus", name, True, {"applicable": False})
+        reason = f"{entry.kind} model: nothing to tokenise"
+        yield from not_applicable("tokenised_corpus", TOKENISED_CHECKS, reason)
         return
-    preset = entry.preset(cfg.profile) or "tiny"
-    context_tokens = family_for(entry.family).context_length(preset)
-    spec = ChunkSpec(context_tokens, min(PAPER_CHUNKS[entry.family].overlap, context_tokens // 4))
-    reference = cfg.alignments.reference_species if cfg.alignments else "Homo_sapiens"
-    store = artifact_store.get_store()
-    train = _model_corpus(
-        read_corpus(_uris(pretraining_corpus["train"])), entry.orientation, entry.human_only, reference
+    preset = model_preset(slug, entry.presets, cfg.profile)
+    result = tokenise_for_model(
+        {split: _uris(pretraining_corpus[split]) for split in SPLITS},
+        entry.family,
+        preset,
+        orientation=entry.orientation,
+        human=entry.human_only,
+        species_aware=entry.species_aware,
+        reference=cfg.alignments.reference_species if cfg.alignments else "Homo_sapiens",
+        bpe_vocab_size=cfg.corpus.bpe_vocab_size,
     )
-    species = SpeciesVocabulary.from_names(sorted(set(train.species))) if entry.species_aware else None
-    tokeniser = build_tokeniser(
-        entry.family, sequences=train.sequence.tolist(), species=species, vocab_size=cfg.corpus.bpe_vocab_size
-    )
-    stats = TokenisationStats()
-    out: dict = {
-        "applicable": True,
-        "family": entry.family,
-        "preset": preset,
-        "context": spec.context,
-        "overlap": spec.overlap,
-        "vocab_size": tokeniser.vocab_size,
-    }
-    tables: dict[str, list[pa.Table]] = {}
-    for split in ("train", "validation"):
-        frames = (
-            _model_corpus(f, entry.orientation, entry.human_only, reference)
-            for f in iter_corpus(_uris(pretraining_corpus[split]))
-        )
-        tables[split] = [t for t in tokenise_batches(frames, tokeniser, spec, species, stats) if t.num_rows]
-        out[split] = _write_shards(
-            store,
-            pa.concat_tables(tables[split]) if tables[split] else pa.table({}),
-            "tokenised_corpus",
-            slug,
-            split,
-            rows=cfg.corpus.rows_per_shard,
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        tokeniser.save(Path(tmp) / "tokenizer")
-        out["tokenizer"] = store.put_directory(
-            Path(tmp) / "tokenizer", store.path("tokenised_corpus", slug, "tokenizer")
-        ).to_dict()
-    out["stats"] = stats.as_dict()
+    tokeniser, spec, store = result.tokeniser, result.spec, artifact_store.get_store()
+    out: dict = {"applicable": True, "family": entry.family, "preset": preset, "context": spec.context}
+    out |= {"overlap": spec.overlap, "vocab_size": tokeniser.vocab_size}
+    for split in SPLITS:
+        tables = result.tables[split]
+        table = pa.concat_tables(tables) if tables else pa.table({})
+        rows = cfg.corpus.rows_per_shard
+        out[split] = _write_shards(store, table, "tokenised_corpus", slug, split, rows=rows)
+    out["tokenizer"] = _save_tokeniser(store, tokeniser, slug)
+    out["stats"] = result.stats.as_dict()
     yield Output(
         out,
-        metadata={
-            "family": entry.family,
-            "preset": preset,
-            "context": spec.context,
-            "vocab_size": tokeniser.vocab_size,
-            **{k: v for k, v in out["stats"].items() if isinstance(v, int | float)},
-        },
+        metadata={k: out[k] for k in ("family", "preset", "context", "vocab_size")} | _numbers(out["stats"]),
     )
-    train_table = pa.concat_tables(tables["train"])
-    val_table = pa.concat_tables(tables["validation"]) if tables["validation"] else train_table.slice(0, 0)
-    n_special = len(tokeniser.prefix_ids) + len(tokeniser.suffix_ids)
-    for name, result in (
-        ("token_ids_in_vocabulary", check_token_ids(train_table, tokeniser.vocab_size)),
-        ("no_empty_chunks", check_chunk_lengths(train_table, spec, n_special)),
-        (
-            "validation_genes_absent_from_train",
-            check_genes_disjoint(
-                train_table.column("gene_id").to_pylist(), val_table.column("gene_id").to_pylist()
-            ),
-        ),
-        ("round_trip_decode", check_round_trip(tokeniser, train.sequence.head(50).tolist())),
-    ):
-        yield plain_check("tokenised_corpus", name, result.passed, result.metadata)
+    for name, check in tokenised_checks(result):
+        yield plain_check("tokenised_corpus", name, check.passed, check.metadata)
 
 
-def build_assets(settings) -> list:
-    return [pretraining_corpus, tokenised_corpus]
+def _save_tokeniser(store: ArtifactStore, tokeniser, slug: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        tokeniser.save(Path(tmp) / "tokenizer")
+        return store.put_directory(
+            Path(tmp) / "tokenizer", store.path("tokenised_corpus", slug, "tokenizer")
+        ).to_dict()
+
+
+def _numbers(stats: dict) -> dict:
+    return {k: v for k, v in stats.items() if isinstance(v, int | float)}

@@ -1,17 +1,18 @@
 """Corpus domain (docs/protocol.md §2-3): the multispecies 3'UTR pretraining corpus, the four tokenisers as
 Hugging Face tokenizers, chunking to each family's context, and the tokenised corpus. Plain Python:
-no Dagster here (`assets.py` is the glue).
+no Dagster here (utr_assets/assets/corpus.py is the glue); family facts come from utr_assets.families.
 
 Modules:
   splits      orientation, human-only subset, seeded gene-grouped split and shuffle
   shards      parquet shards: bytes for the artifact store, streaming reads
   vocab       fixed vocabularies and their id layouts
   kmers       numpy fast paths (TokenBatch: ids + nucleotide spans)
-  hf_tokenizers / bpe   tokenizer.json recipes; BPE training
-  tokenisers  Tokeniser per family: fast path, HF reference path, decode, save/load
+  tokenizer_json / bpe  tokenizer.json recipes; BPE training
+  tokenisers  Tokeniser kinds: fast path, HF reference path, decode, save
+  tokeniser_loading  build_tokeniser (a family's kind from its description), load_tokeniser, load_hf_tokenizer
   species     species vocabulary (species.json)
   chunking    context windows with overlap and left-filled last chunk (ChunkBatch)
-  tokenise    corpus frames -> tokenised Arrow tables
+  tokenised_table  corpus frames -> tokenised Arrow tables
   checks      quality checks as plain functions
 """
 
@@ -23,7 +24,14 @@ from utr_assets.corpus.checks import (
     check_spans,
     check_token_ids,
 )
-from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch, window_starts
+from utr_assets.corpus.chunking import (
+    ChunkBatch,
+    ChunkSpec,
+    chunk_batch,
+    paper_chunk_spec,
+    training_chunk_spec,
+    window_starts,
+)
 from utr_assets.corpus.kmers import (
     TokenBatch,
     kmer_text,
@@ -60,12 +68,11 @@ from utr_assets.corpus.tokenised_table import (
     tokenise_batches,
     tokenise_frame,
 )
-from utr_assets.corpus.tokenisers import FAMILIES, Tokeniser, build_tokeniser, load_tokeniser
+from utr_assets.corpus.tokeniser_loading import build_tokeniser, load_tokeniser
+from utr_assets.corpus.tokenisers import Tokeniser
 
 __all__ = [
     "CORPUS_COLUMNS",
-    "FAMILIES",
-    "PAPER_CHUNKS",
     "TOKENISED_SCHEMA",
     "CheckResult",
     "ChunkBatch",
@@ -90,6 +97,7 @@ __all__ = [
     "load_tokeniser",
     "nonoverlapping_kmers",
     "overlapping_kmers",
+    "paper_chunk_spec",
     "parquet_bytes",
     "prepare_corpus",
     "read_corpus",
@@ -103,6 +111,7 @@ __all__ = [
     "to_dna_orientation",
     "tokenise_batches",
     "tokenise_frame",
+    "training_chunk_spec",
     "validation_genes",
     "window_starts",
     "write_corpus_shards",

@@ -1,11 +1,13 @@
 """Cutting tokenised sequences into model-context chunks (docs/protocol.md §3), with the token -> nucleotide map.
 
 What belongs here: window placement (overlap, left-filled last chunk), adding the family's special
-tokens, and the ragged `ChunkBatch` result. Not here: producing tokens (`kmers.py`, `tokenisers.py`).
+tokens, the ragged `ChunkBatch` result, and the chunk specs a family's description implies
+(`paper_chunk_spec`, `training_chunk_spec`). Not here: producing tokens (`kmers.py`, `tokenisers.py`),
+the numbers themselves (each family's ``chunks`` in utr_assets/families/).
 
 Conventions:
 - ``ChunkSpec.context`` counts every token of a chunk, specials included (DNABERT 512 = [CLS] + 510
-  k-mers + [SEP]); for the single-nucleotide family it is nucleotides (no specials).
+  k-mers + [SEP]); for the single-nucleotide family tokens are nucleotides (no specials).
 - ``overlap`` counts content tokens shared by consecutive chunks. Windows start at 0, stride
   ``size - overlap`` (size = content tokens per chunk); the last window is moved left to end exactly at
   the last token ("left-filled from its predecessor"), so every chunk is full and it overlaps its
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from utr_assets.corpus.kmers import TokenBatch, ragged_arange
+from utr_assets.families import family
 
 SPECIAL_SPAN = -1
 
@@ -41,13 +44,19 @@ class ChunkSpec:
         return size
 
 
-# The study's contexts and overlaps (docs/protocol.md §3); small presets use the same rule with smaller numbers.
-PAPER_CHUNKS: dict[str, ChunkSpec] = {
-    "dnabert": ChunkSpec(512, 50),
-    "dnabert2": ChunkSpec(1024, 10),
-    "nt": ChunkSpec(1024, 10),
-    "dss": ChunkSpec(5000, 50),
-}
+def paper_chunk_spec(family_name: str) -> ChunkSpec:
+    """The study's context and overlap of a family (docs/protocol.md §3; its description's ``chunks``)."""
+    rule = family(family_name).chunks
+    if rule is None:
+        raise ValueError(f"the {family_name} family is not chunked (not a language model)")
+    return ChunkSpec(rule.context, rule.overlap)
+
+
+def training_chunk_spec(family_name: str, preset: str) -> ChunkSpec:
+    """The chunks a model of ``preset`` trains on: the preset's context, the study's overlap capped at a
+    quarter of it (small presets use the same rule with smaller numbers)."""
+    context = family(family_name).context_length(preset)
+    return ChunkSpec(context, min(paper_chunk_spec(family_name).overlap, context // 4))
 
 
 def window_starts(

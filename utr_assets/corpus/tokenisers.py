@@ -1,8 +1,11 @@
 """One object per tokeniser family: the saved Hugging Face tokenizer plus our batch fast path.
 
 What belongs here: `Tokeniser` (fast `encode_batch` -> TokenBatch, the plain HF path `hf_encode`
-it must equal, `decode`, `chunk`, save/load) and its four families. Not here: vocabularies
-(`vocab.py`), tokenizer.json recipes (`hf_tokenizers.py`, `bpe.py`), window placement (`chunking.py`).
+it must equal, `decode`, `chunk`, save/load) and its four kinds (overlapping k-mers, non-overlapping
+k-mers, BPE, single nucleotides). Which family uses which kind, and its k, is the family's description
+(utr_assets/families/), read by `build_tokeniser` and `load_tokeniser` (tokeniser_loading.py). Not here:
+vocabularies (`vocab.py`), tokenizer.json recipes (`tokenizer_json.py`, `bpe.py`), window placement
+(`chunking.py`).
 
 A saved tokeniser is a Hugging Face tokenizer directory (`AutoTokenizer.from_pretrained(path)` works
 with no remote code) plus ``utr_tokeniser.json`` (family, k) and, for species-aware models,
@@ -16,10 +19,10 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
-from transformers import AutoTokenizer, PreTrainedTokenizerFast
+from transformers import PreTrainedTokenizerFast
 
 from utr_assets.corpus import bpe
 from utr_assets.corpus import tokenizer_json as hf_tokenizers
@@ -32,22 +35,48 @@ from utr_assets.corpus.kmers import (
     overlapping_kmers,
     single_nucleotides,
 )
-from utr_assets.corpus.species import SPECIES_FILE, SpeciesVocabulary
+from utr_assets.corpus.species import SpeciesVocabulary
 from utr_assets.corpus.vocab import DNABERT_KMER_OFFSET, DNABERT_UNK_ID, K, kmers
 
 TOKENISER_FILE = "utr_tokeniser.json"
-FAMILIES = ("dnabert", "dnabert2", "nt", "dss")
 
 
 class Tokeniser(ABC):
-    family: ClassVar[str]
+    family: str  # the model family (utr_assets.families); the class sets the default
     lossless: ClassVar[bool]  # decode(content ids) == input for every ACGTN sequence
 
-    def __init__(self, hf: PreTrainedTokenizerFast, *, k: int = K, species: SpeciesVocabulary | None = None):
+    def __init__(
+        self,
+        hf: PreTrainedTokenizerFast,
+        *,
+        k: int = K,
+        species: SpeciesVocabulary | None = None,
+        family: str | None = None,
+    ):
         self.hf = hf
         self.k = k
         self.species = species
+        self.family = family or type(self).family
         self._tokens = np.array(hf.convert_ids_to_tokens(list(range(len(hf)))), dtype=object)
+
+    @classmethod
+    def fresh(
+        cls,
+        *,
+        k: int,
+        family: str,
+        species: SpeciesVocabulary | None = None,
+        sequences: Iterable[str] | None = None,
+        vocab_size: int = bpe.DEFAULT_VOCAB_SIZE,
+        bpe_max_nucleotides: int | None = 200_000_000,
+    ) -> Tokeniser:
+        """A new tokeniser of this kind; fixed vocabularies ignore the BPE training inputs (``sequences``,
+        ``vocab_size``, ``bpe_max_nucleotides``), which `BpeTokeniser` overrides this to use."""
+        return cls(cls.fixed_tokenizer(k), k=k, species=species, family=family)
+
+    @staticmethod
+    def fixed_tokenizer(k: int) -> PreTrainedTokenizerFast:
+        raise NotImplementedError
 
     @property
     def token_strings(self) -> np.ndarray:
@@ -100,6 +129,10 @@ class DnabertTokeniser(Tokeniser):
     family = "dnabert"
     lossless = False
 
+    @staticmethod
+    def fixed_tokenizer(k: int) -> PreTrainedTokenizerFast:
+        return hf_tokenizers.dnabert_tokenizer(k)
+
     @property
     def prefix_ids(self) -> tuple[int, ...]:
         return (self.hf.cls_token_id,)
@@ -137,7 +170,11 @@ class NtTokeniser(Tokeniser):
     family = "nt"
     lossless = True
 
-    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs):
+    @staticmethod
+    def fixed_tokenizer(k: int) -> PreTrainedTokenizerFast:
+        return hf_tokenizers.nt_tokenizer(k)
+
+    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs: Any):
         super().__init__(hf, **kwargs)
         self.layout = NtLayout.from_vocab(hf.get_vocab(), self.k, hf.unk_token or "<unk>")
 
@@ -155,7 +192,24 @@ class BpeTokeniser(Tokeniser):
     family = "dnabert2"
     lossless = True
 
-    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs):
+    @classmethod
+    def fresh(
+        cls,
+        *,
+        k: int,
+        family: str,
+        species: SpeciesVocabulary | None = None,
+        sequences: Iterable[str] | None = None,
+        vocab_size: int = bpe.DEFAULT_VOCAB_SIZE,
+        bpe_max_nucleotides: int | None = 200_000_000,
+    ) -> Tokeniser:
+        """A BPE trained on ``sequences`` (the train split only)."""
+        if sequences is None:
+            raise ValueError(f"the {family} (BPE) tokeniser is trained: pass the training sequences")
+        backend = bpe.train_bpe(sequences, vocab_size, max_nucleotides=bpe_max_nucleotides)
+        return cls(bpe.bpe_tokenizer(backend), k=k, species=species, family=family)
+
+    def __init__(self, hf: PreTrainedTokenizerFast, **kwargs: Any):
         super().__init__(hf, **kwargs)
         self._lengths = bpe.token_lengths(hf.backend_tokenizer)
 
@@ -197,75 +251,9 @@ class NucleotideTokeniser(Tokeniser):
     family = "dss"
     lossless = True
 
+    @staticmethod
+    def fixed_tokenizer(k: int) -> PreTrainedTokenizerFast:
+        return hf_tokenizers.nucleotide_tokenizer()
+
     def encode_batch(self, sequences: Sequence[str]) -> TokenBatch:
         return single_nucleotides(sequences)
-
-
-_CLASSES: dict[str, type[Tokeniser]] = {
-    cls.family: cls for cls in (DnabertTokeniser, BpeTokeniser, NtTokeniser, NucleotideTokeniser)
-}
-
-
-def build_tokeniser(
-    family: str,
-    *,
-    sequences: Iterable[str] | None = None,
-    vocab_size: int = bpe.DEFAULT_VOCAB_SIZE,
-    k: int = K,
-    species: SpeciesVocabulary | None = None,
-    bpe_max_nucleotides: int | None = 200_000_000,
-) -> Tokeniser:
-    """A fresh tokeniser of ``family``; dnabert2 trains its BPE on ``sequences`` (train split only)."""
-    if family == "dnabert":
-        return DnabertTokeniser(hf_tokenizers.dnabert_tokenizer(k), k=k, species=species)
-    if family == "nt":
-        return NtTokeniser(hf_tokenizers.nt_tokenizer(k), k=k, species=species)
-    if family == "dss":
-        return NucleotideTokeniser(hf_tokenizers.nucleotide_tokenizer(), k=1, species=species)
-    if family == "dnabert2":
-        if sequences is None:
-            raise ValueError("the dnabert2 (BPE) tokeniser is trained: pass the training sequences")
-        backend = bpe.train_bpe(sequences, vocab_size, max_nucleotides=bpe_max_nucleotides)
-        return BpeTokeniser(bpe.bpe_tokenizer(backend), k=0, species=species)
-    raise ValueError(f"unknown tokeniser family {family!r}; expected one of {FAMILIES}")
-
-
-def load_tokeniser(directory: str | os.PathLike[str], *, trust_remote_code: bool = False) -> Tokeniser:
-    """Load a tokeniser saved with `Tokeniser.save` (the HF part through AutoTokenizer; a tokenizer
-    ``auto_map`` never runs unless ``trust_remote_code``). A damaged file raises ValueError naming it."""
-    path = Path(directory)
-    meta_path = path / TOKENISER_FILE
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        family, k = meta["family"], int(meta["k"])
-        cls = _CLASSES[family]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{meta_path}: not a valid tokeniser description ({type(exc).__name__}: {exc})"
-        ) from exc
-    hf = load_hf_tokenizer(path, trust_remote_code=trust_remote_code)
-    species = SpeciesVocabulary.load(path) if (path / SPECIES_FILE).exists() else None
-    return cls(hf, k=k, species=species)
-
-
-def load_hf_tokenizer(
-    source: str | os.PathLike[str], *, revision: str | None = None, trust_remote_code: bool = False
-) -> PreTrainedTokenizerFast:
-    """``AutoTokenizer.from_pretrained`` with ``trust_remote_code`` passed explicitly (never prompting, never
-    running a tokenizer ``auto_map`` unasked); a failure raises ValueError naming the source and, when its
-    tokenizer_config.json maps to custom code that was not run, saying so."""
-    try:
-        return AutoTokenizer.from_pretrained(
-            str(source), revision=revision, trust_remote_code=trust_remote_code
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        hint = ""
-        config = Path(source) / "tokenizer_config.json"
-        if not trust_remote_code and config.is_file() and '"auto_map"' in config.read_text(errors="replace"):
-            hint = (
-                "; its tokenizer_config.json maps to custom code (auto_map), which was not run because the "
-                "registry entry does not set trust_remote_code"
-            )
-        raise ValueError(
-            f"{source}: the Hugging Face tokenizer does not load ({type(exc).__name__}: {exc}){hint}"
-        ) from exc

@@ -13,15 +13,15 @@ from typing import Any
 import torch
 from transformers import AutoModelForMaskedLM
 
-from utr_assets.models.families import family_for
+from utr_assets.families import trainable_family
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 
 
 def preset_parameters(family: str, preset: str, vocab_size: int | None = None, **overrides: Any) -> int:
     """Parameter count of a preset, counted on the meta device (no memory, no initialisation)."""
-    fam = family_for(family)
-    config = fam.build_config(preset, vocab_size=vocab_size or fam.VOCAB_SIZE, **overrides)
+    fam = trainable_family(family)
+    config = fam.build_config(preset, vocab_size=vocab_size, **overrides)
     with torch.device("meta"):
         model = fam.build_model(config)
     return sum(p.numel() for p in model.parameters())

@@ -72,7 +72,7 @@ def pad_batch(examples: Sequence[Any], pad_id: int) -> dict[str, torch.Tensor]:
     if any(s is not None for s in species):
         if any(s is None for s in species):
             raise ValueError("either every example of a batch has a species index or none has")
-        batch["species_ids"] = torch.tensor([int(s) for s in species], dtype=torch.long)
+        batch["species_ids"] = torch.tensor([int(s) for s in species if s is not None], dtype=torch.long)
     return batch
 
 
@@ -116,35 +116,35 @@ class _MaskingCollator:
 
 
 class TokenMaskingCollator(_MaskingCollator):
-    """BERT-style masking: each non-special token is chosen with probability ``rate`` (default 15%)."""
+    """BERT-style masking: each non-special token is chosen with probability ``mask_rate`` (default 15%)."""
 
-    def __init__(self, ids: SpecialIds, rate: float = 0.15, seed: int = 0) -> None:
+    def __init__(self, ids: SpecialIds, mask_rate: float = 0.15, seed: int = 0) -> None:
         super().__init__(ids, seed)
-        self.rate = rate
+        self.mask_rate = mask_rate
 
     def select(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
     ) -> torch.Tensor:
-        return (torch.rand(input_ids.shape, generator=g) < self.rate) & self.maskable(
+        return (torch.rand(input_ids.shape, generator=g) < self.mask_rate) & self.maskable(
             input_ids, attention_mask
         )
 
 
 class KmerSpanMaskingCollator(_MaskingCollator):
-    """DNABERT masking: centres chosen with probability ``centre_rate``; the k tokens sharing a nucleotide
+    """DNABERT masking: span centres chosen with probability ``mask_rate``; the k tokens sharing a nucleotide
     with the centre's middle base (offsets -(k//2-1)..+k//2, i.e. -2..+3 for k=6) are masked together,
     clipped to maskable tokens. Expected masked fraction ~ 1-(1-p)^k (p=0.025 -> ~14%; p=0.15 -> ~62%)."""
 
-    def __init__(self, ids: SpecialIds, centre_rate: float = 0.025, k: int = 6, seed: int = 0) -> None:
+    def __init__(self, ids: SpecialIds, mask_rate: float = 0.025, k: int = 6, seed: int = 0) -> None:
         super().__init__(ids, seed)
-        self.centre_rate = centre_rate
+        self.mask_rate = mask_rate
         self.offsets = range(-(k // 2 - 1), k // 2 + 1)
 
     def select(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, g: torch.Generator
     ) -> torch.Tensor:
         maskable = self.maskable(input_ids, attention_mask)
-        centres = (torch.rand(input_ids.shape, generator=g) < self.centre_rate) & maskable
+        centres = (torch.rand(input_ids.shape, generator=g) < self.mask_rate) & maskable
         chosen = torch.zeros_like(centres)
         width = input_ids.shape[1]
         for off in self.offsets:  # chosen[i + off] |= centres[i]
@@ -156,15 +156,15 @@ class KmerSpanMaskingCollator(_MaskingCollator):
 
 
 class NucleotideMaskingCollator(_MaskingCollator):
-    """DSS masking: ``rate`` of the A/C/G/T positions at least ``edge`` nt away from both ends of the chunk
+    """DSS masking: ``mask_rate`` of the A/C/G/T positions at least ``edge`` nt away from both ends of the chunk
     (its non-pad extent); 80% become the mask id (an all-zero one-hot input), 10% a random base, 10% kept.
     Ids follow the single-nucleotide vocabulary: A C G T N = 0..4 (N is never a target)."""
 
     def __init__(
-        self, ids: SpecialIds, rate: float = 0.15, edge: int = 30, n_bases: int = 4, seed: int = 0
+        self, ids: SpecialIds, mask_rate: float = 0.15, edge: int = 30, n_bases: int = 4, seed: int = 0
     ) -> None:
         super().__init__(ids, seed)
-        self.rate, self.edge = rate, edge
+        self.mask_rate, self.edge = mask_rate, edge
         self._random = torch.arange(n_bases)
         self.n_bases = n_bases
 
@@ -175,7 +175,7 @@ class NucleotideMaskingCollator(_MaskingCollator):
         length = attention_mask.sum(dim=1, keepdim=True)
         inside = (pos >= self.edge) & (pos < length - self.edge)
         bases = (input_ids >= 0) & (input_ids < self.n_bases)
-        return (torch.rand(input_ids.shape, generator=g) < self.rate) & inside & bases
+        return (torch.rand(input_ids.shape, generator=g) < self.mask_rate) & inside & bases
 
 
 def generator_for(*keys: int) -> torch.Generator:

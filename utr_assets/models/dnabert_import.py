@@ -23,7 +23,8 @@ from typing import Any
 import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizer, PreTrainedTokenizerFast
 
-from utr_assets.corpus.tokenisers import BpeTokeniser, DnabertTokeniser, Tokeniser, build_tokeniser
+from utr_assets.corpus.tokeniser_loading import build_tokeniser
+from utr_assets.corpus.tokenisers import BpeTokeniser, DnabertTokeniser, Tokeniser
 from utr_assets.corpus.vocab import K, dnabert_tokens
 from utr_assets.models.dnabert2_modeling import Dnabert2Config, Dnabert2ForMaskedLM
 from utr_assets.models.importing import CheckpointImportError, ImportSpec, read_json

@@ -1,10 +1,11 @@
-"""State-space family (docs/protocol.md §3, the study's STSP models): single nucleotides one-hot encoded, a conv
-encoder, an optional species embedding, residual conv blocks, bidirectional DSS layers and a conv decoder.
+"""The architecture of the `dss` family (docs/protocol.md §3, the study's STSP models): single nucleotides
+one-hot encoded, a conv encoder, an optional species embedding, residual conv blocks, bidirectional DSS layers and a conv decoder.
 
 What belongs here: DssConfig / DssForMaskedLM (Hugging Face classes registered with AutoConfig and
 AutoModelForMaskedLM under model_type ``utr_dss``, so ``AutoModelForMaskedLM.from_pretrained(path)``
-works once ``utr_assets.models`` is imported, without trust_remote_code), presets, builders, collator.
-Not here: the layers themselves (dss_layers.py).
+works once ``utr_assets.models`` is imported, without trust_remote_code), builders, collator.
+Not here: the layers themselves (dss_layers.py); presets and the family's other facts
+(utr_assets/families/dss.py).
 
 Input ids follow the single-nucleotide vocabulary (utr_assets.corpus.vocab): A C G T N = 0..4 are the
 one-hot channels; every other id ([PAD] [MASK] [UNK]) is an all-zero input. Logits cover ids 0..4
@@ -13,6 +14,7 @@ one-hot channels; every other id ([PAD] [MASK] [UNK]) is an all-zero input. Logi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -24,55 +26,9 @@ from transformers.modeling_outputs import MaskedLMOutput
 from utr_assets.models.collators import IGNORE_INDEX, NucleotideMaskingCollator, SpecialIds
 from utr_assets.models.dss_layers import DSSLayer, ResidualConvBlock
 
-NAME = "dss"
 MODEL_TYPE = "utr_dss"
 N_CHANNELS = 5  # A C G T N
 VOCAB_SIZE = N_CHANNELS
-PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(
-        d_model=32,
-        n_states=16,
-        n_dss_layers=2,
-        n_res_blocks=1,
-        res_kernel=5,
-        decoder_kernel=5,
-        chunk_length=300,
-    ),
-    # The study's STSP: ~1.0M parameters with or without the species embedding.
-    "paper": dict(
-        d_model=128,
-        n_states=64,
-        n_dss_layers=4,
-        n_res_blocks=3,
-        res_kernel=5,
-        decoder_kernel=5,
-        chunk_length=5000,
-    ),
-}
-PAPER_PARAMETERS = 1_000_000
-# Study: AdamW lr 1e-4.
-TRAINING: dict[str, dict[str, Any]] = {
-    "tiny": dict(
-        optimizer="adamw",
-        lr=3e-3,
-        weight_decay=0.01,
-        schedule="linear",
-        warmup_steps=10,
-        micro_batch_size=16,
-        max_epochs=20,
-    ),
-    # effective batch 2,560 chunks on one GPU (32 x 80); divide grad_accum_steps by the GPU count
-    "paper": dict(
-        optimizer="adamw",
-        lr=1e-4,
-        weight_decay=0.01,
-        schedule="constant",
-        warmup_steps=1000,
-        micro_batch_size=32,
-        grad_accum_steps=80,
-        max_epochs=100,
-    ),
-}
 
 
 class DssConfig(PretrainedConfig):
@@ -139,8 +95,9 @@ class DssForMaskedLM(PreTrainedModel):
 
     def _init_weights(self, module: nn.Module) -> None:
         # PyTorch's default initialisation for every layer (the DSS kernel has its own reset_parameters).
-        if hasattr(module, "reset_parameters") and module is not self:
-            module.reset_parameters()
+        reset = getattr(module, "reset_parameters", None)
+        if callable(reset) and module is not self:
+            reset()
 
     def forward(
         self,
@@ -185,33 +142,21 @@ AutoConfig.register(MODEL_TYPE, DssConfig, exist_ok=True)
 AutoModelForMaskedLM.register(DssConfig, DssForMaskedLM, exist_ok=True)
 
 
-def _preset(preset: str) -> dict[str, Any]:
-    if preset not in PRESETS:
-        raise KeyError(f"{NAME}: unknown preset {preset!r}; known: {sorted(PRESETS)}")
-    return PRESETS[preset]
-
-
-def context_length(preset: str) -> int:
-    """Nucleotides per chunk (no special tokens)."""
-    return int(_preset(preset)["chunk_length"])
-
-
 def build_config(
-    preset: str, vocab_size: int = VOCAB_SIZE, n_species: int = 0, **overrides: Any
+    preset: Mapping[str, Any], vocab_size: int = VOCAB_SIZE, n_species: int = 0, **overrides: Any
 ) -> DssConfig:
     """``vocab_size`` is the number of output classes (5: A C G T N); ``n_species`` > 0 makes it species-aware."""
     if vocab_size != VOCAB_SIZE:
         raise ValueError(
             f"dss predicts the {VOCAB_SIZE} nucleotide ids (A C G T N), got vocab_size={vocab_size}"
         )
-    return DssConfig(**{**_preset(preset), "n_species": n_species, **overrides})
+    return DssConfig(**{**preset, "n_species": n_species, **overrides})
 
 
-def build_model(config: PretrainedConfig) -> PreTrainedModel:
+def build_model(config: DssConfig) -> PreTrainedModel:
     return DssForMaskedLM(config)
 
 
-def collator(
-    tokenizer: Any, rate: float = 0.15, edge: int = 30, seed: int = 0, **_: Any
-) -> NucleotideMaskingCollator:
-    return NucleotideMaskingCollator(SpecialIds.of(tokenizer), rate=rate, edge=edge, seed=seed)
+def collator(tokenizer: Any, *, mask_rate: float, edge: int = 30, seed: int = 0) -> NucleotideMaskingCollator:
+    """``mask_rate`` of the A/C/G/T positions at least ``edge`` nt from both chunk ends."""
+    return NucleotideMaskingCollator(SpecialIds.of(tokenizer), mask_rate=mask_rate, edge=edge, seed=seed)

@@ -3,11 +3,11 @@ Hugging Face directory that loads with `AutoModelForMaskedLM` and `load_tokenise
 
 What belongs here: the family-independent import framework (reading sources and weights, the strict name
 check, atomic writing, the registry snippet) and the hook that families plug into. Not here: any
-family's mapping (each family module defines its own ``IMPORT``), scoring.
+family's mapping (nt_import.py, dnabert_import.py), scoring.
 
-Hook for a family (e.g. ``nt`` in nt.py, ``dnabert`` / ``dnabert2`` in their modules): define a module
-level ``IMPORT = ImportSpec(...)`` in the family module listed in `families.FAMILIES`; `import_spec`
-finds it there. The four callables:
+Hook for a family (e.g. ``nt`` in nt_import.py, ``dnabert`` / ``dnabert2`` in dnabert_import.py): define an
+``ImportSpec(...)`` and name it in the family's description (``import_spec=`` in utr_assets/families/<name>.py);
+`import_spec` finds it there. The four callables:
 - ``config(publisher_config: dict, source: Path) -> PretrainedConfig``: our config from the checkpoint's
   config.json (raise `CheckpointImportError` for settings our class does not implement);
 - ``model(config) -> PreTrainedModel``: our (randomly initialised) model, into which weights are copied;
@@ -44,9 +44,9 @@ from typing import Any
 import torch
 
 from utr_assets.common.outputs import file_sha256
+from utr_assets.common.slugs import SLUG_PATTERN
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # platform.partitions' rule, without importing dagster
 IMPORT_FILE = "utr_import.json"
 _HUB_FILES = ["*.json", "*.txt", "*.safetensors", "*.bin", "*.model"]
 
@@ -83,12 +83,14 @@ class ImportResult:
 
 
 def import_spec(family: str) -> ImportSpec:
-    from utr_assets.models.families import family_for
+    from utr_assets.families import trainable_family
 
-    spec = getattr(family_for(family), "IMPORT", None)
-    if spec is None:
-        raise CheckpointImportError(f"family {family!r} has no checkpoint import (no IMPORT in its module)")
-    return spec
+    fam = trainable_family(family)
+    if fam.import_spec is None:
+        raise CheckpointImportError(
+            f"family {family!r} has no checkpoint import (no import_spec in its description)"
+        )
+    return fam.checkpoint_import()
 
 
 def resolve_source(source: str, revision: str | None = None) -> Path:
@@ -224,7 +226,7 @@ def import_checkpoint(
     overwrite: bool = False,
 ) -> ImportResult:
     """Import ``source`` as ``family`` into ``out_dir`` (written atomically; nothing on failure)."""
-    if not _SLUG.fullmatch(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         raise CheckpointImportError(
             f"invalid model slug {slug!r}: 1-63 characters from a-z, 0-9, '_' and '-'"
         )

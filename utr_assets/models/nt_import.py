@@ -1,6 +1,6 @@
 """Importing a published Nucleotide Transformer v2 checkpoint (InstaDeep's remote-code ESM fork, e.g.
 InstaDeepAI/nucleotide-transformer-v2-100m-multi-species) onto our NtV2ForMaskedLM: the ``nt`` family's
-`importing.ImportSpec` (nt.IMPORT).
+`importing.ImportSpec` (IMPORT, named by utr_assets/families/nt.py).
 
 What belongs here: config translation, the weight-name mapping and the tokeniser from the checkpoint's
 own vocab.txt. Weight names are the publisher's (our modules are named as theirs), except:

@@ -1,7 +1,8 @@
 """The training loop: masked-LM pretraining of any family, resumable, deterministic, CPU or (multi-)GPU.
 
-What belongs here: TrainConfig, TrainResult and ``train``. Not here: checkpoint I/O (checkpoints.py),
-batch plan (data.py), schedules and the plateau rule (schedule.py), plots (report.py).
+What belongs here: ``train``, the loop itself. Not here: TrainConfig, TrainResult and the family's study
+settings (train_config.py), checkpoint I/O (checkpoints.py), batch plan (data.py), schedules and the
+plateau rule (lr_schedule.py), plots (report.py).
 
 Why our own loop rather than HF Trainer/accelerate: the guarantees we must show are about determinism
 across a kill (the batch plan and the masks are pure functions of seed and step, the RNG is restored,
@@ -20,13 +21,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import random
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
@@ -35,81 +33,10 @@ from utr_assets.common import progress
 from utr_assets.models.checkpoints import export_hf, latest_state, load_state, save_state
 from utr_assets.models.collators import IGNORE_INDEX, generator_for
 from utr_assets.models.data import BatchPlan, TokenChunks, eval_batches
-from utr_assets.models.families import family_for, family_of_model
 from utr_assets.models.lr_schedule import lr_lambda, plateau_epoch
+from utr_assets.models.train_config import TrainConfig, TrainResult, family_of_model, uniform_baseline
 
 VAL_SEED_OFFSET = 7_919  # validation masks: fixed per batch, different from every training step's
-
-
-@dataclass
-class TrainConfig:
-    seed: int = 0
-    micro_batch_size: int = 8
-    grad_accum_steps: int = 1
-    max_epochs: int = 10
-    max_steps: int | None = None
-    optimizer: str = "adamw"  # adamw | adam
-    lr: float = 1e-3
-    betas: tuple[float, float] = (0.9, 0.98)
-    eps: float = 1e-6
-    weight_decay: float = 0.01
-    schedule: str = "linear"  # see schedule.SCHEDULES
-    warmup_steps: int = 0
-    cycle_steps: int | None = None  # triangular schedule only
-    max_grad_norm: float | None = 1.0
-    checkpoint_every: int | None = None  # steps; None = at epoch ends only
-    eval_batch_size: int = 32
-    plateau_window: int = 3
-    plateau_tolerance: float = 0.01
-    bf16: bool = True  # autocast on CUDA only
-    keep_states: int = 1
-    # Test/ops hook: return (as if killed) after this many steps, writing nothing more.
-    stop_after_steps: int | None = None
-    collator_kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def fingerprint(self) -> dict[str, Any]:
-        """Settings that must match for a resume to continue the same run."""
-        d = asdict(self)
-        for k in ("stop_after_steps", "keep_states", "eval_batch_size"):
-            d.pop(k)
-        d["betas"] = list(self.betas)
-        return d
-
-
-@dataclass
-class TrainResult:
-    steps: int
-    epochs: int
-    tokens_per_second: float
-    train_loss: list[tuple[int, float]]  # (step, loss) per step
-    epoch_train_loss: list[float]
-    val_loss: list[tuple[int, float]]  # (step, loss) per checkpoint
-    val_accuracy: list[tuple[int, float]]
-    final_train_loss: float
-    best_val_loss: float
-    best_val_accuracy: float
-    best_step: int
-    uniform_baseline: float
-    best_checkpoint: Path | None
-    stopped_by: str  # plateau | max_epochs | max_steps | interrupted
-    parameters: int
-
-
-def seed_everything(seed: int) -> None:
-    """Seed python, numpy and torch (CPU and CUDA); call before building the model."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def train_config_for(family: str, preset: str, **overrides: Any) -> TrainConfig:
-    """The study's optimiser settings for a family and preset (docs/protocol.md §3), with overrides."""
-    return TrainConfig(**{**family_for(family).TRAINING[preset], **overrides})
-
-
-def uniform_baseline(model: Any) -> float:
-    """Cross-entropy of a uniform guess: ln(4) for nucleotide models (targets are A/C/G/T), else ln(vocab)."""
-    return math.log(4) if family_of_model(model).NAME == "dss" else math.log(model.config.vocab_size)
 
 
 def _distributed(device: torch.device | str | None) -> tuple[int, int, torch.device]:

@@ -2,8 +2,9 @@
 counts and the Griesemer 58 features.
 
 What belongs here: adapting alignment tables, genome tracks and sequence features to the Scorer
-interface. Not here: reading the source files (utr_assets.tasks.readers.tracks) or computing the
-features (utr_assets.scoring.sequence_features), which are reused.
+interface, one factory per baseline family (named by its description in utr_assets/families/baselines.py).
+Not here: reading the source files (utr_assets.tasks.readers.tracks) or computing the features
+(utr_assets.scoring.sequence_features), which are reused.
 
 Conventions:
 - Zoo-AL: ``utr3_alignments`` rows (utr_id, aligned) in RNA orientation, human length, '-' = gap.
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from utr_assets.families import FAMILIES
 from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,
@@ -208,35 +210,53 @@ class FeatureScorer(ScorerBase):
         return out
 
 
-def baseline_scorer(
-    family: str,
-    *,
-    name: str | None = None,
-    regions: pd.DataFrame | None = None,
-    alignments: pd.DataFrame | None = None,
-    phylop: Any = None,
-    cadd: pd.DataFrame | None = None,
-    kmer_k: int = 5,
+def _need(name: str, family: str, value: Any, what: str) -> Any:
+    if value is None:
+        raise ScoringError(f"{name}: the {family} baseline needs {what}")
+    return value
+
+
+def zoo_al_scorer(name: str, *, alignments: pd.DataFrame | None = None, **_inputs: Any) -> ScorerBase:
+    return ZooAlScorer(_need(name, "zoo_al", alignments, "alignments (utr3_alignments)"), name)
+
+
+def phylop_scorer(
+    name: str, *, regions: pd.DataFrame | None = None, phylop: Any = None, **_inputs: Any
 ) -> ScorerBase:
-    """The scorer of a baseline family (registry: zoo_al, phylop, cadd, kmer, griesemer)."""
+    regions = _need(name, "phylop", regions, "regions (utr3_regions)")
+    track = phylop_track(_need(name, "phylop", phylop, "phylop (a wiggle/bigWig path)"), regions)
+    return TrackScorer(track, regions, name)
+
+
+def cadd_scorer(
+    name: str, *, regions: pd.DataFrame | None = None, cadd: pd.DataFrame | None = None, **_inputs: Any
+) -> ScorerBase:
+    scores = _need(name, "cadd", cadd, "cadd (a CADD score table)")
+    return CaddScorer(scores, _need(name, "cadd", regions, "regions"), name)
+
+
+def kmer_scorer(name: str, *, kmer_k: int = 5, **_inputs: Any) -> ScorerBase:
+    return FeatureScorer(name, lambda s: kmer_count_features(s, kmer_k), 4**kmer_k)
+
+
+def griesemer_scorer(name: str, **_inputs: Any) -> ScorerBase:
+    return FeatureScorer(name, griesemer_features, 58)
+
+
+BASELINE_INPUTS = frozenset({"regions", "alignments", "phylop", "cadd", "kmer_k"})
+
+
+def baseline_scorer(family: str, *, name: str | None = None, **inputs: Any) -> ScorerBase:
+    """The scorer of a baseline family (registry: zoo_al, phylop, cadd, kmer, griesemer: its description's
+    ``scorer``). ``inputs``: any of regions, alignments, phylop, cadd, kmer_k; each factory takes the ones
+    its family lists in ``scorer_inputs`` and ignores the others."""
     name = name or family
-
-    def need(value: Any, what: str) -> Any:
-        if value is None:
-            raise ScoringError(f"{name}: the {family} baseline needs {what}")
-        return value
-
-    if family == "zoo_al":
-        return ZooAlScorer(need(alignments, "alignments (utr3_alignments)"), name)
-    if family == "phylop":
-        regions = need(regions, "regions (utr3_regions)")
-        return TrackScorer(
-            phylop_track(need(phylop, "phylop (a wiggle/bigWig path)"), regions), regions, name
+    unknown = set(inputs) - BASELINE_INPUTS
+    if unknown:
+        raise TypeError(
+            f"baseline_scorer: unknown input(s) {sorted(unknown)}; known: {sorted(BASELINE_INPUTS)}"
         )
-    if family == "cadd":
-        return CaddScorer(need(cadd, "cadd (a CADD score table)"), need(regions, "regions"), name)
-    if family == "kmer":
-        return FeatureScorer(name, lambda s: kmer_count_features(s, kmer_k), 4**kmer_k)
-    if family == "griesemer":
-        return FeatureScorer(name, griesemer_features, 58)
-    raise ScoringError(f"{name}: {family!r} is not a baseline family")
+    fam = FAMILIES.get(family)
+    if fam is None or fam.scorer is None:
+        raise ScoringError(f"{name}: {family!r} is not a baseline family")
+    return fam.baseline_scorer()(name, **inputs)

@@ -1,47 +1,51 @@
 """The scorer of masked language models (trained here or pretrained): per-base probabilities, embeddings
 and reconstruction losses for the dnabert, nt, dnabert2 and dss tokenisations.
 
-What belongs here: choosing the plan and readout tables per tokeniser family, chunking, and turning
+What belongs here: choosing the plan and readout tables per readout kind, chunking, and turning
 runner outputs into per-sequence results. Not here: loading checkpoints (`loading.py`), plans
-(`marginals.py`), torch batching (`runner.py`).
+(`marginals.py`), torch batching (`forward_passes.py`), which family reads out how (its description
+in utr_assets/families/: ``readout``, ``capabilities``, ``reference_aware``, ``chunks``, ...).
 
-Families and capabilities:
-- dnabert, nt, dss: probabilities, embeddings, loss. Probability modes (``probability_mode``, the
-  default of `base_probabilities`; the study's choice per score is in settings.ProbabilityModeSettings):
-  ``masked`` exact masked marginals (docs/protocol.md §4); ``unmasked`` the same readouts from one unmasked pass per
-  chunk; ``reference_aware`` (nt only) the unmasked pass read by token substitution (study: NT's VIS).
+Readouts and capabilities:
+- overlapping_kmer (dnabert), kmer (nt), nucleotide (dss): probabilities, embeddings, loss. Probability
+  modes (``probability_mode``, the default of `base_probabilities`; the study's choice per score is the
+  family's ``probability_modes``, overridable in settings): ``masked`` exact masked marginals
+  (docs/protocol.md §4); ``unmasked`` the same readouts from one unmasked pass per chunk;
+  ``reference_aware`` (kmer readout: nt) the unmasked pass read by token substitution (study: NT's VIS).
   `base_probabilities_modes` computes several modes, unmasked and reference_aware from shared passes.
-- dnabert2 (BPE): embeddings and loss only. docs/protocol.md §4 defines no per-base marginal for variable-length
-  tokens (the study reported none), so `base_probabilities` raises and variant pref/palt are NaN.
+- no readout (dnabert2, BPE): embeddings and loss only. docs/protocol.md §4 defines no per-base marginal for
+  variable-length tokens (the study reported none), so `base_probabilities` raises and variant pref/palt are NaN.
 Embeddings: last hidden layer, mean over the real tokens of a chunk (content tokens: no padding, no
 [CLS]/[SEP]), then the mean over the sequence's chunks ("mean_chunks") or its first chunk ("truncate").
 Loss: mean cross-entropy of the unmasked model predicting its own input at every content token, each
-token counted once (in the chunk where it is farthest from an edge); [UNK] (and N for dss) excluded.
+token counted once (in the chunk where it is farthest from an edge); [UNK] and the family's
+``excluded_target_ids`` (N for dss) excluded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import torch
 
-from utr_assets.corpus.chunking import PAPER_CHUNKS, ChunkBatch, ChunkSpec, chunk_batch
+from utr_assets.corpus.chunking import ChunkBatch, ChunkSpec, chunk_batch, paper_chunk_spec
 from utr_assets.corpus.kmers import kmer_ids_of, ragged_arange
 from utr_assets.corpus.tokenisers import Tokeniser
+from utr_assets.families import FAMILIES, family
 from utr_assets.scoring import marginals as mg
-from utr_assets.scoring.base import EMBEDDINGS, LOSS, PROBABILITIES, ScorerBase, ScoringError
+from utr_assets.scoring.base import PROBABILITIES, ScorerBase, ScoringError
 from utr_assets.scoring.forward_passes import ModelIO, run_chunks, run_plan_modes
 
-PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")  # reference_aware: nt only
+PROBABILITY_MODES = ("masked", "unmasked", "reference_aware")  # reference_aware: families that allow it
 _READOUT = {"unmasked": mg.MARGINAL, "reference_aware": mg.SUBSTITUTE}
 EMBEDDING_MODES = ("mean_chunks", "truncate")
 
 
-def model_context(model: torch.nn.Module) -> int:
-    """Tokens per chunk the model takes (dss: nucleotides per chunk)."""
-    config = model.config
-    value = getattr(config, "chunk_length", None) or getattr(config, "max_position_embeddings", None)
+def model_context(model: torch.nn.Module, key: str = "max_position_embeddings") -> int:
+    """Tokens per chunk the model takes: its config's ``key`` (the family's ``context_key``)."""
+    value = getattr(model.config, key, None)
     if not value:
         raise ScoringError(f"cannot tell the context length of {type(model).__name__}: pass context=")
     return int(value)
@@ -87,6 +91,7 @@ class LanguageModelScorer(ScorerBase):
         rolling_stride: int = mg.ROLLING_STRIDE,
     ):
         self.name, self.tokeniser, self.family = name, tokeniser, tokeniser.family
+        self.family_spec = fam = family(tokeniser.family)
         self._check_mode(probability_mode)
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
@@ -95,9 +100,9 @@ class LanguageModelScorer(ScorerBase):
             len(tokeniser.prefix_ids),
             len(tokeniser.prefix_ids) + len(tokeniser.suffix_ids),
         )
-        ctx = context or model_context(model)
+        ctx = context or model_context(model, fam.context_key)
         size = ctx - self.n_special
-        default_overlap = min(PAPER_CHUNKS[self.family].overlap, max(size // 4, 1))
+        default_overlap = min(paper_chunk_spec(fam.name).overlap, max(size // 4, 1))
         self.spec = ChunkSpec(ctx, default_overlap if overlap is None else overlap)
         self.spec.content_size(self.n_special)  # validates
         hf = tokeniser.hf
@@ -111,28 +116,27 @@ class LanguageModelScorer(ScorerBase):
             species_index,
             max_tokens,
             autocast,
-            mixed_lengths=self.family != "dss",
+            mixed_lengths=fam.mixed_lengths,
         )
-        self.hidden_size = int(model.config.hidden_size)
-        caps = {EMBEDDINGS, LOSS} | ({PROBABILITIES} if self.family in ("dnabert", "nt", "dss") else set())
-        self.capabilities = frozenset(caps)
+        self.hidden_size = self._width = int(cast(Any, model).config.hidden_size)
+        self.capabilities = frozenset(fam.capabilities)
         self._table, self._substitution = self._readout_tables()
-        excluded = {hf.unk_token_id} | ({4} if self.family == "dss" else set())  # dss id 4 = N
+        excluded = {hf.unk_token_id, *fam.excluded_target_ids}
         self._no_target = np.array(sorted(i for i in excluded if i is not None), dtype=np.int64)
 
     def _readout_tables(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        tok, V = self.tokeniser, self.tokeniser.vocab_size
-        if self.family == "dss":
+        tok, V, readout = self.tokeniser, self.tokeniser.vocab_size, self.family_spec.readout
+        if readout == "nucleotide":
             return mg.nucleotide_table(V), None
-        if self.family not in ("dnabert", "nt"):
+        if readout is None:
             return None, None
         try:  # the checkpoint's own vocabulary, whatever its layout
             offset = kmer_ids_of(tok.hf.get_vocab(), tok.k)
         except ValueError as exc:
             raise ScoringError(f"{self.name}: {exc}") from None
-        if self.family == "dnabert":
+        if readout == "overlapping_kmer":
             return mg.kmer_marginal_table(V, offset, tok.k), None
-        letters = {b: int(tok.hf.convert_tokens_to_ids(b)) for b in "ACGT"}
+        letters = {b: int(cast(int, tok.hf.convert_tokens_to_ids(b))) for b in "ACGT"}
         return (
             mg.kmer_marginal_table(V, offset, tok.k, letters),
             mg.kmer_substitution_table(V, offset, tok.k, letters),
@@ -146,9 +150,10 @@ class LanguageModelScorer(ScorerBase):
     def _check_mode(self, mode: str) -> str:
         if mode not in PROBABILITY_MODES:
             raise ScoringError(f"probability_mode must be one of {PROBABILITY_MODES}, got {mode!r}")
-        if mode == "reference_aware" and self.family != "nt":
+        if mode == "reference_aware" and not self.family_spec.reference_aware:
+            allowed = ", ".join(f.name for f in FAMILIES.values() if f.reference_aware)
             raise ScoringError(
-                f"{self.name}: the reference-aware mode is defined for the nt tokenisation only"
+                f"{self.name}: the reference-aware mode is defined for the {allowed} tokenisation only"
             )
         return mode
 
@@ -161,9 +166,10 @@ class LanguageModelScorer(ScorerBase):
             return mg.unmasked_plan(self.plan(sequences, "masked"), _READOUT[mode])
         tokens, chunks = self._chunks(sequences)
         lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
-        if self.family == "dnabert":
+        readout = self.family_spec.readout
+        if readout == "overlapping_kmer":
             return mg.plan_dnabert(tokens, lengths, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
-        if self.family == "dss":
+        if readout == "nucleotide":
             return mg.plan_rolling(tokens, chunks, self.rolling_stride)
         return mg.plan_nt(tokens, chunks, self.n_prefix, self.n_special, self.tokeniser.k)
 
@@ -186,6 +192,7 @@ class LanguageModelScorer(ScorerBase):
         for plan, names in groups:
             arrays = {m: [np.full((len(s), 4), np.nan, dtype=np.float32) for s in sequences] for m in names}
             if plan.n_copies:
+                assert self._table is not None  # a plan exists only where the family has a readout
                 readouts = tuple(_READOUT.get(m, mg.MARGINAL) for m in names)
                 probs = run_plan_modes(self.model, self.io, plan, self._table, self._substitution, readouts)
                 for m, readout in zip(names, readouts, strict=True):
@@ -202,19 +209,19 @@ class LanguageModelScorer(ScorerBase):
         if mode not in EMBEDDING_MODES:
             raise ScoringError(f"embedding mode must be one of {EMBEDDING_MODES}, got {mode!r}")
         n = len(sequences)
-        emb = np.full((n, self.hidden_size), np.nan, dtype=np.float32)
+        emb = np.full((n, self._width), np.nan, dtype=np.float32)
         loss = np.full(n, np.nan, dtype=np.float64)
         tokens, chunks = self._chunks(sequences)
         if len(chunks) == 0:
             return emb, loss
         content, target_ok = self._token_masks(tokens, chunks)
         chunk_emb, token_loss, n_real = run_chunks(self.model, self.io, chunks, content, target_ok)
-        if chunk_emb.shape[1] != self.hidden_size:
+        if chunk_emb.shape[1] != self._width:
             raise ScoringError(
-                f"{self.name}: last hidden layer width {chunk_emb.shape[1]} != hidden_size {self.hidden_size}"
+                f"{self.name}: last hidden layer width {chunk_emb.shape[1]} != hidden_size {self._width}"
             )
         use = (n_real > 0) & ((chunks.chunk_index == 0) if mode == "truncate" else True)
-        sums = np.zeros((n, self.hidden_size), dtype=np.float64)
+        sums = np.zeros((n, self._width), dtype=np.float64)
         np.add.at(sums, chunks.sequence[use], chunk_emb[use])
         count = np.bincount(chunks.sequence[use], minlength=n)
         emb[count > 0] = (sums[count > 0] / count[count > 0, None]).astype(np.float32)

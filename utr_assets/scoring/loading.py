@@ -1,8 +1,9 @@
 """Loading scorers: Hugging Face masked-LM checkpoints (safetensors only) and `load_scorer` for a
 registry entry (trained here, pretrained from a directory or a pinned hub revision, or a baseline).
 
-What belongs here: weight-format policy, tokeniser recovery for external checkpoints, and the
-dispatch from a `ModelEntry` to a scorer. Not here: scoring itself (`lm.py`, `baselines.py`).
+What belongs here: weight-format policy, tokeniser recovery for external checkpoints (the family's
+tokeniser kind and k from its description), the scorer options a registry entry gets from the settings,
+and the dispatch from a `ModelEntry` to a scorer. Not here: scoring itself (`lm.py`, `baselines.py`).
 
 Policy: weights load only from safetensors (`use_safetensors=True`); a checkpoint offering only
 pickle files (pytorch_model.bin, *.pt, *.pth, *.ckpt) is refused with UnsafeCheckpointError.
@@ -19,27 +20,13 @@ from typing import Any
 import pandas as pd
 import torch
 
-from utr_assets.corpus.chunking import PAPER_CHUNKS
-from utr_assets.corpus.tokenisers import (
-    TOKENISER_FILE,
-    BpeTokeniser,
-    DnabertTokeniser,
-    NtTokeniser,
-    NucleotideTokeniser,
-    Tokeniser,
-    load_hf_tokenizer,
-    load_tokeniser,
-)
+from utr_assets.corpus.tokeniser_loading import load_hf_tokenizer, load_tokeniser
+from utr_assets.corpus.tokenisers import TOKENISER_FILE, Tokeniser
+from utr_assets.families import FAMILIES
 from utr_assets.scoring.base import Scorer, ScoringError, UnsafeCheckpointError
 from utr_assets.scoring.lm import LanguageModelScorer, model_context
 
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
-_TOKENISER_CLASSES: dict[str, tuple[type[Tokeniser], int]] = {
-    "dnabert": (DnabertTokeniser, 6),
-    "nt": (NtTokeniser, 6),
-    "dnabert2": (BpeTokeniser, 0),
-    "dss": (NucleotideTokeniser, 1),
-}
 
 
 def check_safetensors(directory: str | os.PathLike[str]) -> None:
@@ -93,7 +80,7 @@ def load_hf_model(
     """An AutoModelForMaskedLM from a local directory or a hub id (pinned ``revision``), safetensors only."""
     from transformers import AutoModelForMaskedLM
 
-    import utr_assets.models  # noqa: F401  registers the DSS classes with the Auto classes
+    import utr_assets.models  # noqa: F401  registers our native classes with the Auto classes
 
     source = str(Path(source).expanduser()) if _is_local(str(source)) else str(source)
     if _is_local(source):
@@ -123,10 +110,11 @@ def load_tokeniser_for(
     ``auto_map`` runs only when the registry entry sets ``trust_remote_code``."""
     if _is_local(str(source)) and (Path(source).expanduser() / TOKENISER_FILE).exists():
         return load_tokeniser(Path(source).expanduser(), trust_remote_code=trust_remote_code)
-    if family not in _TOKENISER_CLASSES:
+    fam = FAMILIES.get(family)
+    if fam is None or fam.tokeniser is None:
         raise ScoringError(f"no tokeniser family {family!r} for a language model")
-    cls, k = _TOKENISER_CLASSES[family]
-    return cls(load_hf_tokenizer(source, revision=revision, trust_remote_code=trust_remote_code), k=k)
+    hf = load_hf_tokenizer(source, revision=revision, trust_remote_code=trust_remote_code)
+    return fam.tokeniser_class()(hf, k=fam.k, family=fam.name)
 
 
 def load_language_model_scorer(
@@ -140,13 +128,31 @@ def load_language_model_scorer(
     **options: Any,
 ) -> LanguageModelScorer:
     """``context`` None (the paper profile's scoring.context): the model's own context, capped at the study's
-    chunk for the family (PAPER_CHUNKS): NT-v2's config says 2,050 tokens, the study's nt_inference.py
-    scored 1,024-token chunks (its max_tok_len)."""
+    chunk for the family (its description's ``chunks``): NT-v2's config says 2,050 tokens, the study's
+    nt_inference.py scored 1,024-token chunks (its max_tok_len)."""
     model = load_hf_model(source, revision=revision, trust_remote_code=trust_remote_code, device=device)
     tokeniser = load_tokeniser_for(source, family, revision, trust_remote_code=trust_remote_code)
-    if options.get("context") is None and family in PAPER_CHUNKS:
-        options["context"] = min(model_context(model), PAPER_CHUNKS[family].context)
+    fam = FAMILIES.get(family)
+    if options.get("context") is None and fam is not None and fam.chunks is not None:
+        options["context"] = min(model_context(model, fam.context_key), fam.chunks.context)
     return LanguageModelScorer(model, tokeniser, name=name, device=device, **options)
+
+
+def scorer_options(entry: Any, scoring: Any, reference_species: str | None) -> dict[str, Any]:
+    """The LanguageModelScorer options of a registry entry under the settings' ``scoring`` section: batch
+    size, chunk context, the species a species-aware model scores as (the MAF's name of the reference, as
+    the corpus named it) and the per-base probability mode; none for a baseline."""
+    if entry.kind == "baseline":
+        return {}
+    options: dict[str, Any] = {"max_tokens": scoring.max_tokens}
+    if scoring.context is not None:
+        options["context"] = scoring.context
+    if entry.species_aware:
+        options["species"] = reference_species
+    mode = scoring.probability_mode.mode("per_base", entry.family)
+    if mode:
+        options["probability_mode"] = mode
+    return options
 
 
 def load_scorer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utr_assets.corpus import PAPER_CHUNKS, ChunkSpec, build_tokeniser, chunk_batch, window_starts
+from utr_assets.corpus import ChunkSpec, build_tokeniser, chunk_batch, paper_chunk_spec, window_starts
 from utr_assets.corpus.kmers import TokenBatch
 
 
@@ -33,10 +33,10 @@ def test_window_starts_vectorised_over_sequences():
 
 
 def test_paper_presets():
-    assert PAPER_CHUNKS["dnabert"].content_size(2) == 510
-    assert PAPER_CHUNKS["nt"].content_size(1) == 1023
-    assert PAPER_CHUNKS["dnabert2"].content_size(2) == 1022
-    assert PAPER_CHUNKS["dss"].content_size(0) == 5000
+    assert paper_chunk_spec("dnabert").content_size(2) == 510
+    assert paper_chunk_spec("nt").content_size(1) == 1023
+    assert paper_chunk_spec("dnabert2").content_size(2) == 1022
+    assert paper_chunk_spec("dss").content_size(0) == 5000
     with pytest.raises(ValueError):
         ChunkSpec(3, 1).content_size(2)
     with pytest.raises(ValueError):

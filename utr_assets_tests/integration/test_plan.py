@@ -83,14 +83,16 @@ def test_estimates_follow_the_measured_throughputs():
     }
 
 
-def test_plan_constants_match_the_model_families():
-    from utr_assets.models import families
-    from utr_assets.planning import CONTEXT, MAX_EPOCHS
+def test_plan_reads_the_model_families():
+    from utr_assets.families import FAMILIES
 
-    for name, (content, specials, _) in CONTEXT.items():
-        family = families.family_for(name)
-        assert family.context_length("paper") == content + specials, name
-        assert family.TRAINING["paper"]["max_epochs"] == MAX_EPOCHS[name], name
+    costed = [f for f in FAMILIES.values() if f.cost is not None]
+    assert [f.name for f in costed] == ["dnabert", "dnabert2", "nt", "dss"]
+    for family in costed:  # the plan's chunks are the study's context, the epoch cap the paper preset's
+        assert family.context_length("paper") == family.chunks.context, family.name
+        assert (
+            training_gpu_hours(family.name, "paper")["max_epochs"] == family.training["paper"]["max_epochs"]
+        )
 
 
 def test_format_plan_prints_the_tables(plan):

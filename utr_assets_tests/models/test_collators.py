@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from utr_assets.corpus import build_tokeniser
-from utr_assets.models import dnabert, dss, nt
+from utr_assets.families import family
 from utr_assets.models.collators import IGNORE_INDEX, SpecialIds, generator_for, pad_batch
 
 
@@ -30,7 +30,7 @@ def test_special_ids_from_tokenizer(dnabert_tok):
 
 def test_token_masking_rate_and_80_10_10():
     ids = SpecialIds(4107, pad_id=1, mask_id=2, special_ids=frozenset({0, 1, 2, 3, 4105, 4106}))
-    col = nt.collator(ids)
+    col = family("nt").collator(ids)
     rng = np.random.default_rng(0)
     chunks = [np.concatenate([[3], rng.integers(4, 4105, 511)]) for _ in range(64)]
     b = col(chunks, generator=generator_for(1))
@@ -49,7 +49,7 @@ def test_token_masking_rate_and_80_10_10():
 
 
 def test_collator_is_a_function_of_the_generator_seed(dnabert_tok):
-    col = dnabert.collator(dnabert_tok, centre_rate=0.1)
+    col = family("dnabert").collator(dnabert_tok, mask_rate=0.1)
     chunks = _kmer_chunks(4, 128, np.random.default_rng(0))
     a, b = col(chunks, generator=generator_for(3, 5)), col(chunks, generator=generator_for(3, 5))
     c = col(chunks, generator=generator_for(3, 6))
@@ -59,7 +59,7 @@ def test_collator_is_a_function_of_the_generator_seed(dnabert_tok):
 
 @pytest.mark.parametrize(("rate", "expected"), [(0.025, 1 - 0.975**6), (0.15, 1 - 0.85**6)])
 def test_dnabert_span_masking_fraction(dnabert_tok, rate, expected):
-    col = dnabert.collator(dnabert_tok, centre_rate=rate)
+    col = family("dnabert").collator(dnabert_tok, mask_rate=rate)
     b = col(_kmer_chunks(64, 512, np.random.default_rng(1)), generator=generator_for(0))
     chosen = b["labels"] != IGNORE_INDEX
     assert not chosen[:, 0].any() and not chosen[:, -1].any()
@@ -67,7 +67,7 @@ def test_dnabert_span_masking_fraction(dnabert_tok, rate, expected):
 
 
 def test_dnabert_spans_are_whole_kmer_windows(dnabert_tok):
-    col = dnabert.collator(dnabert_tok, centre_rate=0.005)
+    col = family("dnabert").collator(dnabert_tok, mask_rate=0.005)
     b = col(_kmer_chunks(32, 512, np.random.default_rng(2)), generator=generator_for(0))
     chosen = (b["labels"] != IGNORE_INDEX).numpy()
     for row in chosen:
@@ -82,13 +82,13 @@ def test_dnabert_spans_are_whole_kmer_windows(dnabert_tok):
 
 def test_dnabert_never_masks_unk(dnabert_tok):
     chunk = np.concatenate([[2], np.full(100, 1), [3]])  # all [UNK] (k-mers with N)
-    b = dnabert.collator(dnabert_tok, centre_rate=0.5)([chunk], generator=generator_for(0))
+    b = family("dnabert").collator(dnabert_tok, mask_rate=0.5)([chunk], generator=generator_for(0))
     assert (b["labels"] == IGNORE_INDEX).all()
 
 
 def test_dss_frame_protected_masking():
     tok = build_tokeniser("dss")
-    col = dss.collator(tok)
+    col = family("dss").collator(tok)
     rng = np.random.default_rng(0)
     chunks = [rng.integers(0, 5, 300) for _ in range(64)] + [rng.integers(0, 4, 100)]
     b = col(chunks, generator=generator_for(0))

@@ -20,7 +20,7 @@ import torch
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
 from utr_assets.corpus.kmers import kmer_text
-from utr_assets.corpus.tokenisers import build_tokeniser, load_tokeniser
+from utr_assets.corpus.tokeniser_loading import build_tokeniser, load_tokeniser
 from utr_assets.models.checks import preset_parameters
 from utr_assets.models.dnabert2_modeling import Dnabert2ForMaskedLM
 from utr_assets.models.dnabert_import import dnabert2_tokeniser, publisher_dnabert_tokenizer
@@ -128,9 +128,9 @@ def test_golden_dnabert2_paper_preset_has_the_publishers_parameter_count() -> No
     assert meta["paper_parameters"] == 117_074_176
     assert preset_parameters("dnabert2", "paper") == meta["paper_parameters"]
     with torch.device("meta"):
-        from utr_assets.models import family_for
+        from utr_assets import families
 
-        fam = family_for("dnabert2")
+        fam = families.family("dnabert2")
         assert isinstance(fam.build_model(fam.build_config("paper")), Dnabert2ForMaskedLM)
 
 

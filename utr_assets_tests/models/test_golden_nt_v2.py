@@ -17,7 +17,7 @@ import pytest
 import torch
 from transformers import AutoModelForMaskedLM
 
-from utr_assets.corpus.tokenisers import load_tokeniser
+from utr_assets.corpus.tokeniser_loading import load_tokeniser
 from utr_assets.models.checks import preset_parameters
 from utr_assets.models.importing import CheckpointImportError, import_checkpoint, read_weights
 from utr_assets.models.nt_import import config_from

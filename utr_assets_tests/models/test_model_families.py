@@ -1,5 +1,6 @@
-"""Model families: registry lookup, paper-preset parameter counts, the DSS model (kernel maths,
-bidirectionality, species embedding, HF Auto save/load)."""
+"""Model families' architectures: registry lookup of the trainable ones, paper-preset parameter counts (the
+study's numbers live here, not in the package), the DSS model (kernel maths, bidirectionality, species
+embedding, HF Auto save/load)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,36 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModelForMaskedLM
 
+from utr_assets.families import FAMILIES, UnknownFamilyError, trainable_family, trainable_names
 from utr_assets.model_registry import load_registry
-from utr_assets.models import FAMILIES, UnknownFamilyError, family_for, parameter_count
+from utr_assets.models import parameter_count
 from utr_assets.models.checks import pickle_files, preset_parameters, reload_max_difference, within
 from utr_assets.models.dss_layers import BidirectionalDSSKernel, bidirectional_fft_conv
 
 
 def test_family_lookup_and_unknown():
-    assert set(FAMILIES) == {"dnabert", "dnabert2", "nt", "dss"}
-    assert family_for("nt").NAME == "nt"
+    assert trainable_names() == ["dnabert", "dnabert2", "dss", "nt"]
+    assert trainable_family("nt").name == "nt"
     with pytest.raises(UnknownFamilyError, match="known: dnabert, dnabert2, dss, nt"):
-        family_for("zoo_al")
+        trainable_family("zoo_al")
 
 
 def test_registry_trained_models_have_a_family_and_presets():
     for entry in load_registry().values():
         if entry.kind == "trained":
-            fam = family_for(entry.family)
-            assert {entry.preset("sample"), entry.preset("paper")} <= set(fam.PRESETS)
+            fam = trainable_family(entry.family)
+            assert {entry.preset("sample"), entry.preset("paper")} <= set(fam.presets)
 
 
+# The study's model sizes (were PAPER_PARAMETERS in the family modules): DNABERT-6 ~89M; DNABERT-2-117M
+# 117,074,176 (built from its config with the publisher's code); NT-v2-100M 97,889,132 (the publisher's
+# code, scripts/golden/make_golden_nt_v2.py); the state-space STSP ~1.0M with or without species.
 @pytest.mark.parametrize(
     ("family", "study", "overrides"),
     [
         ("dnabert", 89e6, {}),
-        ("dnabert2", 117e6, {}),
-        ("nt", 98e6, {}),
+        ("dnabert2", 117_074_176, {}),
+        ("nt", 97_889_132, {}),
         ("dss", 1.0e6, {}),
         ("dss", 1.0e6, {"n_species": 241}),
     ],
@@ -43,13 +48,13 @@ def test_paper_presets_match_the_study(family, study, overrides):
 
 
 def test_meta_count_equals_a_real_instantiation():
-    fam = family_for("dnabert")
+    fam = trainable_family("dnabert")
     model = fam.build_model(fam.build_config("paper"))
     assert parameter_count(model) == preset_parameters("dnabert", "paper") == 89_195_781
 
 
 def test_context_lengths():
-    assert [family_for(f).context_length("paper") for f in ("dnabert", "dnabert2", "nt", "dss")] == [
+    assert [trainable_family(f).context_length("paper") for f in ("dnabert", "dnabert2", "nt", "dss")] == [
         512,
         1024,
         1024,
@@ -74,7 +79,7 @@ def test_fft_conv_equals_direct_two_sided_convolution():
 
 
 def _dss(**overrides):
-    fam = family_for("dss")
+    fam = trainable_family("dss")
     torch.manual_seed(0)
     return fam.build_model(fam.build_config("tiny", **overrides)).eval()
 

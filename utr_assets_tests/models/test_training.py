@@ -20,8 +20,9 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
+from utr_assets import families
 from utr_assets.corpus import ChunkSpec, build_tokeniser
-from utr_assets.models import family_for, seed_everything, train, train_config_for
+from utr_assets.models import seed_everything, train, train_config_for
 from utr_assets.models.checks import pickle_files, reload_max_difference
 from utr_assets.models.data import TokenChunks
 from utr_assets.models.lr_schedule import lr_lambda, plateau_epoch
@@ -49,7 +50,7 @@ def setup(family: str, n: int = 48, **overrides):
     tok = build_tokeniser(family, sequences=seqs if family == "dnabert2" else None, vocab_size=128)
     spec = ChunkSpec(CONTEXT[family], 10)
     train_chunks, val_chunks = tok.chunk(seqs[8:], spec), tok.chunk(seqs[:8], spec)
-    fam = family_for(family)
+    fam = families.family(family)
     seed_everything(0)
     vocab = {} if family == "dss" else {"vocab_size": tok.vocab_size}
     model = fam.build_model(fam.build_config("tiny", **vocab, **overrides))
@@ -83,7 +84,7 @@ def test_tiny_preset_learns_and_checkpoint_reloads(family, tmp_path):
     assert AutoTokenizer.from_pretrained(best).mask_token_id == tok.hf.mask_token_id
     reloaded = AutoModelForMaskedLM.from_pretrained(best)
     assert sum(p.numel() for p in reloaded.parameters()) == result.parameters
-    collate = family_for(family).collator(tok)
+    collate = families.family(family).collator(tok)
     batch = collate([va.chunk(i)[0] for i in range(2)])
     # the returned model holds the last step's weights; the best directory the best checkpoint's
     if result.best_step == result.steps:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from utr_assets import families
 from utr_assets.corpus import build_tokeniser
-from utr_assets.models import family_for
 from utr_assets.scoring.lm import LanguageModelScorer
 from utr_assets_tests.scoring.naive_scoring import naive_base_probabilities
 
@@ -28,7 +28,7 @@ def tiny_scorer(
         sequences=["ACGTACGGTTAC" * 20] if family == "dnabert2" else None,
         vocab_size=40,
     )
-    module = family_for(family)
+    module = families.family(family)
     if family == "dss":
         cfg = module.build_config(
             "tiny",

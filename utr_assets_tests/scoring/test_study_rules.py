@@ -144,13 +144,13 @@ def test_rbp_instances_are_one_per_utr_offset_and_motif() -> None:
 def _species_aware_dss(names: list[str], unknown: bool = False, **options):
     import torch
 
+    from utr_assets import families
     from utr_assets.corpus import SpeciesVocabulary, build_tokeniser
-    from utr_assets.models import family_for
     from utr_assets.scoring.lm import LanguageModelScorer
 
     torch.manual_seed(0)
     vocab = SpeciesVocabulary.from_names(names, unknown=unknown)
-    module = family_for("dss")
+    module = families.family("dss")
     cfg = module.build_config(
         "tiny", chunk_length=24, d_model=16, n_states=8, n_dss_layers=1, n_species=vocab.size
     )
