@@ -10,8 +10,8 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export HF_HUB_OFFLINE ?= 1
 
 SOURCES := utr_assets utr_assets_tests speed_benchmarks scripts
-# `make check` leaves out the slow folders: integration/ (whole graphs, servers) and e2e/ (daemon, browser)
-FAST_TESTS := --ignore=utr_assets_tests/integration --ignore=utr_assets_tests/e2e
+# `make check` leaves out integration/ (whole graphs, servers), e2e/ (daemon, browser) and tests marked slow
+FAST_TESTS := --ignore=utr_assets_tests/integration --ignore=utr_assets_tests/e2e -m 'not slow'
 PIP_QUIET_FILTER := grep -v -e 'is ignored: it is neither a file nor a directory' -e 'does not provide the extra'
 
 .PHONY: install demo lint static check test lock ui clean

@@ -39,6 +39,7 @@ def saved(tmp_path_factory):
     return toks, paths
 
 
+@pytest.mark.slow
 def test_fresh_process_autotokenizer_gives_identical_ids(saved):
     toks, paths = saved
     texts = {family: [tok.hf_text(s) for s in SEQUENCES] for family, tok in toks.items()}

@@ -162,6 +162,7 @@ def test_ties_go_to_the_first_alpha_of_the_grid():
     assert select_alpha(np.array([0.2, 0.5, 0.5, 0.1]), np.array([1.0, 10.0, 100.0, 1000.0])) == 10.0
 
 
+@pytest.mark.slow
 def test_the_studys_selection_differs_from_the_old_rule_somewhere():
     """Mean R² on once-standardised rows (the study's RidgeCV) and summed squared error on per-inner-fold
     scaling (our old rule) can pick different alphas: the fast path follows the study where they differ."""

@@ -64,6 +64,7 @@ def final_weights(run: Path) -> dict[str, torch.Tensor]:
 EPOCHS = {"dnabert": 2, "dnabert2": 12, "nt": 6, "dss": 4}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["dnabert", "dnabert2", "nt", "dss"])
 def test_tiny_preset_learns_and_checkpoint_reloads(family, tmp_path):
     tok, model, tr, va = setup(family)
@@ -92,6 +93,7 @@ def test_tiny_preset_learns_and_checkpoint_reloads(family, tmp_path):
     assert loss_curve_png(result).startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["dss", "nt"])
 def test_interrupted_run_resumes_to_the_same_result(family, tmp_path):
     cfg = train_config_for(family, "tiny", max_epochs=3, micro_batch_size=8, checkpoint_every=4)
@@ -111,6 +113,7 @@ def test_interrupted_run_resumes_to_the_same_result(family, tmp_path):
     assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_different_config(tmp_path):
     tok, model, tr, va = setup("dss")
     cfg = train_config_for("dss", "tiny", max_epochs=1, micro_batch_size=8)
@@ -148,6 +151,7 @@ def _same_weights(a: Path, b: Path, atol: float) -> bool:
     return wa.keys() == wb.keys() and all(torch.allclose(wa[k], wb[k], atol=atol) for k in wa)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_training_then_resume(tmp_path):
     run = tmp_path / "run"
     proc = subprocess.Popen(
@@ -170,6 +174,7 @@ def test_sigkill_mid_training_then_resume(tmp_path):
     assert _same_weights(run, tmp_path / "full", atol=1e-5), f"killed after {killed_at}"
 
 
+@pytest.mark.slow
 def test_ddp_two_cpu_processes_equal_one_process_with_accumulation(tmp_path):
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
     subprocess.run(
@@ -187,6 +192,7 @@ def test_ddp_two_cpu_processes_equal_one_process_with_accumulation(tmp_path):
     assert _same_weights(tmp_path / "ddp", tmp_path / "single", atol=1e-5)
 
 
+@pytest.mark.slow
 def test_species_aware_dss_trains_with_species_indices(tmp_path):
     tok, model, tr, va = setup("dss", n_species=3)
     species = lambda batch: batch.sequence % 3  # noqa: E731
@@ -223,6 +229,7 @@ def test_plateau_rule_and_schedules():
     assert [round(tri(s), 2) for s in range(7)] == [0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.5]
 
 
+@pytest.mark.slow
 def test_plateau_stops_training(tmp_path):
     tok, model, tr, va = setup("dss")
     cfg = train_config_for("dss", "tiny", max_epochs=50, micro_batch_size=8, plateau_tolerance=0.5)

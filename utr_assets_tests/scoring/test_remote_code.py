@@ -117,6 +117,7 @@ def _copy(checkpoint: Path, directory: Path, *, ours: bool, model: bool) -> tupl
     return directory, marker
 
 
+@pytest.mark.slow
 def test_control_bare_autotokenizer_runs_the_planted_code(checkpoint, tmp_path):
     directory, marker = _copy(checkpoint, tmp_path / "bare", ours=True, model=False)
     done = _run(
@@ -127,6 +128,7 @@ def test_control_bare_autotokenizer_runs_the_planted_code(checkpoint, tmp_path):
     assert marker.exists(), done.stderr[-2000:]  # the fixture is dangerous: the prompt read "y" from stdin
 
 
+@pytest.mark.slow
 def test_our_loaders_never_run_a_tokenizer_auto_map(checkpoint, tmp_path):
     planted = {
         loader: _copy(checkpoint, tmp_path / loader, ours=ours, model=model)

@@ -92,6 +92,7 @@ def test_dnabert_shorter_than_k_is_nan_and_others_are_complete():
     assert np.isfinite(p[1]).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["dnabert", "nt", "dss"])
 def test_batch_composition_does_not_change_results(family):
     scorer = tiny_scorer(family, context=24, overlap=8)
