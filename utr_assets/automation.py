@@ -13,6 +13,7 @@ leaderboard for all.
 
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 from dagster import (
     AssetKey,
@@ -23,7 +24,9 @@ from dagster import (
     DefaultSensorStatus,
     RunRequest,
     RunStatusSensorContext,
+    ScheduleDefinition,
     ScheduleEvaluationContext,
+    SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -37,12 +40,23 @@ from utr_assets.model_registry import load_registry
 from utr_assets.platform.partitions import MODEL_PARTITIONS, model_partitions
 from utr_assets.settings import Settings
 
+if TYPE_CHECKING:  # what define_asset_job returns (not exported by dagster itself)
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
 
 def model_partitioned_keys(assets: Sequence[AssetsDefinition]) -> list:
     return [key for a in assets if a.partitions_def == model_partitions for key in a.keys]
 
 
-def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> dict[str, list]:
+class Automation(TypedDict):
+    """The `Definitions` arguments this module makes (``Definitions(..., **build_automation(...))``)."""
+
+    jobs: "list[UnresolvedAssetJobDefinition]"
+    sensors: list[SensorDefinition]
+    schedules: list[ScheduleDefinition]
+
+
+def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> Automation:
     keys = model_partitioned_keys(assets)
     if not keys:
         return {"jobs": [], "sensors": [], "schedules": []}
@@ -105,7 +119,7 @@ def build_automation(settings: Settings, assets: Sequence[AssetsDefinition]) -> 
                 partition_key=slug, run_key=f"weekly-{stamp}-{slug}", tags={"utr_assets/trigger": "weekly"}
             )
 
-    sensors = [model_registry_sensor]
+    sensors: list[SensorDefinition] = [model_registry_sensor]
     jobs = [job]
     if any(AssetKey("leaderboard") in a.keys for a in assets):
         leaderboard_job = define_asset_job(

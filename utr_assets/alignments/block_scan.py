@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,9 @@ _HEAD = 1024  # bytes of a block handed to the reference-row parser (the whole b
 _NL, _A = ord("\n"), ord("a")
 
 
-def plain_blocks(path: Path, threads: int | None = None) -> Iterator[tuple[int, int, bytes, int, object]]:
+def plain_blocks(
+    path: Path, threads: int | None = None
+) -> Iterator[tuple[int, int, bytes, int, Callable[[], bytes] | None]]:
     """(offset, 0, head of the block, block length, full-block getter) for a plain file.
 
     Blocks are never copied whole: the reference row is normally the first ``s`` line, within the head.
@@ -44,10 +47,10 @@ def plain_blocks(path: Path, threads: int | None = None) -> Iterator[tuple[int, 
         pos, head = first
         for nxt, next_head in found:
             head = head[: nxt - pos] if head is not None else os.pread(fd, min(nxt - pos, _HEAD), pos)
-            yield pos, 0, head, nxt - pos, lambda a=pos, b=nxt: os.pread(fd, b - a, a)
+            yield pos, 0, head, nxt - pos, partial(os.pread, fd, nxt - pos, pos)
             pos, head = nxt, next_head
         head = head if head is not None else os.pread(fd, _HEAD, pos)
-        yield pos, 0, head, n - pos, lambda a=pos: os.pread(fd, n - a, a)
+        yield pos, 0, head, n - pos, partial(os.pread, fd, n - pos, pos)
 
 
 def _check_header_bytes(path: str, fd: int, end: int) -> None:

@@ -78,7 +78,7 @@ def run_pass(
         by_chrom.setdefault(q.chrom, []).append(q)
     blocks = (
         _indexed_blocks(path, index, by_chrom, reference_species, stats)
-        if mode == "index"
+        if index is not None and mode == "index"
         else _streamed_blocks(path, compression, by_chrom, reference_species, stats)
     )
     return _dispatch(blocks, by_chrom, stats), stats
@@ -92,9 +92,10 @@ def _dispatch(
     active: dict[str, list[UtrQuery]] = {c: [] for c in by_chrom}
     for block in blocks:
         chrom, bs, be = block.ref_chrom, block.ref_start, block.ref_end
-        todo, act = pending.get(chrom), active.get(chrom)
+        todo = pending.get(chrom)
         if todo is None:
             continue
+        act = active[chrom]
         while todo and todo[0].span[0] < be:
             act.append(todo.popleft())
         done = [q for q in act if q.span[1] <= bs]

@@ -61,7 +61,7 @@ def build_assets(settings: Settings) -> list:
         context: AssetExecutionContext, settings: SettingsResource, artifact_store: ArtifactStoreResource
     ):
         chrom = context.partition_key
-        maf = settings.get().alignments.maf.format(chrom=chrom)
+        maf = (settings.get().alignments or cfg).maf.format(chrom=chrom)
         started = time.perf_counter()
         index_path = _index_path(artifact_store, maf, chrom)
         index, rebuilt = load_or_build_index(maf, cfg.reference_species, index_path)

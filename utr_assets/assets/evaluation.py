@@ -9,6 +9,7 @@ metric rules (`utr_assets.evaluation`), the task datasets (`tasks.py`) or the le
 which loads this module, keeps loading the whole evaluation stage.
 """
 
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,11 @@ def _embeddings(handle: dict) -> tuple[list[str] | None, np.ndarray | None]:
     return read_embeddings(handle["embeddings"]["uri"])
 
 
-_METRIC_ASSET = {"group_name": METRICS, "partitions_def": model_partitions, "code_version": "1"}
+_METRIC_ASSET: dict[str, Any] = {
+    "group_name": METRICS,
+    "partitions_def": model_partitions,
+    "code_version": "1",
+}
 
 
 @asset(

@@ -7,7 +7,7 @@ derived file. Not here: which asset an entry becomes (`sources.py`), the derived
 (`sources_derived.py`), the downloads themselves (`utr_assets.sources`).
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def _handle(result: DownloadResult) -> ArtifactHandle:
 
 def fetch_checked(
     key: AssetKey, downloader: Downloader, file: SourceFile
-) -> Iterator[AssetCheckResult | DownloadResult]:
+) -> Generator[AssetCheckResult, None, DownloadResult]:
     """Download one file; on a verification or transfer error, a failed blocking check, then the failure.
     Use as ``result = yield from fetch_checked(...)``."""
     try:
@@ -92,10 +92,12 @@ def fetch_checked(
 
 def fetch_each(
     key: AssetKey, downloader: Downloader, entries: Sequence[tuple[SourceEntry, str]]
-) -> Iterator[AssetCheckResult | DownloadResult]:
+) -> Generator[AssetCheckResult, None, list[DownloadResult]]:
     """`fetch_checked` of each (entry, file name) in turn; returns the results (``yield from``)."""
-    results = []
+    results: list[DownloadResult] = []
     for entry, filename in entries:
+        if entry.url is None:
+            raise SourceError(entry.name, filename, "a listed file without a URL")
         results.append((yield from fetch_checked(key, downloader, SourceFile(entry, entry.url, filename))))
     return results
 
@@ -103,7 +105,7 @@ def fetch_each(
 def report(key: AssetKey, results: list[DownloadResult], verification: str) -> Iterator[Any]:
     """The asset's output (the first file's handle, every file listed) and its two checks."""
     first = results[0]
-    metadata = {
+    metadata: dict[str, Any] = {
         "url": MetadataValue.url(first.url),
         "uri": first.uri,
         "files": len(results),

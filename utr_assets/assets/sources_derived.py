@@ -27,7 +27,7 @@ from utr_assets.platform.partitions import chromosome_partitions
 from utr_assets.settings import SourcesSettings
 from utr_assets.sources import Catalogue, SourceEntry
 from utr_assets.sources.download import STORE_PREFIX
-from utr_assets.sources.feeds import apply_sources, in_graph, stored_name
+from utr_assets.sources.feeds import apply_sources, in_graph, parent_entry, stored_file
 
 
 def listed_files_asset(
@@ -36,7 +36,7 @@ def listed_files_asset(
     """Every file an ENCODE metadata.tsv lists, verified against its md5 column, stored beside the metadata."""
     from utr_assets.sources.prepare import encode_listed_files
 
-    key, parent = source_key(entry.name), catalogue[entry.derived_from]
+    key, parent = source_key(entry.name), parent_entry(entry, catalogue)
     description = (
         f"{entry.title}: every file listed in {parent.name} (md5 from its md5sum column), stored "
         f"beside it. Feeds {entry.feeds}."
@@ -45,7 +45,7 @@ def listed_files_asset(
     @source_asset(key, description, deps=[source_key(parent.name)])
     def _listed(context: AssetExecutionContext, artifact_store: ArtifactStoreResource):
         store = artifact_store.get_store()
-        metadata = store.path(STORE_PREFIX, parent.folder, stored_name(parent, catalogue))
+        metadata = store.path(STORE_PREFIX, parent.folder, stored_file(parent, catalogue))
         files = []
         for item in encode_listed_files(metadata.path, entry.name):
             listed = SourceEntry(
@@ -74,7 +74,7 @@ def eqtl_asset(
     """The SuSiE credible sets of every gene-expression dataset the eQTL Catalogue lists, p <= 1e-25, one table."""
     from utr_assets.sources.prepare import concat_credible_sets, eqtl_credible_set_files
 
-    key, parent = source_key(entry.name), catalogue[entry.derived_from]
+    key, parent = source_key(entry.name), parent_entry(entry, catalogue)
     description = (
         f"{entry.title}: each dataset's credible_sets.tsv.gz listed in {parent.name}, downloaded, "
         f"rows with p <= 1e-25 concatenated. Feeds {entry.feeds}."
@@ -83,7 +83,7 @@ def eqtl_asset(
     @source_asset(key, description, deps=[source_key(parent.name)])
     def _credible_sets(context: AssetExecutionContext, artifact_store: ArtifactStoreResource):
         store = artifact_store.get_store()
-        table = store.path(STORE_PREFIX, parent.folder, stored_name(parent, catalogue))
+        table = store.path(STORE_PREFIX, parent.folder, stored_file(parent, catalogue))
         files = [
             (
                 apply_sources(
@@ -97,7 +97,7 @@ def eqtl_asset(
             for item in eqtl_credible_set_files(table.path, entry.name)
         ]
         results = yield from fetch_each(key, downloader(artifact_store), files)
-        local = staging_dir(artifact_store, entry.name) / stored_name(entry, catalogue)
+        local = staging_dir(artifact_store, entry.name) / stored_file(entry, catalogue)
         rows = concat_credible_sets(
             [store.path(STORE_PREFIX, entry.folder, r.uri.rsplit("/", 1)[-1]).path for r in results], local
         )
@@ -114,7 +114,7 @@ def vcf_3utr_asset(
     entry: SourceEntry, catalogue: Catalogue, chromosomes: tuple[str, ...]
 ) -> AssetsDefinition:
     """The 3'UTR records of a per-chromosome indexed VCF download, as one bgzipped VCF."""
-    key, parent = source_key(entry.name), catalogue[entry.derived_from]
+    key, parent = source_key(entry.name), parent_entry(entry, catalogue)
     indexes = [e.name for e in catalogue if e.beside == parent.name and in_graph(e, chromosomes)]
     deps = [AssetDep(source_key(n), partition_mapping=AllPartitionMapping()) for n in (parent.name, *indexes)]
     description = (

@@ -52,4 +52,5 @@ class Dnabert2Config(PretrainedConfig):
         self.max_position_embeddings, self.type_vocab_size = max_position_embeddings, type_vocab_size
         self.initializer_range, self.layer_norm_eps = initializer_range, layer_norm_eps
         kwargs.setdefault("tie_word_embeddings", True)
-        super().__init__(pad_token_id=pad_token_id, **kwargs)
+        kwargs["pad_token_id"] = pad_token_id  # PreTrainedConfig takes it through **kwargs
+        super().__init__(**kwargs)

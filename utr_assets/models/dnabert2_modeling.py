@@ -23,7 +23,7 @@ padding mask (memory-efficient kernels on CUDA; the mask is cast to the compute 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -72,7 +72,7 @@ class Dnabert2Model(Dnabert2PreTrainedModel):
         return self.embeddings.word_embeddings
 
     def set_input_embeddings(self, value: nn.Module) -> None:
-        self.embeddings.word_embeddings = value
+        self.embeddings.word_embeddings = cast(nn.Embedding, value)
 
     def forward(
         self,
@@ -143,7 +143,7 @@ class Dnabert2ForMaskedLM(Dnabert2PreTrainedModel):
         return self.cls.predictions.decoder
 
     def set_output_embeddings(self, new_embeddings: nn.Module) -> None:
-        self.cls.predictions.decoder = new_embeddings
+        self.cls.predictions.decoder = cast(nn.Linear, new_embeddings)
 
     def forward(
         self,

@@ -56,5 +56,6 @@ class NtV2Config(PretrainedConfig):
         self.token_dropout, self.emb_layer_norm_before = token_dropout, emb_layer_norm_before
         self.add_bias_fnn, self.mask_token_id = add_bias_fnn, mask_token_id
         kwargs.setdefault("tie_word_embeddings", False)
-        super().__init__(pad_token_id=pad_token_id, **kwargs)
+        kwargs["pad_token_id"] = pad_token_id  # PreTrainedConfig takes it through **kwargs
+        super().__init__(**kwargs)
         self.pad_token_id = pad_token_id

@@ -23,6 +23,8 @@ def _rotate_half(x: torch.Tensor) -> torch.Tensor:
 
 
 class RotaryEmbedding(nn.Module):
+    inv_freq: torch.Tensor  # a non-persistent buffer
+
     def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim

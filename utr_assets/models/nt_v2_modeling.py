@@ -85,7 +85,7 @@ class NtV2Model(NtV2PreTrainedModel):
             attention_mask = torch.ones_like(input_ids)
         key_mask = attention_mask.bool()[:, None, None, :]  # True = attend (keys only, as the publisher)
         h = self.embeddings(input_ids, attention_mask)
-        hidden = [] if output_hidden_states else None
+        hidden: list[torch.Tensor] | None = [] if output_hidden_states else None
         for layer in self.encoder.layer:
             if hidden is not None:
                 hidden.append(h)

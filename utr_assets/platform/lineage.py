@@ -16,7 +16,7 @@ from dagster import AssetDep, AssetKey, AssetsDefinition, In, Nothing, Partition
 def with_extra_deps(
     assets_def: AssetsDefinition,
     keys: Sequence[AssetKey],
-    mapping: dict[AssetKey, PartitionMapping] | None = None,
+    mapping: Mapping[AssetKey, PartitionMapping] | None = None,
 ) -> AssetsDefinition:
     """``assets_def`` with ``keys`` as extra upstream dependencies of each of its assets (no data passed)."""
     from dagster._core.definitions.assets.definition.assets_definition import (

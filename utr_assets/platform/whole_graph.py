@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dagster import DagsterInstance, Definitions
+from dagster import DagsterInstance, Definitions, PartitionsDefinition
 
 
 def _sync_model_partitions(instance: DagsterInstance, defs: Definitions) -> None:
     """Add every registry slug as a `model` partition (the registry sensor does this in the UI)."""
     from utr_assets.model_registry import load_registry
-    from utr_assets.platform.partitions import model_partitions
+    from utr_assets.platform.partitions import MODEL_PARTITIONS
+    from utr_assets.platform.resources import defs_settings
 
-    settings = defs.resources["settings"].get()
-    existing = set(instance.get_dynamic_partitions(model_partitions.name))
-    missing = [slug for slug in load_registry(settings.registry) if slug not in existing]
+    existing = set(instance.get_dynamic_partitions(MODEL_PARTITIONS))
+    missing = [slug for slug in load_registry(defs_settings(defs).registry) if slug not in existing]
     if missing:
-        instance.add_dynamic_partitions(model_partitions.name, missing)
+        instance.add_dynamic_partitions(MODEL_PARTITIONS, missing)
 
 
 def materialise_everything(
@@ -41,7 +41,9 @@ def materialise_everything(
     graph = defs.resolve_asset_graph()
     failures: list[str] = []
     _sync_model_partitions(instance, defs)
-    stages: list[tuple[object, list]] = []  # consecutive runs of the toposort sharing a partitioning
+    stages: list[
+        tuple[PartitionsDefinition | None, list]
+    ] = []  # consecutive runs of the toposort sharing a partitioning
     for key in graph.toposorted_asset_keys:
         node = graph.get(key)
         if not node.is_materializable:

@@ -35,6 +35,7 @@ from utr_assets.corpus.kmers import kmer_ids_of, ragged_arange
 from utr_assets.corpus.tokenisers import Tokeniser
 from utr_assets.families import FAMILIES, family
 from utr_assets.scoring import marginals as mg
+from utr_assets.scoring import readout_tables
 from utr_assets.scoring.base import PROBABILITIES, ScorerBase, ScoringError
 from utr_assets.scoring.forward_passes import ModelIO, run_chunks, run_plan_modes
 
@@ -127,7 +128,7 @@ class LanguageModelScorer(ScorerBase):
     def _readout_tables(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         tok, V, readout = self.tokeniser, self.tokeniser.vocab_size, self.family_spec.readout
         if readout == "nucleotide":
-            return mg.nucleotide_table(V), None
+            return readout_tables.nucleotide_table(V), None
         if readout is None:
             return None, None
         try:  # the checkpoint's own vocabulary, whatever its layout
@@ -135,11 +136,11 @@ class LanguageModelScorer(ScorerBase):
         except ValueError as exc:
             raise ScoringError(f"{self.name}: {exc}") from None
         if readout == "overlapping_kmer":
-            return mg.kmer_marginal_table(V, offset, tok.k), None
+            return readout_tables.kmer_marginal_table(V, offset, tok.k), None
         letters = {b: int(cast(int, tok.hf.convert_tokens_to_ids(b))) for b in "ACGT"}
         return (
-            mg.kmer_marginal_table(V, offset, tok.k, letters),
-            mg.kmer_substitution_table(V, offset, tok.k, letters),
+            readout_tables.kmer_marginal_table(V, offset, tok.k, letters),
+            readout_tables.kmer_substitution_table(V, offset, tok.k, letters),
         )
 
     def _chunks(self, sequences: Sequence[str]):

@@ -1,8 +1,8 @@
 """Masked-copy plans for exact per-base marginals (docs/protocol.md §4), one per tokenisation: pure numpy, no torch.
 
 What belongs here: which copies of which chunk to run, which tokens each copy masks, and where each
-nucleotide's distribution is read and how it becomes P(A, C, G, T). Not here: running the model
-(`lm.py`), tokenising and chunking (utr_assets.corpus).
+nucleotide's distribution is read. Not here: the tables that turn token probabilities into
+P(A, C, G, T) (`readout_tables.py`), running the model (`lm.py`), tokenising and chunking (utr_assets.corpus).
 
 Plans (token t covers nucleotides [starts[t], ends[t]) of its sequence; k = 6):
 - ``dnabert``: one copy per position i, masking the k-mer tokens i-5..i (T = L-5 tokens: all tokens
@@ -31,11 +31,9 @@ import numpy as np
 
 from utr_assets.corpus.chunking import ChunkBatch
 from utr_assets.corpus.kmers import TokenBatch, ragged_arange
-from utr_assets.corpus.vocab import KMER_ALPHABET
 
 ROLLING_STRIDE = 50
 MARGINAL, SUBSTITUTE = "marginal", "substitute"
-_ACGT_OF_ATCG = np.array(["ACGT".index(b) for b in KMER_ALPHABET])  # k-mer digit -> ACGT column
 
 
 @dataclass(frozen=True)
@@ -271,56 +269,3 @@ def plan_rolling(tokens: TokenBatch, chunks: ChunkBatch, stride: int = ROLLING_S
         tokens.starts[tokens.offsets[seq] + t].astype(np.int64),
         tokens,
     )
-
-
-def _kmer_id_array(kmer_ids: int | np.ndarray, k: int) -> np.ndarray:
-    """Id of every k-mer by base-4 index: an offset (contiguous layouts) or the vocabulary's own ids."""
-    if isinstance(kmer_ids, int | np.integer):
-        return int(kmer_ids) + np.arange(4**k)
-    ids = np.asarray(kmer_ids, dtype=np.int64)
-    if ids.shape != (4**k,):
-        raise ValueError(f"expected {4**k} k-mer ids, got shape {ids.shape}")
-    return ids
-
-
-def kmer_marginal_table(
-    vocab_size: int, kmer_offset: int | np.ndarray, k: int, letter_ids: dict[str, int] | None = None
-) -> np.ndarray:
-    """(V, k [+1], 4) indicator: [v, j, b] = 1 if token v is a k-mer with base b at offset j; slot k (when
-    ``letter_ids``, ACGT -> id) = 1 if v is the single letter b. ``kmer_offset``: the id of the first
-    k-mer (contiguous layout) or the id of every k-mer by base-4 index (the checkpoint's vocabulary)."""
-    slots = k + (1 if letter_ids else 0)
-    table = np.zeros((vocab_size, slots, 4), dtype=np.float32)
-    idx = np.arange(4**k)
-    ids = _kmer_id_array(kmer_offset, k)
-    for j in range(k):
-        digit = (idx >> (2 * (k - 1 - j))) & 3
-        table[ids, j, _ACGT_OF_ATCG[digit]] = 1.0
-    for b, base in enumerate("ACGT"):
-        if letter_ids:
-            table[letter_ids[base], k, b] = 1.0
-    return table
-
-
-def kmer_substitution_table(
-    vocab_size: int, kmer_offset: int | np.ndarray, k: int, letter_ids: dict[str, int]
-) -> np.ndarray:
-    """(V, k + 1, 4) ids: [v, j, b] = the k-mer v with base b at offset j; slot k = the letter b."""
-    table = np.zeros((vocab_size, k + 1, 4), dtype=np.int64)
-    table[:, k, :] = [letter_ids[b] for b in "ACGT"]
-    idx = np.arange(4**k)
-    ids = _kmer_id_array(kmer_offset, k)
-    atcg_digit = np.array([KMER_ALPHABET.index(b) for b in "ACGT"])
-    for j in range(k):
-        shift = 2 * (k - 1 - j)
-        cleared = idx & ~(3 << shift)
-        for b in range(4):
-            table[ids, j, b] = ids[cleared | (atcg_digit[b] << shift)]
-    return table
-
-
-def nucleotide_table(n_outputs: int) -> np.ndarray:
-    """(n_outputs, 1, 4): the single-nucleotide family's output ids A C G T are 0..3."""
-    table = np.zeros((n_outputs, 1, 4), dtype=np.float32)
-    table[np.arange(4), 0, np.arange(4)] = 1.0
-    return table

@@ -132,8 +132,9 @@ class Downloader:
         """Pinned size/checksums, plus the provider's published checksum (which must agree)."""
         entry = file.entry
         expected: dict[str, Any] = {"size": entry.size, "sha256": entry.sha256, "md5": entry.md5}
-        if file.checksum_url:
-            listing = self._with_retries(file, lambda: read_small(file.checksum_url, entry.storage_options))
+        checksum_url = file.checksum_url
+        if checksum_url:
+            listing = self._with_retries(file, lambda: read_small(checksum_url, entry.storage_options))
             published = find_checksum(listing.decode("utf-8", "replace"), file.filename)
             if published is None:
                 raise SourceChanged(

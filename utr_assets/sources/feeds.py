@@ -78,7 +78,7 @@ def in_graph(entry: SourceEntry, chromosomes: tuple[str, ...]) -> bool:
     return entry.url is not None or entry.derive is not None
 
 
-def _parent(entry: SourceEntry, catalogue: Catalogue) -> SourceEntry:
+def parent_entry(entry: SourceEntry, catalogue: Catalogue) -> SourceEntry:
     """The entry a derived entry is made from (the catalogue schema requires it for every `derive`)."""
     if entry.derived_from is None:
         raise CatalogueError(f"source {entry.name!r} is derived ({entry.derive}) but names no `derived_from`")
@@ -88,7 +88,7 @@ def _parent(entry: SourceEntry, catalogue: Catalogue) -> SourceEntry:
 def stored_name(entry: SourceEntry, catalogue: Catalogue) -> str | None:
     """The file name of the entry's verified copy in its store folder ({chrom} kept for per-chromosome)."""
     if entry.derive == "encode_files":  # the metadata is what the reader opens; the files lie beside it
-        return stored_name(_parent(entry, catalogue), catalogue)
+        return stored_name(parent_entry(entry, catalogue), catalogue)
     if entry.derive == "hal2maf" and entry.url is None:
         return "{chrom}.maf.gz"
     if entry.derive == "vcf_3utr":
@@ -101,11 +101,19 @@ def stored_name(entry: SourceEntry, catalogue: Catalogue) -> str | None:
     return name[:-3] if entry.post == "gunzip" and name.endswith(".gz") else name
 
 
+def stored_file(entry: SourceEntry, catalogue: Catalogue) -> str:
+    """`stored_name` of an entry that has a file of its own (a URL or a derivation), else a CatalogueError."""
+    name = stored_name(entry, catalogue)
+    if name is None:
+        raise CatalogueError(f"source {entry.name!r} has neither a URL nor a derivation: no stored file")
+    return name
+
+
 def stored_path(settings: Settings, entry: SourceEntry, catalogue: Catalogue) -> str | None:
     name = stored_name(entry, catalogue)
     if name is None:
         return None
-    folder = _parent(entry, catalogue).folder if entry.derive == "encode_files" else entry.folder
+    folder = parent_entry(entry, catalogue).folder if entry.derive == "encode_files" else entry.folder
     return f"{settings.storage.root.rstrip('/')}/sources/{folder}/{name}"
 
 

@@ -10,6 +10,7 @@ staging path; the caller publishes them atomically.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +115,9 @@ def concat_credible_sets(paths: list[str | Path], out: str | Path, max_pvalue: f
     return len(merged)
 
 
-def vcf_3utr_subset(vcfs: list[str | Path], intervals: list[tuple[str, int, int]], out: str | Path) -> int:
+def vcf_3utr_subset(
+    vcfs: Sequence[str | Path], intervals: list[tuple[str, int, int]], out: str | Path
+) -> int:
     """Records of the indexed ``vcfs`` inside ``intervals`` -> bgzipped VCF ``out`` (+ .tbi); returns the count.
 
     Intervals are merged, so a record is written once; contigs absent from a file are skipped. The header

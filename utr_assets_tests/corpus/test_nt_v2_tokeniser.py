@@ -80,7 +80,7 @@ def test_six_n_are_six_letters_not_the_unembedded_nnnnnn_token(published) -> Non
 
 def test_a_checkpoint_with_another_layout_tokenises_with_its_own_ids(tmp_path: Path, real: Path) -> None:
     """The readout of a checkpoint comes from its vocabulary: a permuted vocab.txt gives permuted ids."""
-    from utr_assets.scoring.marginals import kmer_marginal_table
+    from utr_assets.scoring.readout_tables import kmer_marginal_table
 
     lines = (real / "study_models" / "nt_v2" / "vocab.txt").read_text().splitlines()[:4107]
     permuted = lines[:6] + lines[6:4102][::-1] + lines[4102:]

@@ -249,12 +249,12 @@ def read_wiggle(path: str | Path, regions: Regions | None = None) -> Conservatio
     flush()
     data = {}
     for c, parts in chunks.items():
-        p = np.concatenate([x for x, _ in parts])
-        v = np.concatenate([y for _, y in parts])
-        order = np.argsort(p, kind="stable")
-        p, v = p[order], v[order]
-        if p.size > 1 and (np.diff(p) == 0).any():
-            dup = int(p[np.flatnonzero(np.diff(p) == 0)[0]])
+        starts = np.concatenate([x for x, _ in parts])
+        scores = np.concatenate([y for _, y in parts])
+        order = np.argsort(starts, kind="stable")
+        starts, scores = starts[order], scores[order]
+        if starts.size > 1 and (np.diff(starts) == 0).any():
+            dup = int(starts[np.flatnonzero(np.diff(starts) == 0)[0]])
             raise InputFormatError(path, f"{c}:{dup + 1} (1-based) has more than one value")
-        data[c] = (p, v)
+        data[c] = (starts, scores)
     return ConservationTrack(data)
