@@ -29,7 +29,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = PROJECT_ROOT / "utr_assets"
 MAX_MODULE_LINES = 300
 MAX_ASSET_BODY_LINES = 40
-ASSET_DECORATORS = {"asset", "multi_asset", "asset_check", "multi_asset_check"}
+ASSET_DECORATORS = {
+    "asset",
+    "multi_asset",
+    "asset_check",
+    "multi_asset_check",
+    "source_asset",
+}  # source_asset: assets/sources_common.py
 SWITCH_OPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
 DAGSTER_FREE = [
     "utr_assets.scoring.lm",

@@ -11,6 +11,7 @@ import argparse
 import os
 
 from utr_assets.cli import data, profile, registry, runs
+from utr_assets.families import importable_names
 
 DESCRIPTION = (
     "The `utr-assets` command: sample data, the demo run on the bundled sample, settings inspection."
@@ -108,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="a published checkpoint as our native class (safetensors, no remote code)"
     )
     imp.add_argument("source", help="local directory in the hub layout, or a hub id (with --revision)")
-    imp.add_argument("--family", required=True, help="nt, dnabert, dnabert2 (families defining IMPORT)")
+    imp.add_argument(
+        "--family",
+        required=True,
+        choices=importable_names(),
+        help="the family whose native class receives the weights",
+    )
     imp.add_argument("--slug", required=True, help="registry slug of the imported model")
     imp.add_argument("--revision", default=None, help="hub id: the 40-hex commit")
     imp.add_argument("--out", default=None, help="output directory (default: data/imported/SLUG)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 _PAIRS = ("ACGTNacgtn", "TGCANtgcan")
-_COMPLEMENT = str.maketrans(*_PAIRS)
+COMPLEMENT_TABLE = str.maketrans(*_PAIRS)  # for str.translate and pandas' Series.str.translate
 _COMPLEMENT_BYTES = bytes.maketrans(_PAIRS[0].encode(), _PAIRS[1].encode())
 
 # The integer alphabet of code arrays: A C G T N and the alignment gap, in this order.
@@ -27,12 +27,12 @@ for _i, _b in enumerate(b"ACGT"):
 
 def complement(sequence: str) -> str:
     """The complementary bases, same order (a minus-strand allele in RNA orientation)."""
-    return sequence.translate(_COMPLEMENT)
+    return sequence.translate(COMPLEMENT_TABLE)
 
 
 def reverse_complement(sequence: str) -> str:
     """The other strand read 5'->3'; N, case and unknown symbols are kept."""
-    return sequence.translate(_COMPLEMENT)[::-1]
+    return sequence.translate(COMPLEMENT_TABLE)[::-1]
 
 
 def reverse_complement_bytes(sequence: bytes) -> bytes:

@@ -56,6 +56,11 @@ def trainable_names() -> list[str]:
     return sorted(name for name, fam in FAMILIES.items() if fam.trainable)
 
 
+def importable_names() -> list[str]:
+    """Names of the families whose published checkpoints `utr-assets models import` reads, sorted."""
+    return sorted(name for name, fam in FAMILIES.items() if fam.import_spec is not None)
+
+
 def for_model_type(model_type: str | None) -> Family:
     """The family whose models have ``config.model_type == model_type``."""
     for fam in FAMILIES.values():
@@ -84,6 +89,7 @@ __all__ = [
     "UnknownFamilyError",
     "family",
     "for_model_type",
+    "importable_names",
     "register",
     "resolve",
     "trainable_family",

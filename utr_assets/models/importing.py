@@ -44,7 +44,7 @@ from typing import Any
 import torch
 
 from utr_assets.common.outputs import file_sha256
-from utr_assets.common.slugs import SLUG_PATTERN
+from utr_assets.common.slugs import validate_slug
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 IMPORT_FILE = "utr_import.json"
@@ -226,10 +226,10 @@ def import_checkpoint(
     overwrite: bool = False,
 ) -> ImportResult:
     """Import ``source`` as ``family`` into ``out_dir`` (written atomically; nothing on failure)."""
-    if not SLUG_PATTERN.fullmatch(slug):
-        raise CheckpointImportError(
-            f"invalid model slug {slug!r}: 1-63 characters from a-z, 0-9, '_' and '-'"
-        )
+    try:
+        validate_slug(slug)
+    except ValueError as exc:
+        raise CheckpointImportError(str(exc)) from None
     spec = import_spec(family)
     src = resolve_source(source, revision)
     out = Path(out_dir).expanduser()

@@ -21,6 +21,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from utr_assets.common.sequences import reverse_complement
+
 EPS = 1e-14
 BASES = "ACGT"
 PROBABILITIES = "probabilities"  # base_probabilities(): (L, 4) per sequence
@@ -111,16 +113,13 @@ def require_ids(name: str, sequences: Sequence[str], ids: Sequence[str] | None) 
     return list(ids)
 
 
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-
-
 def to_model_orientation(sequence: str, strand: str, orientation: str) -> str:
     """A 3'UTR given in RNA orientation, as a model of ``orientation`` ('rna' or 'dna') reads it.
 
     DNA orientation = genome + strand: minus-strand UTRs are reverse-complemented.
     """
     if orientation == "dna" and strand == "-":
-        return sequence.translate(_COMPLEMENT)[::-1]
+        return reverse_complement(sequence)
     return sequence
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from utr_assets.common.sequences import complement
 from utr_assets.families import FAMILIES
 from utr_assets.scoring.base import (
     ALLELE_SCORES,
@@ -135,7 +136,6 @@ def cadd_track(scores: pd.DataFrame) -> ConservationTrack:
 
 
 _ALLELE_CODE = {"A": 0, "C": 1, "G": 2, "T": 3}
-_GENOME_BASE = {"+": str.maketrans("", ""), "-": str.maketrans("ACGT", "TGCA")}
 
 
 def _allele_keys(pos: np.ndarray, ref: Sequence[str], alt: Sequence[str]) -> np.ndarray:
@@ -177,14 +177,14 @@ class CaddScorer(TrackScorer):
             if utr not in positions:
                 positions[utr] = self.index.genome_positions(utr)
             region = self.index.regions.loc[utr]
-            flip = _GENOME_BASE[str(region["strand"])]
+            minus = str(region["strand"]) == "-"
             chrom = normalise_chrom(str(region["chrom"]), self._alleles)
             if chrom not in self._alleles:
                 continue
             key = _allele_keys(
                 np.array([positions[utr][int(v)] + 1]),
-                [r.upper().translate(flip)],
-                [a.upper().translate(flip)],
+                [complement(r.upper()) if minus else r.upper()],
+                [complement(a.upper()) if minus else a.upper()],
             )[0]
             keys, values = self._alleles[chrom]
             k = int(np.searchsorted(keys, key))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from utr_assets.common import progress
+from utr_assets.common.sequences import COMPLEMENT_TABLE
 from utr_assets.scoring.base import (
     ALLELE_SCORES,
     EMBEDDINGS,
@@ -278,8 +279,5 @@ def orient_variants(
     lengths = out.utr_id.map(lambda u: len(seqs[u])).to_numpy(np.int64)
     out.loc[minus, "pos"] = lengths[minus] - 1 - out.loc[minus, "pos"].to_numpy(np.int64)
     for c in ("ref_rna", "alt_rna"):
-        out.loc[minus, c] = out.loc[minus, c].str.translate(_COMPLEMENT)
+        out.loc[minus, c] = out.loc[minus, c].str.translate(COMPLEMENT_TABLE)
     return out, sequences, probs
-
-
-_COMPLEMENT = str.maketrans("ACGTacgt", "TGCAtgca")
