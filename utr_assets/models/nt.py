@@ -1,6 +1,6 @@
 """Nucleotide Transformer v2 architecture builders (the family's facts: utr_assets/families/nt.py): our native
 NtV2ForMaskedLM (nt_v2_modeling.py: pre-LN ESM encoder, rotary positions, SwiGLU FFN without bias,
-untied LM head) and 15% token masking.
+untied LM head) and 15% token masking (random replacements over the whole vocabulary, as the study).
 
 What belongs here: turning a preset (a model-config dict) into a config and a model, and the collator.
 Not here: presets, training settings (the family module), the checkpoint import (nt_import.py).
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
 from transformers import PreTrainedModel
 
 from utr_assets.models.collators import SpecialIds, TokenMaskingCollator
@@ -39,5 +40,15 @@ def build_model(config: NtV2Config) -> PreTrainedModel:
     return NtV2ForMaskedLM(config)
 
 
+class NtMaskingCollator(TokenMaskingCollator):
+    """The study's NT masking: 15% of the non-special tokens, 80/10/10, the random 10% drawn uniformly from
+    the whole vocabulary, specials included (the study's `DataCollatorForLanguageModeling`, transformers
+    4.29.2 `torch_mask_tokens`: ``torch.randint(len(tokenizer), ...)``; models/zoonomia/ntrans/
+    main_parallel.py:118), where the shared collator draws non-special ids only."""
+
+    def random_tokens(self, shape: torch.Size, g: torch.Generator) -> torch.Tensor:
+        return torch.randint(self.ids.vocab_size, shape, generator=g)
+
+
 def collator(tokenizer: Any, *, mask_rate: float, seed: int = 0) -> TokenMaskingCollator:
-    return TokenMaskingCollator(SpecialIds.of(tokenizer), mask_rate=mask_rate, seed=seed)
+    return NtMaskingCollator(SpecialIds.of(tokenizer), mask_rate=mask_rate, seed=seed)
