@@ -69,14 +69,19 @@ FAMILY = Family(
             max_epochs=20,
         ),
         # effective batch 1,920 chunks on one GPU (32 x 60); divide grad_accum_steps by the GPU count
+        # study: models/zoonomia/dnabert/main_parallel.py:183-197 AdamW(betas=(0.9, 0.98), eps=1e-6, lr 4e-4,
+        # weight_decay 0.01 except bias and LayerNorm.weight), CyclicLR(base 0, up 10,000, down 200,000), no clipping
         "paper": dict(
             optimizer="adamw",
             lr=4e-4,
             betas=(0.9, 0.98),
             eps=1e-6,
             weight_decay=0.01,
+            weight_decay_exempt=("bias", "LayerNorm.weight"),
+            max_grad_norm=None,
             schedule="triangular",
             warmup_steps=10_000,
+            cycle_steps=210_000,
             micro_batch_size=32,
             grad_accum_steps=60,
             max_epochs=100,

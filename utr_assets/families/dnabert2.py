@@ -66,14 +66,19 @@ FAMILY = Family(
             max_epochs=20,
         ),
         # effective batch 4,480 chunks on one GPU (16 x 280); divide grad_accum_steps by the GPU count
+        # study: models/zoonomia/dnabert2/main_parallel.py:191 AdamW(betas=(0.9, 0.98), eps=1e-6, lr 5e-4,
+        # weight_decay 1e-5 on every parameter), CyclicLR(base 0, up 30,000, down 470,000 steps), no clipping
         "paper": dict(
             optimizer="adamw",
             lr=5e-4,
             betas=(0.9, 0.98),
             eps=1e-6,
-            weight_decay=0.01,
-            schedule="linear",
-            warmup_steps=10_000,
+            weight_decay=1e-5,
+            weight_decay_exempt=(),
+            max_grad_norm=None,
+            schedule="triangular",
+            warmup_steps=30_000,
+            cycle_steps=500_000,
             micro_batch_size=16,
             grad_accum_steps=280,
             max_epochs=100,

@@ -78,12 +78,17 @@ FAMILY = Family(
             max_epochs=20,
         ),
         # effective batch 2,560 chunks on one GPU (32 x 80); divide grad_accum_steps by the GPU count
+        # study: models/zoonomia/state_space/main_parallel.py:225 AdamW(lr 1e-4, weight_decay 0; torch's
+        # default betas (0.9, 0.999), eps 1e-8), no scheduler (constant lr, no warm-up), no clipping
         "paper": dict(
             optimizer="adamw",
             lr=1e-4,
-            weight_decay=0.01,
+            betas=(0.9, 0.999),
+            eps=1e-8,
+            weight_decay=0.0,
+            max_grad_norm=None,
             schedule="constant",
-            warmup_steps=1000,
+            warmup_steps=0,
             micro_batch_size=32,
             grad_accum_steps=80,
             max_epochs=100,

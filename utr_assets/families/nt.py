@@ -78,9 +78,14 @@ FAMILY = Family(
             max_epochs=20,
         ),
         # effective batch 480 chunks on one GPU (16 x 30); divide grad_accum_steps by the GPU count
+        # study: models/zoonomia/ntrans/main_parallel.py:186 torch.optim.Adam(betas=(0.9, 0.999), eps=1e-8,
+        # lr 1e-4, weight_decay 0), inverse sqrt after --step_size_up 3000 (train_3utr/run.sh), no clipping
         "paper": dict(
             optimizer="adam",
             lr=1e-4,
+            betas=(0.9, 0.999),
+            eps=1e-8,
+            max_grad_norm=None,
             schedule="inverse_sqrt",
             warmup_steps=3000,
             weight_decay=0.0,

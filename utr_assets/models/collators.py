@@ -116,7 +116,10 @@ class _MaskingCollator:
 
 
 class TokenMaskingCollator(_MaskingCollator):
-    """BERT-style masking: each non-special token is chosen with probability ``mask_rate`` (default 15%)."""
+    """BERT-style masking as the study trained NT and DNABERT-2 (transformers' `DataCollatorForLanguageModeling`,
+    models/zoonomia/{ntrans,dnabert2}/main_parallel.py:118/119): each non-special token is chosen with
+    probability ``mask_rate`` (default 15%); 80/10/10, the random 10% drawn uniformly from the WHOLE
+    vocabulary, specials included (transformers 4.29.2 `torch_mask_tokens`: ``torch.randint(len(tokenizer))``)."""
 
     def __init__(self, ids: SpecialIds, mask_rate: float = 0.15, seed: int = 0) -> None:
         super().__init__(ids, seed)
@@ -128,6 +131,9 @@ class TokenMaskingCollator(_MaskingCollator):
         return (torch.rand(input_ids.shape, generator=g) < self.mask_rate) & self.maskable(
             input_ids, attention_mask
         )
+
+    def random_tokens(self, shape: torch.Size, g: torch.Generator) -> torch.Tensor:
+        return torch.randint(self.ids.vocab_size, shape, generator=g)
 
 
 class KmerSpanMaskingCollator(_MaskingCollator):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import torch
 from transformers import PreTrainedModel
 
 from utr_assets.models.collators import SpecialIds, TokenMaskingCollator
@@ -40,15 +39,5 @@ def build_model(config: NtV2Config) -> PreTrainedModel:
     return NtV2ForMaskedLM(config)
 
 
-class NtMaskingCollator(TokenMaskingCollator):
-    """The study's NT masking: 15% of the non-special tokens, 80/10/10, the random 10% drawn uniformly from
-    the whole vocabulary, specials included (the study's `DataCollatorForLanguageModeling`, transformers
-    4.29.2 `torch_mask_tokens`: ``torch.randint(len(tokenizer), ...)``; models/zoonomia/ntrans/
-    main_parallel.py:118), where the shared collator draws non-special ids only."""
-
-    def random_tokens(self, shape: torch.Size, g: torch.Generator) -> torch.Tensor:
-        return torch.randint(self.ids.vocab_size, shape, generator=g)
-
-
 def collator(tokenizer: Any, *, mask_rate: float, seed: int = 0) -> TokenMaskingCollator:
-    return NtMaskingCollator(SpecialIds.of(tokenizer), mask_rate=mask_rate, seed=seed)
+    return TokenMaskingCollator(SpecialIds.of(tokenizer), mask_rate=mask_rate, seed=seed)

@@ -35,7 +35,10 @@ class TrainConfig:
     schedule: str = "linear"  # see lr_schedule.SCHEDULES
     warmup_steps: int = 0
     cycle_steps: int | None = None  # triangular schedule only
-    max_grad_norm: float | None = 1.0
+    max_grad_norm: float | None = 1.0  # None: no clipping (the study clipped in no family)
+    # parameters without weight decay: None = ours (1-D tensors and embeddings); a tuple = the study's rule,
+    # names containing any of these substrings (DNABERT: bias, LayerNorm.weight; () = decay everything)
+    weight_decay_exempt: tuple[str, ...] | None = None
     checkpoint_every: int | None = None  # steps; None = at epoch ends only
     eval_batch_size: int = 32
     plateau_window: int = 3
@@ -52,6 +55,8 @@ class TrainConfig:
         for k in ("stop_after_steps", "keep_states", "eval_batch_size"):
             d.pop(k)
         d["betas"] = list(self.betas)
+        if self.weight_decay_exempt is not None:
+            d["weight_decay_exempt"] = list(self.weight_decay_exempt)
         return d
 
 
@@ -72,6 +77,22 @@ class TrainResult:
     best_checkpoint: Path | None
     stopped_by: str  # plateau | max_epochs | max_steps | interrupted
     parameters: int
+
+
+def parameter_groups(model: torch.nn.Module, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """The optimiser's two groups: decayed with ``cfg.weight_decay`` and exempt (weight decay 0)."""
+    named = list(model.named_parameters())
+    if cfg.weight_decay_exempt is None:
+        exempt = [p.ndim < 2 or "embed" in n for n, p in named]
+    else:
+        exempt = [any(s in n for s in cfg.weight_decay_exempt) for n, _ in named]
+    return [
+        {
+            "params": [p for (_, p), x in zip(named, exempt, strict=True) if not x],
+            "weight_decay": cfg.weight_decay,
+        },
+        {"params": [p for (_, p), x in zip(named, exempt, strict=True) if x], "weight_decay": 0.0},
+    ]
 
 
 def seed_everything(seed: int) -> None:

@@ -34,7 +34,13 @@ from utr_assets.models.checkpoints import export_hf, latest_state, load_state, s
 from utr_assets.models.collators import IGNORE_INDEX, generator_for
 from utr_assets.models.data import BatchPlan, TokenChunks, eval_batches
 from utr_assets.models.lr_schedule import lr_lambda, plateau_epoch
-from utr_assets.models.train_config import TrainConfig, TrainResult, family_of_model, uniform_baseline
+from utr_assets.models.train_config import (
+    TrainConfig,
+    TrainResult,
+    family_of_model,
+    parameter_groups,
+    uniform_baseline,
+)
 
 VAL_SEED_OFFSET = 7_919  # validation masks: fixed per batch, different from every training step's
 
@@ -129,9 +135,7 @@ def train(
         model = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device] if device.type == "cuda" else None
         )
-    decay = [p for n, p in inner.named_parameters() if p.ndim >= 2 and "embed" not in n]
-    no_decay = [p for n, p in inner.named_parameters() if p.ndim < 2 or "embed" in n]
-    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    groups = parameter_groups(inner, cfg)
     opt_cls = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam}[cfg.optimizer]
     optimizer = opt_cls(groups, lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(

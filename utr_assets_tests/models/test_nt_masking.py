@@ -1,16 +1,17 @@
-"""NT's training masking against the study's (docs/protocol.md §3; study: models/zoonomia/ntrans/main_parallel.py
-line 118, transformers 4.29.2 DataCollatorForLanguageModeling): 15% of the non-special tokens, of those 80%
-<mask>, 10% a token drawn uniformly from the WHOLE vocabulary (``torch.randint(len(tokenizer))``, specials
+"""NT's and DNABERT-2's training masking against the study's (docs/protocol.md §3; study:
+models/zoonomia/ntrans/main_parallel.py:118 and dnabert2/main_parallel.py:119, transformers 4.29.2
+DataCollatorForLanguageModeling): 15% of the non-special tokens, of those 80% <mask>, 10% a token drawn uniformly from the WHOLE vocabulary (``torch.randint(len(tokenizer))``, specials
 included), 10% kept. Expected frequencies are derived from those rules, not from our collator."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from utr_assets.corpus import build_tokeniser
 from utr_assets.families import family
-from utr_assets.models.collators import IGNORE_INDEX, SpecialIds, TokenMaskingCollator, generator_for
+from utr_assets.models.collators import IGNORE_INDEX, SpecialIds, generator_for
 
 # A vocabulary of 8 ids, specials 0..3 (<unk> <pad> <mask> <cls>), content 4..7.
 SMALL = SpecialIds(8, pad_id=1, mask_id=2, special_ids=frozenset({0, 1, 2, 3}))
@@ -23,8 +24,9 @@ def _chosen_inputs(col, n_rows: int = 400, width: int = 501) -> tuple[torch.Tens
     return b["input_ids"][chosen], chosen
 
 
-def test_nt_random_replacements_cover_the_whole_vocabulary_as_the_study():
-    col = family("nt").collator(SMALL, mask_rate=1.0)
+@pytest.mark.parametrize("name", ["nt", "dnabert2"])  # study: ntrans/ and dnabert2/main_parallel.py
+def test_random_replacements_cover_the_whole_vocabulary_as_the_study(name: str):
+    col = family(name).collator(SMALL, mask_rate=1.0)
     inputs, chosen = _chosen_inputs(col)
     assert not chosen[:, 0].any()  # <cls> is never a target
     freq = torch.bincount(inputs, minlength=8).double() / len(inputs)
@@ -33,15 +35,6 @@ def test_nt_random_replacements_cover_the_whole_vocabulary_as_the_study():
     expected[2] += 0.8
     expected[7] += 0.1
     assert torch.allclose(freq, expected, atol=0.002), freq  # n = 200,000 draws: SE <= 0.0009
-
-
-def test_shared_collator_still_skips_specials():
-    # DNABERT-2 keeps the shared convention (no special id as a random replacement)
-    col = TokenMaskingCollator(SMALL, mask_rate=1.0)
-    inputs, _ = _chosen_inputs(col)
-    freq = torch.bincount(inputs, minlength=8).double() / len(inputs)
-    assert freq[[0, 1, 3]].sum() == 0
-    assert abs(freq[4].item() - 0.1 / 4) < 0.002
 
 
 def test_nt_collator_on_the_nt_tokenizer_draws_every_id():
