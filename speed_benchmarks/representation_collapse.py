@@ -6,7 +6,7 @@ embedding matrix); 1 = every oligo on one line, the hidden width = isotropic. Ri
 row of the Griesemer HEK293FT log2FC split (leave-one-gene-group-out, speed_benchmarks/evaluate.py).
 
 Usage (after `utr-assets materialise mpra_metrics --partition SLUG` with UTR_ASSETS_HOME=HOME):
-    .venv/bin/python -m benchmarks.representation_collapse HOME:SLUG [HOME:SLUG ...]
+    .venv/bin/python -m speed_benchmarks.representation_collapse HOME:SLUG [HOME:SLUG ...]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Per-base scoring throughput: our batched exact marginals vs the straightforward loop (one masked copy
 at a time, batch 1) on the same model and sequences; on CUDA also the achieved fraction of peak FLOP/s.
 
-Usage: python -m benchmarks.scoring_throughput [--families dnabert nt dss] [--preset paper]
+Usage: python -m speed_benchmarks.scoring_throughput [--families dnabert nt dss] [--preset paper]
        [--n-seqs 2] [--length 1500] [--naive-positions 200] [--max-tokens 65536] [--out results.json]
 Randomly initialised models (throughput does not depend on the weights). Positions/s of the loop are
 measured on its first ``--naive-positions`` positions (tokens for nt) of the first sequence, which

@@ -1,6 +1,6 @@
 """Training throughput of the paper presets (tokens/s, model FLOPs utilisation, peak memory) and a tiny end-to-end check on a device.
 
-Usage: python -m benchmarks.training_throughput [--device cuda] [--steps 20] [--out results.json]
+Usage: python -m speed_benchmarks.training_throughput [--device cuda] [--steps 20] [--out results.json]
 Per family: the paper preset, one micro-batch of random chunks at the study's context length, the
 family's collator, AdamW, bf16 autocast on CUDA; timed after warm-up steps with synchronisation.
 Then, on the same device, each family's tiny preset trains on a synthetic motif corpus through

@@ -3,7 +3,7 @@ masked marginals (our old rule) against the study's modes (NT: one reference-awa
 chunk; state-space and any model: unmasked), and unmasked + reference_aware from shared passes against
 the two computed one after the other.
 
-Usage: python -m benchmarks.vis_modes [--families nt dnabert dss] [--preset tiny] [--paper-context]
+Usage: python -m speed_benchmarks.vis_modes [--families nt dnabert dss] [--preset tiny] [--paper-context]
        [--window 4096] [--pairs 1] [--max-tokens 65536] [--device cpu] [--out results.json]
 Random weights (the cost does not depend on them). ``--paper-context`` gives the preset the paper's
 context (NT 1,024 tokens, DNABERT 512, state-space 5,000 nt), so the pass counts are the paper's
@@ -12,10 +12,10 @@ passes) per ref/alt pair, seconds per pair, and both as ratios to the masked row
 
 Measured 2026-12-02 on the 2-core development machine, shared with other jobs (wall times are noisy;
 the pass counts are exact), tiny presets with the paper context, one 4,096-nt pair:
-  python -m benchmarks.vis_modes --families nt --preset tiny --paper-context
+  python -m speed_benchmarks.vis_modes --families nt --preset tiny --paper-context
     nt   masked 1,372 passes 107 s; unmasked 2 passes 4.8 s (22x); reference_aware 2 passes 4.3 s (25x);
          unmasked + reference_aware from shared passes 5.7 s, 1.6x faster than the two in turn, equal output
-  python -m benchmarks.vis_modes --families dss --preset tiny --paper-context
+  python -m speed_benchmarks.vis_modes --families dss --preset tiny --paper-context
     dss  masked (rolling stride 50) 100 passes 27.9 s; unmasked 2 passes 2.7 s (10x)
 """
 
