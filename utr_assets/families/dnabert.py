@@ -55,7 +55,6 @@ FAMILY = Family(
             max_position_embeddings=512,
         ),
     },
-    # Study: AdamW (0.9, 0.98), eps 1e-6, wd 0.01, peak lr 4e-4, triangular cyclic schedule.
     training={
         "tiny": dict(
             optimizer="adamw",

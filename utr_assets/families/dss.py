@@ -66,7 +66,6 @@ FAMILY = Family(
             chunk_length=5000,
         ),
     },
-    # Study: AdamW lr 1e-4.
     training={
         "tiny": dict(
             optimizer="adamw",

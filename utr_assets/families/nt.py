@@ -60,7 +60,6 @@ FAMILY = Family(
             attention_probs_dropout_prob=0.0,
         ),
     },
-    # Study: Adam lr 1e-4, inverse square root after 3,000 warm-up steps.
     # tiny: lr 1e-3 (issue 21). At 2e-3 the 64-wide model's representation collapses within the first
     # ~100 steps (effective rank of the sample's MPRA embeddings 43 untrained -> 10-12 at 400 steps, one
     # direction holding ~90% of the variance), whatever the warm-up (10 or 40), Adam's betas/eps/clipping

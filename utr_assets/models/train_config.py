@@ -81,18 +81,15 @@ class TrainResult:
 
 def parameter_groups(model: torch.nn.Module, cfg: TrainConfig) -> list[dict[str, Any]]:
     """The optimiser's two groups: decayed with ``cfg.weight_decay`` and exempt (weight decay 0)."""
-    named = list(model.named_parameters())
-    if cfg.weight_decay_exempt is None:
-        exempt = [p.ndim < 2 or "embed" in n for n, p in named]
-    else:
-        exempt = [any(s in n for s in cfg.weight_decay_exempt) for n, _ in named]
-    return [
-        {
-            "params": [p for (_, p), x in zip(named, exempt, strict=True) if not x],
-            "weight_decay": cfg.weight_decay,
-        },
-        {"params": [p for (_, p), x in zip(named, exempt, strict=True) if x], "weight_decay": 0.0},
-    ]
+    decayed: list[torch.nn.Parameter] = []
+    exempt: list[torch.nn.Parameter] = []
+    for name, p in model.named_parameters():
+        if cfg.weight_decay_exempt is None:
+            is_exempt = p.ndim < 2 or "embed" in name
+        else:
+            is_exempt = any(s in name for s in cfg.weight_decay_exempt)
+        (exempt if is_exempt else decayed).append(p)
+    return [{"params": decayed, "weight_decay": cfg.weight_decay}, {"params": exempt, "weight_decay": 0.0}]
 
 
 def seed_everything(seed: int) -> None:

@@ -41,9 +41,8 @@ def materialise_everything(
     graph = defs.resolve_asset_graph()
     failures: list[str] = []
     _sync_model_partitions(instance, defs)
-    stages: list[
-        tuple[PartitionsDefinition | None, list]
-    ] = []  # consecutive runs of the toposort sharing a partitioning
+    # consecutive runs of the toposort sharing a partitioning
+    stages: list[tuple[PartitionsDefinition | None, list]] = []
     for key in graph.toposorted_asset_keys:
         node = graph.get(key)
         if not node.is_materializable:
